@@ -1,0 +1,7 @@
+"""``python -m aigc_kit``: the same as the ``aigc-kit`` command."""
+
+import sys
+
+from aigc_kit.cli import main
+
+sys.exit(main())

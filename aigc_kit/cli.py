@@ -1,0 +1,97 @@
+"""The ``aigc-kit`` command (also ``python -m aigc_kit``).
+
+Sub-commands: ``course`` (the README's main job), ``fetch`` (FSDD into the cache, or check
+the offline mirror), ``check-notebooks`` and ``pair-notebooks`` (the jupytext pairs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _parse_parameters(pairs: list[list[str]]) -> dict:
+    """``-p name value`` pairs to a dict; values are read as YAML (numbers, booleans)."""
+    import yaml
+
+    return {name: yaml.safe_load(value) for name, value in pairs}
+
+
+def _course(args: argparse.Namespace) -> int:
+    from aigc_kit.course import run_course
+
+    runs = run_course(Path(args.out), args.only, _parse_parameters(args.p), args.timeout)
+    failed = [r.name for r in runs if not r.ok]
+    total = sum(r.seconds for r in runs)
+    print(f"{len(runs) - len(failed)} of {len(runs)} notebooks ok in {total:.0f} s; "
+          f"executed notebooks and HTML in {args.out}")
+    return 1 if failed else 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from aigc_kit.data.fsdd import fetch_fsdd
+
+    print(f"FSDD recordings verified in {fetch_fsdd()}")
+    return 0
+
+
+def _check_notebooks(args: argparse.Namespace) -> int:
+    from aigc_kit.notebook_pairs import check_pairs
+
+    problems = check_pairs(args.folder)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"notebook pairs in {args.folder}: in sync, no outputs")
+    return 1 if problems else 0
+
+
+def _pair_notebooks(args: argparse.Namespace) -> int:
+    from aigc_kit.notebook_pairs import write_pair
+
+    for py_path in sorted(Path(args.folder).glob("*.py")):
+        print(f"wrote {write_pair(py_path)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``aigc-kit`` command."""
+    parser = argparse.ArgumentParser(prog="aigc-kit", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    course = sub.add_parser(
+        "course", help="execute every notebook headless into build/course/ (ipynb + HTML)"
+    )
+    course.add_argument("--out", default="build/course", help="output folder")
+    course.add_argument("--only", default="*", help="glob on notebook names, e.g. '0[1-3]*'")
+    course.add_argument(
+        "-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="override a parameter in every notebook that declares it (repeatable)",
+    )
+    course.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    course.set_defaults(func=_course)
+
+    fetch = sub.add_parser(
+        "fetch", help="download and verify FSDD (or verify the AIGC_KIT_DATA_MIRROR copy)"
+    )
+    fetch.set_defaults(func=_fetch)
+
+    for name, func, text in (
+        ("check-notebooks", _check_notebooks, "fail when a .py/.ipynb pair differs or has outputs"),
+        ("pair-notebooks", _pair_notebooks, "rewrite each .ipynb from its py:percent source"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("folder", nargs="?", default="notebooks")
+        cmd.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``aigc-kit`` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
