@@ -30,7 +30,7 @@ def _course(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from aigc_kit.data.fsdd import fetch_fsdd
+    from aigc_kit.data.spoken_digits import fetch_fsdd
 
     print(f"FSDD recordings verified in {fetch_fsdd()}")
     return 0

@@ -23,8 +23,8 @@ def test_get_device_refuses_missing_gpu(monkeypatch):
 
 
 def test_seed_everything_repeats_numbers():
-    first = (seed_everything(7).normal(size=3), np.random.rand(3), torch.randn(3))
-    second = (seed_everything(7).normal(size=3), np.random.rand(3), torch.randn(3))
+    first = (seed_everything(7).normal(size=3), np.random.rand(3), torch.randn(3))  # noqa: NPY002
+    second = (seed_everything(7).normal(size=3), np.random.rand(3), torch.randn(3))  # noqa: NPY002
     for a, b in zip(first, second, strict=True):
         assert np.array_equal(np.asarray(a), np.asarray(b))
     other = seed_everything(8).normal(size=3)

@@ -85,7 +85,10 @@ class AudioSet:
     def skip_report(self) -> pd.DataFrame:
         """The skipped files as a table with columns ``file`` and ``reason``."""
         return pd.DataFrame(
-            {"file": [str(s.path) for s in self.skipped], "reason": [s.reason for s in self.skipped]}
+            {
+                "file": [str(s.path) for s in self.skipped],
+                "reason": [s.reason for s in self.skipped],
+            }
         )
 
     def subset(self, mask: Sequence[bool] | np.ndarray) -> AudioSet:
