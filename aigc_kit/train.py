@@ -1,0 +1,813 @@
+"""Training loops: chapter 3.2's four steps, and chapter 5's GAN done right.
+
+Every loop runs the same four steps of the course on each batch: (1) draw a batch of data,
+(2) compute the model's output, (3) compute the loss, (4) back-propagate and let the
+optimiser update the weights. Around those steps the loops add what a notebook needs:
+
+- a ``tqdm`` progress bar with the latest losses (``progress=False`` to hide it);
+- a step count and a wall-clock budget (``steps`` / ``max_seconds``, whichever comes first);
+- seeding (same ``seed``, same machine -> the same history);
+- NaN/Inf detection: when a loss stops being finite, training stops, the weights go back to
+  the last good snapshot (copied to the CPU every ``snapshot_every`` steps), and the result
+  says what happened and what to try (also as a warning) instead of raising;
+- a live loss plot (``live_plot=True``) and periodic checkpoints (``checkpoint_path``).
+
+Losses are read back from the device once every ten steps (one synchronisation for ten
+steps' values), so the bookkeeping costs almost nothing; ``benchmarks/bench_train_loop.py``
+measures it against a bare PyTorch loop.
+
+Models are moved to ``device`` and put in train mode at the start, and left in **eval mode**
+when the loop returns, ready for sampling or evaluation; calling a loop again continues
+training from the current weights (with fresh optimisers). Data are moved to ``device`` once,
+whole: the course's data sets are a few hundred megabytes at most.
+
+Taught in ``04_deep_learning_models`` (the four steps, :func:`train_classifier`) and
+``06_project_audio_gan`` (:func:`train_gan`, :func:`train_vae`, checkpoints).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from aigc_kit.checkpoint import save_checkpoint
+from aigc_kit.device import get_device, seed_everything
+from aigc_kit.live_plot import LivePlot, plot_history
+
+OptimizerFactory = Callable[[Iterable[torch.nn.Parameter]], torch.optim.Optimizer]
+
+_SYNC_EVERY = 10  # steps between reading the losses back from the device
+_OK = ("steps", "time budget")
+
+
+@dataclass(repr=False)
+class TrainResult:
+    """What a training loop returns.
+
+    Attributes
+    ----------
+    history : pandas.DataFrame
+        One row per step: ``step`` (1-based), ``seconds`` since the start, then the losses
+        and diagnostics of the loop.
+    steps : int
+        Steps run (rows of ``history``).
+    seconds : float
+        Wall-clock duration of the loop.
+    stopped : str
+        Why the loop ended: ``"steps"``, ``"time budget"``, or a message starting with
+        ``"non-finite loss at step N: ..."`` (``"non-finite weights after step N: ..."``
+        when the very last update broke the weights).
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models``.
+    """
+
+    history: pd.DataFrame
+    steps: int
+    seconds: float
+    stopped: str
+
+    @property
+    def ok(self) -> bool:
+        """True when training ended normally (step count or time budget reached)."""
+        return self.stopped in _OK
+
+    def plot(self, ax: plt.Axes | None = None, columns: list[str] | None = None) -> plt.Axes:
+        """Loss curves against the step, raw and smoothed (see ``live_plot.plot_history``)."""
+        return plot_history(self.history, ax=ax, columns=columns,
+                            title=f"{self.steps} steps in {self.seconds:.1f} s")
+
+    def __repr__(self) -> str:
+        last = ""
+        if len(self.history):
+            row = self.history.iloc[-1].drop(["step", "seconds"])
+            last = ", last: " + ", ".join(f"{k}={v:.4g}" for k, v in row.items())
+        return (f"TrainResult(steps={self.steps}, seconds={self.seconds:.1f}, "
+                f"stopped={self.stopped!r}{last})")
+
+
+# --------------------------------------------------------------------------- the loops
+
+
+def train_gan(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    data: torch.Tensor,
+    *,
+    latent_dim: int,
+    steps: int | None = 1000,
+    max_seconds: float | None = None,
+    batch_size: int = 64,
+    lr: float = 2e-4,
+    betas: tuple[float, float] = (0.5, 0.999),
+    optimizer: OptimizerFactory | None = None,
+    device: str | torch.device | None = None,
+    seed: int | None = 0,
+    progress: bool = True,
+    live_plot: bool = False,
+    plot_every: int = 50,
+    checkpoint_path: str | Path | None = None,
+    checkpoint_every: int | None = None,
+    snapshot_every: int = 25,
+) -> TrainResult:
+    """Train a GAN with the non-saturating losses of chapter 4.3.
+
+    Each step: (1) draw a batch of real examples (shuffled epochs); (2) **discriminator
+    step**: D on the real batch and on ``G(z)`` made without a graph, ``discriminator_loss``,
+    update D only; (3) **generator step**: fresh ``z``, ``D(G(z))`` with D *frozen*
+    (its parameters stop requiring gradients, so nothing is accumulated for them and only
+    G's optimiser steps), ``generator_loss``. The source's Keras code of chapter 5 instead
+    applies D twice in the combined model and never freezes it, so its "generator step"
+    also trains D towards calling fakes real.
+
+    Parameters
+    ----------
+    generator : nn.Module
+        Maps ``z`` of shape ``(batch, latent_dim)`` to examples shaped like ``data[i]``.
+    discriminator : nn.Module
+        Maps a batch of examples to logits of shape ``(batch,)``.
+    data : torch.Tensor, shape (N, ...)
+        Real examples, scaled like the generator's output (e.g. ``[-1, 1]`` for Tanh).
+    latent_dim : int
+        Size of the noise vector ``z ~ N(0, I)``.
+    steps : int or None
+        Number of training steps (one D and one G update each); ``None`` to run until
+        ``max_seconds``.
+    max_seconds : float, optional
+        Wall-clock budget; training stops after the step that exceeds it.
+    batch_size : int
+        Examples per batch (also fakes per batch).
+    lr, betas : float, tuple of float
+        Adam settings for both networks (the DCGAN defaults); ignored with ``optimizer``.
+    optimizer : callable, optional
+        ``optimizer(params) -> torch.optim.Optimizer``, called once per network, e.g.
+        ``lambda p: aigc_kit.optim.Adam(p, lr=2e-4, betas=(0.5, 0.999))``.
+    device : str or torch.device, optional
+        Where to train; default :func:`aigc_kit.get_device`.
+    seed : int or None
+        Seed for :func:`aigc_kit.seed_everything`; ``None`` leaves the RNGs alone.
+    progress : bool
+        Show a progress bar.
+    live_plot : bool
+        Redraw the loss curves in the notebook every ``plot_every`` steps.
+    plot_every : int
+        Steps between live-plot updates.
+    checkpoint_path : str or Path, optional
+        Save ``{"generator", "discriminator"}`` there (see :mod:`aigc_kit.checkpoint`)
+        every ``checkpoint_every`` steps and at the end.
+    checkpoint_every : int, optional
+        Steps between checkpoints; default: only at the end.
+    snapshot_every : int
+        Steps between in-memory snapshots used to undo a NaN/Inf blow-up.
+
+    Returns
+    -------
+    TrainResult
+        History columns ``loss_d``, ``loss_g``, ``d_real`` (mean ``sigmoid(D(x))``) and
+        ``d_fake`` (mean ``sigmoid(D(G(z)))`` in the D step). Both models are left in eval
+        mode; draw samples with :func:`sample_generator`.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
+    """
+    from aigc_kit.losses import discriminator_loss, generator_loss
+
+    device = _resolve_device(device)
+    if seed is not None:
+        seed_everything(seed)
+    data = _prepare_data(data, "data", device, _param_dtype(generator))
+    generator.to(device).train()
+    discriminator.to(device).train()
+    make_opt = optimizer or (lambda p: torch.optim.Adam(p, lr=lr, betas=betas))
+    opt_g = make_opt(generator.parameters())
+    opt_d = make_opt(discriminator.parameters())
+    d_trainable = [p for p in discriminator.parameters() if p.requires_grad]
+    batches = _Batches(len(data), batch_size, device)
+    example_shape = tuple(data.shape[1:])
+
+    def step(_: int) -> torch.Tensor:
+        real = data[batches()]
+        n = real.shape[0]
+        with torch.no_grad():
+            fake = generator(torch.randn(n, latent_dim, device=device))
+        if tuple(fake.shape[1:]) != example_shape:
+            raise ValueError(
+                f"the generator makes examples of shape {tuple(fake.shape[1:])} but the data "
+                f"examples have shape {example_shape}; reshape one to match the other"
+            )
+        real_logits = discriminator(real)
+        fake_logits = discriminator(fake)
+        loss_d = discriminator_loss(real_logits, fake_logits)
+        opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt_d.step()
+        opt_d.zero_grad(set_to_none=True)
+
+        for p in d_trainable:
+            p.requires_grad_(False)
+        try:
+            loss_g = generator_loss(discriminator(generator(
+                torch.randn(n, latent_dim, device=device))))
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_g.step()
+            opt_g.zero_grad(set_to_none=True)
+        finally:
+            for p in d_trainable:
+                p.requires_grad_(True)
+        return torch.stack([
+            loss_d.detach(), loss_g.detach(),
+            torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean(),
+        ])
+
+    config = {"latent_dim": latent_dim, "batch_size": batch_size, "lr": lr,
+              "betas": list(betas), "seed": seed, "custom_optimizer": optimizer is not None}
+    return _run(
+        "train_gan", {"generator": generator, "discriminator": discriminator}, step,
+        columns=("loss_d", "loss_g", "d_real", "d_fake"), checked=("loss_d", "loss_g"),
+        steps=steps, max_seconds=max_seconds, progress=progress, live_plot=live_plot,
+        plot_every=plot_every, checkpoint_path=checkpoint_path,
+        checkpoint_every=checkpoint_every, snapshot_every=snapshot_every,
+        config=config, lr=None if optimizer else lr,
+    )
+
+
+def train_vae(
+    vae: nn.Module,
+    data: torch.Tensor,
+    *,
+    steps: int | None = 1000,
+    max_seconds: float | None = None,
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    beta: float = 1.0,
+    optimizer: OptimizerFactory | None = None,
+    device: str | torch.device | None = None,
+    seed: int | None = 0,
+    progress: bool = True,
+    live_plot: bool = False,
+    plot_every: int = 50,
+    checkpoint_path: str | Path | None = None,
+    checkpoint_every: int | None = None,
+    snapshot_every: int = 25,
+) -> TrainResult:
+    """Train a VAE on ``reconstruction + beta * KL`` (``aigc_kit.losses.vae_loss``).
+
+    Each step: draw a batch, ``recon, mu, logvar = vae(x)``, compute the loss, update.
+
+    Parameters
+    ----------
+    vae : nn.Module
+        ``vae(x)`` returns ``(recon, mu, logvar)``.
+    data : torch.Tensor, shape (N, ...)
+        Training examples.
+    steps, max_seconds, batch_size, device, seed, progress, live_plot, plot_every,
+    checkpoint_path, checkpoint_every, snapshot_every
+        As in :func:`train_gan`; the checkpoint holds ``{"vae": vae}``.
+    lr : float
+        Adam learning rate; ignored with ``optimizer``.
+    beta : float
+        Weight of the KL term (1 is the ELBO; smaller favours sharper reconstructions).
+    optimizer : callable, optional
+        ``optimizer(params) -> torch.optim.Optimizer``; default ``torch.optim.Adam(lr=lr)``.
+
+    Returns
+    -------
+    TrainResult
+        History columns ``loss``, ``reconstruction`` and ``kl``; the VAE is left in eval mode.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
+    """
+    from aigc_kit.losses import vae_loss
+
+    device = _resolve_device(device)
+    if seed is not None:
+        seed_everything(seed)
+    data = _prepare_data(data, "data", device, _param_dtype(vae))
+    vae.to(device).train()
+    opt = (optimizer or (lambda p: torch.optim.Adam(p, lr=lr)))(vae.parameters())
+    batches = _Batches(len(data), batch_size, device)
+
+    def step(_: int) -> torch.Tensor:
+        x = data[batches()]
+        recon, mu, logvar = vae(x)
+        total, reconstruction, kl = vae_loss(recon, x, mu, logvar, beta=beta)
+        opt.zero_grad(set_to_none=True)
+        total.backward()
+        opt.step()
+        return torch.stack([total.detach(), reconstruction.detach(), kl.detach()])
+
+    config = {"batch_size": batch_size, "lr": lr, "beta": beta, "seed": seed,
+              "custom_optimizer": optimizer is not None}
+    return _run(
+        "train_vae", {"vae": vae}, step,
+        columns=("loss", "reconstruction", "kl"), checked=("loss", "reconstruction", "kl"),
+        steps=steps, max_seconds=max_seconds, progress=progress, live_plot=live_plot,
+        plot_every=plot_every, checkpoint_path=checkpoint_path,
+        checkpoint_every=checkpoint_every, snapshot_every=snapshot_every,
+        config=config, lr=None if optimizer else lr,
+    )
+
+
+def train_classifier(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int | None = 10,
+    steps: int | None = None,
+    max_seconds: float | None = None,
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    optimizer: OptimizerFactory | None = None,
+    device: str | torch.device | None = None,
+    seed: int | None = 0,
+    progress: bool = True,
+    live_plot: bool = False,
+    plot_every: int = 50,
+    checkpoint_path: str | Path | None = None,
+    checkpoint_every: int | None = None,
+    snapshot_every: int = 25,
+) -> TrainResult:
+    """Train a classifier with cross-entropy: the four steps of chapter 3.2, supervised.
+
+    Each step: (1) draw a batch ``(x, y)`` (shuffled epochs; the last incomplete batch of an
+    epoch is dropped), optionally ``augment`` it; (2) ``logits = model(x)``; (3)
+    ``loss = cross_entropy(logits, y)``; (4) ``loss.backward()`` and an optimiser step.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Maps a batch of inputs to logits of shape ``(batch, n_classes)``.
+    x : torch.Tensor, shape (N, ...)
+        Inputs, e.g. log-mel images ``(N, 1, n_mels, n_frames)``.
+    y : torch.Tensor, shape (N,)
+        Integer class labels ``0 .. n_classes - 1``.
+    epochs : int or None
+        Passes over the data; ignored when ``steps`` is given. ``None`` (with ``steps=None``)
+        trains until ``max_seconds``.
+    steps : int, optional
+        Exact number of steps instead of ``epochs``.
+    max_seconds : float, optional
+        Wall-clock budget.
+    batch_size : int
+        Examples per batch.
+    lr, weight_decay : float
+        AdamW settings (identical to Adam when ``weight_decay=0``); ignored with ``optimizer``.
+    augment : callable, optional
+        Applied to each training batch on the device, e.g. :func:`random_time_shift`.
+    x_val, y_val : torch.Tensor, optional
+        Validation set, scored at the end of every epoch and at the last step.
+    optimizer : callable, optional
+        ``optimizer(params) -> torch.optim.Optimizer``.
+    device, seed, progress, live_plot, plot_every, checkpoint_path, checkpoint_every,
+    snapshot_every
+        As in :func:`train_gan`; the checkpoint holds ``{"model": model}``.
+
+    Returns
+    -------
+    TrainResult
+        History columns ``loss``, ``accuracy`` (on the training batch) and, with a validation
+        set, ``val_accuracy`` (NaN except at epoch ends and the last step). The model is
+        left in eval mode.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models``.
+    """
+    device = _resolve_device(device)
+    if seed is not None:
+        seed_everything(seed)
+    x = _prepare_data(x, "x", device, _param_dtype(model))
+    y = _prepare_labels(y, len(x), "y").to(device)
+    has_val = x_val is not None or y_val is not None
+    if has_val:
+        if x_val is None or y_val is None:
+            raise ValueError("pass both x_val and y_val, or neither")
+        x_val = _prepare_data(x_val, "x_val", torch.device("cpu"), x.dtype)
+        y_val = _prepare_labels(y_val, len(x_val), "y_val")
+    model.to(device).train()
+    make_opt = optimizer or (
+        lambda p: torch.optim.AdamW(p, lr=lr, weight_decay=weight_decay))
+    opt = make_opt(model.parameters())
+    batches = _Batches(len(x), batch_size, device)
+    if steps is None and epochs is not None:
+        steps = epochs * batches.per_epoch
+
+    def step(i: int) -> torch.Tensor:
+        idx = batches()
+        xb, yb = x[idx], y[idx]
+        if augment is not None:
+            xb = augment(xb)
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        stats = [loss.detach(), (logits.detach().argmax(1) == yb).float().mean()]
+        if has_val:
+            val = math.nan
+            if i % batches.per_epoch == 0 or i == steps:
+                val = evaluate_classifier(model, x_val, y_val, device=device)
+            stats.append(stats[0].new_tensor(val))
+        return torch.stack(stats)
+
+    config = {"epochs": epochs, "batch_size": batch_size, "lr": lr,
+              "weight_decay": weight_decay, "seed": seed, "augment": augment is not None,
+              "custom_optimizer": optimizer is not None}
+    result = _run(
+        "train_classifier", {"model": model}, step,
+        columns=("loss", "accuracy", "val_accuracy") if has_val else ("loss", "accuracy"),
+        checked=("loss",), steps=steps, max_seconds=max_seconds, progress=progress,
+        live_plot=live_plot, plot_every=plot_every, checkpoint_path=checkpoint_path,
+        checkpoint_every=checkpoint_every, snapshot_every=snapshot_every,
+        config=config, lr=None if optimizer else lr,
+    )
+    if has_val and result.ok and math.isnan(result.history["val_accuracy"].iloc[-1]):
+        # stopped by the time budget between epochs: score the final weights too
+        result.history.loc[result.history.index[-1], "val_accuracy"] = evaluate_classifier(
+            model, x_val, y_val, device=device)
+    return result
+
+
+# --------------------------------------------------------------------------- inference
+
+
+@torch.no_grad()
+def predict(
+    model: nn.Module,
+    x: torch.Tensor,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+) -> torch.Tensor:
+    """The model's outputs (e.g. logits) for every example of ``x``, in eval mode, on the CPU.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Any model; put in eval mode for the call and returned to its previous mode after.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    batch_size : int
+        Examples per forward pass.
+    device : str or torch.device, optional
+        Where to compute; the model is moved there. Default: where the model already is.
+
+    Returns
+    -------
+    torch.Tensor, shape (N, ...)
+        The stacked outputs, on the CPU.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models``.
+    """
+    device = torch.device(device) if device is not None else _model_device(model)
+    model.to(device)
+    x = torch.as_tensor(x)
+    was_training = model.training
+    model.eval()
+    try:
+        dtype = _param_dtype(model) if x.is_floating_point() else x.dtype
+        outputs = [model(x[i:i + batch_size].to(device, dtype)).cpu()
+                   for i in range(0, len(x), batch_size)]
+    finally:
+        model.train(was_training)
+    return torch.cat(outputs)
+
+
+def evaluate_classifier(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+) -> float:
+    """Accuracy (fraction of examples whose arg-max logit is the label) of a classifier.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Returns logits ``(batch, n_classes)``.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N,)
+        Integer labels.
+    batch_size : int
+        Examples per forward pass.
+    device : str or torch.device, optional
+        As in :func:`predict`.
+
+    Returns
+    -------
+    float
+        Accuracy in ``[0, 1]``.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models``.
+    """
+    y = _prepare_labels(y, len(x), "y")
+    logits = predict(model, x, batch_size=batch_size, device=device)
+    return (logits.argmax(dim=1) == y).float().mean().item()
+
+
+@torch.no_grad()
+def sample_generator(
+    generator: nn.Module,
+    n: int,
+    latent_dim: int,
+    device: str | torch.device | None = None,
+    seed: int | None = 0,
+    batch_size: int = 256,
+) -> torch.Tensor:
+    """Draw ``n`` examples ``G(z)``, ``z ~ N(0, I)``, in eval mode and without gradients.
+
+    Eval mode matters for generators with BatchNorm (running statistics instead of the
+    batch's); the generator is returned to its previous mode afterwards.
+
+    Parameters
+    ----------
+    generator : nn.Module
+        Maps ``(batch, latent_dim)`` noise to examples.
+    n : int
+        Number of examples.
+    latent_dim : int
+        Size of ``z``.
+    device : str or torch.device, optional
+        Where to compute; default where the generator is.
+    seed : int or None
+        Seed of a private random generator for ``z`` (the global RNG is untouched);
+        ``None`` draws from the global RNG.
+    batch_size : int
+        Examples per forward pass.
+
+    Returns
+    -------
+    torch.Tensor, shape (n, ...)
+        The examples, on the CPU.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
+    """
+    device = torch.device(device) if device is not None else _model_device(generator)
+    rng = None
+    if seed is not None:
+        rng = torch.Generator(device=device)
+        rng.manual_seed(seed)
+    z = torch.randn(n, latent_dim, generator=rng, device=device, dtype=_param_dtype(generator))
+    return predict(generator, z, batch_size=batch_size, device=device)
+
+
+def random_time_shift(max_frames: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    """An augmentation that rolls each example by a random number of frames in time.
+
+    Parameters
+    ----------
+    max_frames : int
+        Largest shift, in frames (columns of the spectrogram image), either way.
+
+    Returns
+    -------
+    callable
+        ``shift(batch) -> batch``: every example of a ``(batch, ..., n_frames)`` tensor is
+        rolled along the last axis by its own shift, uniform in ``[-max_frames, max_frames]``
+        (drawn from the global torch RNG, so seeded training repeats).
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models``: a spoken digit is the same digit a little
+    earlier or later, so shifted copies teach the classifier to ignore the position.
+    """
+    if max_frames < 0:
+        raise ValueError(f"max_frames must be >= 0, got {max_frames}")
+
+    def shift(batch: torch.Tensor) -> torch.Tensor:
+        n, frames = batch.shape[0], batch.shape[-1]
+        offsets = torch.randint(-max_frames, max_frames + 1, (n,), device=batch.device)
+        index = (torch.arange(frames, device=batch.device) - offsets[:, None]) % frames
+        index = index.view(n, *([1] * (batch.ndim - 2)), frames).expand_as(batch)
+        return batch.gather(-1, index)
+
+    return shift
+
+
+# --------------------------------------------------------------------------- machinery
+
+
+class _Batches:
+    """Index batches over shuffled epochs, drawn from a generator seeded by the global RNG."""
+
+    def __init__(self, n: int, batch_size: int, device: torch.device) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.n, self.size, self.device = n, min(batch_size, n), device
+        self.per_epoch = n // self.size
+        self.rng = torch.Generator()
+        self.rng.manual_seed(int(torch.randint(0, 2**62, (1,))))
+        self.pos = self.per_epoch  # start a new epoch on the first call
+
+    def __call__(self) -> torch.Tensor:
+        if self.pos == self.per_epoch:
+            self.perm = torch.randperm(self.n, generator=self.rng).to(self.device)
+            self.pos = 0
+        start = self.pos * self.size
+        self.pos += 1
+        return self.perm[start:start + self.size]
+
+
+def _run(
+    name: str,
+    models: Mapping[str, nn.Module],
+    step_fn: Callable[[int], torch.Tensor],
+    *,
+    columns: Sequence[str],
+    checked: Sequence[str],
+    steps: int | None,
+    max_seconds: float | None,
+    progress: bool,
+    live_plot: bool,
+    plot_every: int,
+    checkpoint_path: str | Path | None,
+    checkpoint_every: int | None,
+    snapshot_every: int,
+    config: dict[str, Any],
+    lr: float | None,
+) -> TrainResult:
+    """Run ``step_fn(step)`` (returns the step's values of ``columns``) with the bookkeeping."""
+    if steps is None and max_seconds is None:
+        raise ValueError("give steps, max_seconds or both, or training would never end")
+    if steps is not None and steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    for label, value in (("plot_every", plot_every), ("snapshot_every", snapshot_every),
+                         ("checkpoint_every", checkpoint_every or 1)):
+        if value < 1:
+            raise ValueError(f"{label} must be >= 1, got {value}")
+    all_columns = ["step", "seconds", *columns]
+    checked_at = [columns.index(c) for c in checked]
+    rows: list[list[float]] = []
+    pending: list[tuple[int, float, torch.Tensor]] = []
+    good_step, good = 0, _snapshot(models)  # last weights known to give finite losses
+    candidate: tuple[int, dict] | None = None
+    plotter = LivePlot(title=name) if live_plot else None
+    bar = tqdm(total=steps, desc=name, unit="step", disable=not progress, dynamic_ncols=True)
+    stopped, failure = "steps", None
+    step = 0
+    start = time.perf_counter()
+
+    def flush() -> str | None:
+        """Read pending values back; on a non-finite loss, keep rows up to it and explain."""
+        nonlocal candidate, good_step, good
+        values = torch.stack([v for _, _, v in pending]).tolist()
+        for (i, seconds, _), vals in zip(pending, values, strict=True):
+            rows.append([i, seconds, *vals])
+            bad = [f"{columns[c]}={vals[c]}" for c in checked_at if not math.isfinite(vals[c])]
+            if bad:
+                pending.clear()
+                return f"non-finite loss at step {i}: {', '.join(bad)}"
+        bar.set_postfix({c: f"{v:.3g}" for c, v in zip(columns, values[-1], strict=True)
+                         if math.isfinite(v)}, refresh=False)
+        bar.update(len(pending))
+        if candidate is not None and candidate[0] < pending[-1][0]:
+            good_step, good = candidate  # the losses computed with it were finite
+            candidate = None
+        pending.clear()
+        return None
+
+    try:
+        while steps is None or step < steps:
+            if step and step % snapshot_every == 0:
+                candidate = (step, _snapshot(models))
+            step += 1
+            values = step_fn(step)
+            elapsed = time.perf_counter() - start
+            pending.append((step, elapsed, values))
+            out_of_time = max_seconds is not None and elapsed >= max_seconds
+            plot_due = plotter is not None and step % plot_every == 0
+            checkpoint_due = (checkpoint_path is not None and checkpoint_every is not None
+                              and step % checkpoint_every == 0)
+            if (len(pending) >= _SYNC_EVERY or step == steps or out_of_time or plot_due
+                    or checkpoint_due or step % snapshot_every == 0):
+                failure = flush()
+                if failure:
+                    break
+                if plot_due:
+                    plotter.update(pd.DataFrame(rows, columns=all_columns))
+                if checkpoint_due and _all_finite(models):
+                    _save(checkpoint_path, models, name, step, "running", config)
+            if out_of_time:
+                stopped = "time budget"
+                break
+        if failure is None and not _all_finite(models):
+            failure = f"non-finite weights after step {step}: the last update overflowed"
+        if failure is not None:
+            for key, model in models.items():
+                model.load_state_dict(good[key])
+            hint = f"lower the learning rate (e.g. lr={lr / 10:g})" if lr else (
+                "lower the optimiser's learning rate")
+            stopped = (f"{failure}. Training stopped and the weights were restored to the "
+                       f"snapshot after step {good_step}. Try to {hint}, and check the inputs "
+                       "for NaN/Inf.")
+            warnings.warn(f"{name}: {stopped}", RuntimeWarning, stacklevel=3)
+    finally:
+        bar.close()
+        seconds = time.perf_counter() - start
+        for model in models.values():
+            model.eval()
+    history = pd.DataFrame(rows, columns=all_columns).astype({"step": "int64"})
+    if plotter is not None:
+        plotter.update(history, force=True)
+        plotter.close()
+    if checkpoint_path is not None:
+        _save(checkpoint_path, models, name, good_step if failure else len(history), stopped,
+              config)
+    return TrainResult(history=history, steps=len(history), seconds=seconds, stopped=stopped)
+
+
+def _snapshot(models: Mapping[str, nn.Module]) -> dict[str, dict[str, torch.Tensor]]:
+    return {key: {k: v.detach().to("cpu", copy=True) for k, v in m.state_dict().items()}
+            for key, m in models.items()}
+
+
+def _all_finite(models: Mapping[str, nn.Module]) -> bool:
+    """Whether every weight and buffer is finite (one pass over them)."""
+    sums = [t.sum(dtype=torch.float64) for m in models.values() for t in m.state_dict().values()
+            if t.is_floating_point()]
+    # A float64 sum of float32/16 values cannot overflow, so it is finite iff all values are.
+    return bool(torch.stack(sums).sum().isfinite()) if sums else True
+
+
+def _save(path: str | Path, models: Mapping[str, nn.Module], name: str, step: int,
+          stopped: str, config: dict[str, Any]) -> None:
+    save_checkpoint(path, models,
+                    meta={"trainer": name, "step": step, "stopped": stopped, "config": config})
+
+
+def _resolve_device(device: str | torch.device | None) -> torch.device:
+    return torch.device(device) if device is not None else get_device()
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    param = next(model.parameters(), None)
+    return param.device if param is not None else torch.device("cpu")
+
+
+def _param_dtype(model: nn.Module) -> torch.dtype:
+    for p in model.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    return torch.float32
+
+
+def _prepare_data(data: Any, label: str, device: torch.device,
+                  dtype: torch.dtype) -> torch.Tensor:
+    """``data`` as a finite floating tensor on ``device``; ValueError otherwise."""
+    data = torch.as_tensor(np.asarray(data) if not isinstance(data, torch.Tensor) else data)
+    if data.ndim == 0 or len(data) == 0:
+        raise ValueError(f"{label} is empty: expected a tensor of shape (N, ...) with N >= 1")
+    if data.is_complex():
+        raise ValueError(f"{label} must be real-valued, got dtype {data.dtype}")
+    data = data.to(dtype)
+    if not bool(data.sum(dtype=torch.float64).isfinite()):  # finite iff every value is
+        finite = torch.isfinite(data)
+        bad_rows = (~finite).reshape(len(data), -1).any(dim=1).nonzero().flatten()
+        raise ValueError(
+            f"{label} contains {int((~finite).sum())} NaN/Inf values in {len(bad_rows)} "
+            f"examples (first: index {int(bad_rows[0])}); drop or repair those examples "
+            "before training (e.g. data[torch.isfinite(data).flatten(1).all(1)])"
+        )
+    return data.to(device)
+
+
+def _prepare_labels(y: Any, n: int, label: str) -> torch.Tensor:
+    y = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y)
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise ValueError(f"{label} must hold integer class labels, got dtype {y.dtype}")
+    if y.shape != (n,):
+        raise ValueError(f"{label} must have shape ({n},) to match the inputs, got "
+                         f"{tuple(y.shape)}")
+    if n and int(y.min()) < 0:
+        raise ValueError(f"{label} holds negative labels; classes are numbered 0 .. C-1")
+    return y.long()

@@ -1,0 +1,336 @@
+import math
+
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+import aigc_kit.live_plot as live_plot
+from aigc_kit.checkpoint import load_checkpoint
+from aigc_kit.train import (
+    TrainResult,
+    evaluate_classifier,
+    predict,
+    random_time_shift,
+    sample_generator,
+    train_classifier,
+    train_gan,
+    train_vae,
+)
+
+LATENT = 4
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny models run fastest on one thread, especially on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _gan(seed: int = 0) -> tuple[nn.Module, nn.Module]:
+    torch.manual_seed(seed)
+    g = nn.Sequential(nn.Linear(LATENT, 32), nn.ReLU(), nn.Linear(32, 1))
+    d = nn.Sequential(nn.Linear(1, 32), nn.LeakyReLU(0.2), nn.Linear(32, 1), nn.Flatten(0))
+    return g, d
+
+
+def _gaussian_data(n: int = 2000) -> torch.Tensor:
+    return 3.0 + 0.5 * torch.randn(n, 1, generator=torch.Generator().manual_seed(0))
+
+
+class _TinyVAE(nn.Module):
+    def __init__(self, dim: int = 8, latent: int = 2, nan_after: int | None = None) -> None:
+        super().__init__()
+        self.enc = nn.Linear(dim, 2 * latent)
+        self.dec = nn.Sequential(nn.Linear(latent, 16), nn.Tanh(), nn.Linear(16, dim))
+        self.nan_after, self.calls = nan_after, 0
+
+    def forward(self, x):
+        self.calls += 1
+        mu, logvar = self.enc(x).chunk(2, dim=1)
+        recon = self.dec(mu + torch.randn_like(mu) * (0.5 * logvar).exp())
+        if self.nan_after is not None and self.calls > self.nan_after:
+            recon = recon * math.nan
+        return recon, mu, logvar
+
+
+def _vae_data(n: int = 512) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(1)
+    return torch.randn(n, 2, generator=gen) @ torch.randn(2, 8, generator=gen)
+
+
+def _weights(*models: nn.Module) -> list[torch.Tensor]:
+    return [t.detach().cpu().clone() for m in models for t in m.state_dict().values()]
+
+
+def _equal(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return len(a) == len(b) and all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_gan_learns_a_gaussian():
+    g, d = _gan()
+    data = _gaussian_data()
+    before = sample_generator(g, 2000, LATENT)
+    result = train_gan(g, d, data, latent_dim=LATENT, steps=600, batch_size=128, lr=5e-3,
+                       progress=False)
+    assert isinstance(result, TrainResult) and result.ok and result.stopped == "steps"
+    assert result.steps == 600 and result.seconds > 0
+    assert list(result.history.columns) == ["step", "seconds", "loss_d", "loss_g", "d_real",
+                                            "d_fake"]
+    assert result.history["step"].tolist() == list(range(1, 601))
+    assert result.history["seconds"].is_monotonic_increasing
+    assert not g.training and not d.training  # left in eval mode
+    samples = sample_generator(g, 4000, LATENT)
+    assert abs(before.mean().item() - 3.0) > 1.5  # it did start far away
+    assert samples.mean().item() == pytest.approx(3.0, abs=0.2)
+    assert samples.std().item() == pytest.approx(0.5, abs=0.2)
+    # Near equilibrium the discriminator can hardly tell: D(x) ~ D(G(z)) ~ 1/2.
+    late = result.history.tail(100)
+    assert late["d_real"].mean() == pytest.approx(0.5, abs=0.15)
+    assert late["d_fake"].mean() == pytest.approx(0.5, abs=0.15)
+    assert "loss_d=" in repr(result)
+
+
+def test_gan_steps_update_only_their_own_network():
+    g, d = _gan()
+    events = []
+
+    def spy_factory(params):
+        params = list(params)
+        net = "G" if params[0] is next(g.parameters()) else "D"
+        opt = torch.optim.Adam(params, lr=1e-2)
+
+        def record(when):
+            def hook(*_):
+                events.append((net, when, _weights(g), _weights(d),
+                               [p.grad is None for p in d.parameters()],
+                               [p.grad is None for p in g.parameters()]))
+            return hook
+
+        opt.register_step_pre_hook(record("pre"))
+        opt.register_step_post_hook(record("post"))
+        return opt
+
+    initial_g = _weights(g)
+    train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=4, optimizer=spy_factory,
+              progress=False)
+    assert [(e[0], e[1]) for e in events] == [("D", "pre"), ("D", "post"), ("G", "pre"),
+                                              ("G", "post")] * 4
+    last_g = initial_g
+    for i in range(0, len(events), 4):
+        d_pre, d_post, g_pre, g_post = events[i:i + 4]
+        # D step: G's weights untouched and G got no gradients.
+        assert _equal(d_pre[2], last_g) and _equal(d_post[2], last_g)
+        assert all(d_pre[5]) and not any(d_pre[4])
+        assert not _equal(d_pre[3], d_post[3])  # D did learn
+        # G step: D's weights untouched (frozen, grads zeroed), G learns.
+        assert _equal(g_pre[3], d_post[3]) and _equal(g_post[3], d_post[3])
+        assert all(g_pre[4]) and not any(g_pre[5])
+        assert not _equal(g_pre[2], g_post[2])
+        last_g = g_post[2]
+    assert all(p.requires_grad for p in d.parameters())  # unfrozen afterwards
+
+
+def test_vae_loss_decreases():
+    torch.manual_seed(0)
+    vae = _TinyVAE()
+    result = train_vae(vae, _vae_data(), steps=300, lr=1e-2, progress=False)
+    assert result.ok
+    history = result.history
+    assert list(history.columns) == ["step", "seconds", "loss", "reconstruction", "kl"]
+    assert history["loss"].tail(30).mean() < 0.5 * history["loss"].head(10).mean()
+    assert (history["loss"] - history["reconstruction"] - history["kl"]).abs().max() < 1e-4
+
+
+def test_classifier_learns_separable_classes():
+    gen = torch.Generator().manual_seed(0)
+    centres = torch.tensor([[0.0, 4.0], [4.0, 0.0], [-4.0, -4.0]])
+    y = torch.arange(600) % 3
+    x = centres[y] + torch.randn(600, 2, generator=gen)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    result = train_classifier(model, x[:450], y[:450], epochs=8, batch_size=32, lr=1e-2,
+                              x_val=x[450:], y_val=y[450:], progress=False)
+    assert result.ok and result.steps == 8 * (450 // 32)
+    history = result.history
+    assert list(history.columns) == ["step", "seconds", "loss", "accuracy", "val_accuracy"]
+    val = history["val_accuracy"].dropna()
+    assert val.index.tolist() == [14 * k - 1 for k in range(1, 9)]  # once per epoch
+    assert val.iloc[-1] > 0.95
+    assert evaluate_classifier(model, x[450:], y[450:]) == pytest.approx(val.iloc[-1])
+    assert history["accuracy"].tail(14).mean() > 0.95
+    logits = predict(model, x[:10], batch_size=4)
+    assert logits.shape == (10, 3) and not model.training
+
+
+def test_classifier_time_budget_scores_the_final_weights():
+    x = torch.randn(256, 4)
+    y = (x[:, 0] > 0).long()
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    result = train_classifier(model, x, y, epochs=10**6, max_seconds=0.2, batch_size=32,
+                              augment=lambda b: b + 0.01 * torch.randn_like(b),
+                              x_val=x, y_val=y, progress=False)
+    assert result.stopped == "time budget" and result.ok
+    assert result.history["seconds"].iloc[-1] >= 0.2
+    assert not math.isnan(result.history["val_accuracy"].iloc[-1])
+
+
+def test_max_seconds_stops_early():
+    g, d = _gan()
+    result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=10**6, max_seconds=0.3,
+                       progress=True)  # the bar also runs headless
+    assert result.stopped == "time budget" and result.ok
+    assert 1 <= result.steps < 10**6
+    assert result.seconds >= 0.3
+    vae = _TinyVAE()
+    assert train_vae(vae, _vae_data(), steps=None, max_seconds=0.1,
+                     progress=False).stopped == "time budget"
+    with pytest.raises(ValueError, match="never end"):
+        train_vae(vae, _vae_data(), steps=None, progress=False)
+
+
+def test_exploding_learning_rate_stops_warns_and_restores():
+    g, d = _gan()
+    initial = _weights(g, d)
+    with pytest.warns(RuntimeWarning, match="non-finite loss at step"):
+        result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=200, lr=1e30,
+                           progress=False)
+    assert not result.ok
+    assert result.stopped.startswith("non-finite loss at step ")
+    assert "lower the learning rate (e.g. lr=1e+29)" in result.stopped
+    assert "check the inputs for NaN" in result.stopped
+    assert result.steps < 200 and len(result.history) == result.steps
+    weights = _weights(g, d)
+    assert all(torch.isfinite(w).all() for w in weights)
+    assert _equal(weights, initial)  # the snapshot taken before step 1
+
+
+def test_nan_midway_restores_the_last_good_snapshot():
+    torch.manual_seed(0)
+    poisoned = _TinyVAE(nan_after=40)  # its 41st forward pass returns NaN
+    with pytest.warns(RuntimeWarning, match="step 41"):
+        result = train_vae(poisoned, _vae_data(), steps=100, progress=False, seed=3)
+    assert not result.ok and result.steps == 41
+    assert result.stopped.startswith("non-finite loss at step 41: loss=nan")
+    assert "snapshot after step 25" in result.stopped
+    assert math.isnan(result.history["loss"].iloc[-1])
+    assert result.history["loss"].iloc[:-1].notna().all()
+    # The restored weights are exactly those of a clean run of 25 steps.
+    torch.manual_seed(0)
+    clean = _TinyVAE()
+    train_vae(clean, _vae_data(), steps=25, progress=False, seed=3)
+    assert _equal(_weights(poisoned), _weights(clean))
+
+
+def test_nan_in_data_is_rejected_before_training():
+    g, d = _gan()
+    before = _weights(g, d)
+    data = _gaussian_data()
+    data[7, 0] = math.nan
+    data[9, 0] = math.inf
+    with pytest.raises(ValueError, match=r"2 NaN/Inf values in 2 examples \(first: index 7\)"):
+        train_gan(g, d, data, latent_dim=LATENT, steps=10, progress=False)
+    assert _equal(_weights(g, d), before)
+    with pytest.raises(ValueError, match="x_val contains"):
+        train_classifier(nn.Linear(1, 2), torch.zeros(8, 1), torch.zeros(8, dtype=torch.long),
+                         x_val=torch.full((4, 1), math.nan),
+                         y_val=torch.zeros(4, dtype=torch.long), progress=False)
+    with pytest.raises(ValueError, match="integer class labels"):
+        train_classifier(nn.Linear(1, 2), torch.zeros(8, 1), torch.zeros(8), progress=False)
+
+
+def test_same_seed_same_history():
+    def run(seed):
+        g, d = _gan(seed=5)
+        result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=60, seed=seed,
+                           progress=False)
+        return result.history.drop(columns="seconds"), _weights(g, d)
+
+    first, second, other = run(11), run(11), run(12)
+    pd.testing.assert_frame_equal(first[0], second[0])
+    assert _equal(first[1], second[1])
+    assert not first[0].equals(other[0])
+
+
+def test_live_plot_runs_headless_and_updates_in_place(monkeypatch):
+    g, d = _gan()
+    assert not live_plot.in_notebook()
+    assert train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=30, live_plot=True,
+                     plot_every=10, progress=False).ok
+
+    shown = []
+
+    class Handle:
+        updates = 0
+
+        def update(self, fig):
+            Handle.updates += 1
+
+    def fake_display(fig, display_id):
+        shown.append(fig)
+        return Handle()
+
+    monkeypatch.setattr(live_plot, "in_notebook", lambda: True)
+    monkeypatch.setattr(live_plot, "display", fake_display)
+    train_vae(_TinyVAE(), _vae_data(), steps=30, live_plot=True, plot_every=10, progress=False)
+    assert len(shown) == 1  # one output, redrawn in place
+    assert Handle.updates == 1  # redraws within a second are skipped, the final one is forced
+    assert shown[0].axes[0].get_title().startswith("train_vae - step 30")
+
+    shown.clear()
+    Handle.updates = 0
+    plot = live_plot.LivePlot(title="demo", min_interval=0.0)
+    history = train_vae(_TinyVAE(), _vae_data(), steps=30, progress=False).history
+    for end in (10, 20, 30):
+        plot.update(history.head(end))
+    plot.close()
+    plot.update(history)  # ignored once closed
+    assert len(shown) == 1 and Handle.updates == 2 and plot.updates == 3
+    title = shown[0].axes[0].get_title()
+    assert title.startswith("demo - step 30: loss=")
+
+
+def test_result_plot_draws_every_curve():
+    result = train_vae(_TinyVAE(), _vae_data(), steps=40, progress=False)
+    ax = result.plot()
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"loss", "reconstruction",
+                                                                   "kl"}
+
+
+def test_training_checkpoints_load_back(tmp_path):
+    g, d = _gan()
+    path = tmp_path / "gan.pt"
+    train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=40, checkpoint_path=path,
+              checkpoint_every=20, progress=False)
+    g2, d2 = _gan(seed=9)
+    meta = load_checkpoint(path, {"generator": g2, "discriminator": d2})
+    assert _equal(_weights(g2, d2), _weights(g, d))
+    assert meta["step"] == 40 and meta["trainer"] == "train_gan"
+    assert meta["config"]["latent_dim"] == LATENT and meta["stopped"] == "steps"
+
+
+def test_sample_generator_uses_eval_mode_and_its_own_rng():
+    torch.manual_seed(0)
+    g = nn.Sequential(nn.Linear(LATENT, 8), nn.BatchNorm1d(8))
+    g.train()
+    state = torch.get_rng_state()
+    a = sample_generator(g, 5, LATENT, seed=1)
+    assert torch.equal(state, torch.get_rng_state())
+    assert torch.equal(a, sample_generator(g, 5, LATENT, seed=1))
+    assert g.training  # mode restored
+    # In eval mode the fresh BatchNorm (running mean 0, var 1) is the identity.
+    z = torch.randn(5, LATENT, generator=torch.Generator().manual_seed(1))
+    assert torch.allclose(a, g[0](z).detach(), atol=1e-5)
+
+
+def test_random_time_shift_rolls_each_example():
+    torch.manual_seed(0)
+    batch = torch.arange(4 * 2 * 3 * 10, dtype=torch.float32).reshape(4, 2, 3, 10)
+    shifted = random_time_shift(3)(batch)
+    for example, out in zip(batch, shifted, strict=True):
+        matches = [s for s in range(-3, 4) if torch.equal(torch.roll(example, s, dims=-1), out)]
+        assert len(matches) == 1
+    assert torch.equal(random_time_shift(0)(batch), batch)
