@@ -3,9 +3,10 @@
 :class:`LivePlot` draws one figure and replaces it in the same notebook output on each
 update (``IPython.display.display(..., display_id=True)`` then ``handle.update``), so a
 notebook executed headless (papermill, nbmake) keeps one final figure rather than hundreds.
-Outside a Jupyter kernel (plain Python, pytest) it draws nothing. The figure is a bare
-``matplotlib.figure.Figure``, not a pyplot figure, so the inline backend does not show it a
-second time at the end of the cell. Taught in ``04_deep_learning_models``.
+Outside a Jupyter kernel (plain Python, pytest) it draws nothing. The figure is created
+through pyplot (which loads the notebook backend and its PNG formatter) and at once closed
+there, so the inline backend does not show it a second time at the end of the cell.
+Taught in ``04_deep_learning_models``.
 """
 
 from __future__ import annotations
@@ -133,7 +134,11 @@ class LivePlot:
         if not force and time.perf_counter() - self._last_draw < self.min_interval:
             return
         if self.figure is None:
-            self.figure = Figure(figsize=self.figsize, layout="constrained")
+            # Made through pyplot so the notebook's backend (and with it the PNG display
+            # formatter) is loaded even when no plot was drawn before; then detached, so
+            # the cell does not show it a second time when it ends.
+            self.figure = plt.figure(figsize=self.figsize, layout="constrained")
+            plt.close(self.figure)
             self.figure.add_subplot()
         ax = self.figure.axes[0]
         ax.clear()

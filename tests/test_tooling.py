@@ -113,3 +113,24 @@ def test_run_notebook_passes_declared_parameters_and_exports_html(tmp_path):
     broken.write_text(NOTEBOOK_SOURCE + "\n# %%\nraise RuntimeError('boom')\n")
     run = run_notebook(write_pair(broken), tmp_path / "out", timeout=120)
     assert not run.ok and "FAILED" in run.line()
+
+
+def test_live_plot_leaves_one_png_figure_in_a_headless_notebook(tmp_path):
+    from aigc_kit.course import run_notebook
+
+    source = NOTEBOOK_SOURCE.split("# %% [markdown]")[0] + """# %%
+import torch
+from aigc_kit.models import MLPDiscriminator, MLPGenerator
+from aigc_kit.train import train_gan
+
+g, d = MLPGenerator(8, (1, 8, 8), hidden=(16,)), MLPDiscriminator((1, 8, 8), hidden=(16,))
+train_gan(g, d, torch.rand(64, 1, 8, 8) * 2 - 1, latent_dim=8, steps=120, plot_every=40,
+          live_plot=True, progress=False)
+"""
+    py_path = tmp_path / "live.py"
+    py_path.write_text(source, encoding="utf-8")
+    run = run_notebook(write_pair(py_path), tmp_path / "out", timeout=120)
+    assert run.ok, run.error
+    outputs = json.loads((tmp_path / "out" / "live.ipynb").read_text())["cells"][0]["outputs"]
+    figures = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(figures) == 1, [list(o.get("data", {})) for o in outputs]
