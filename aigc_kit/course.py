@@ -49,6 +49,13 @@ def export_html(executed: Path) -> Path:
     return html
 
 
+def _error_line(err: Exception) -> str:
+    """The exception's name and message on one line (papermill's own if it has them)."""
+    name = getattr(err, "ename", type(err).__name__)
+    value = str(getattr(err, "evalue", err)).strip()
+    return f"{name}: {value.splitlines()[0]}" if value else name
+
+
 def run_notebook(
     notebook: Path, out_dir: Path, parameters: dict | None = None, timeout: int = 1200
 ) -> NotebookRun:
@@ -73,7 +80,7 @@ def run_notebook(
         )
         error = ""
     except Exception as err:  # noqa: BLE001 - any failure is reported, the course goes on
-        error = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        error = _error_line(err)
     seconds = time.perf_counter() - start
     if executed.exists():
         export_html(executed)

@@ -48,6 +48,7 @@ __all__ = [
     "spectral_convergence",
     "nearest_neighbour_distance",
     "inception_score",
+    "generation_report",
 ]
 
 Signal: TypeAlias = np.ndarray | torch.Tensor
@@ -479,3 +480,40 @@ def inception_score(
         kl = np.sum(part * (np.log(part + 1e-12) - np.log(marginal + 1e-12)), axis=1)
         scores.append(np.exp(kl.mean()))
     return float(np.mean(scores)), float(np.std(scores))
+
+
+def generation_report(
+    generated_probabilities: np.ndarray, real_probabilities: np.ndarray, splits: int = 4
+) -> dict[str, float]:
+    """Classifier-based scores of a generated set next to a held-out real set.
+
+    Parameters
+    ----------
+    generated_probabilities, real_probabilities : np.ndarray, shape (n, n_classes)
+        Class probabilities given by the same classifier to generated and to real examples.
+    splits : int
+        Splits of :func:`inception_score`.
+
+    Returns
+    -------
+    dict
+        ``is_generated``, ``is_real``, ``is_ratio`` (generated / real), ``coverage`` (classes
+        that are the top prediction for at least one generated example) and ``n_classes``.
+        Taught in ``06_project_audio_gan``.
+    """
+    gen = np.asarray(generated_probabilities)
+    real = np.asarray(real_probabilities)
+    if gen.ndim != 2 or real.ndim != 2 or gen.shape[1] != real.shape[1]:
+        raise ValueError(
+            f"generation_report: probabilities of shape {gen.shape} and {real.shape} must both "
+            "be (n, n_classes) with the same classes"
+        )
+    is_generated = inception_score(gen, splits)[0]
+    is_real = inception_score(real, splits)[0]
+    return {
+        "is_generated": is_generated,
+        "is_real": is_real,
+        "is_ratio": is_generated / is_real,
+        "coverage": int(np.unique(gen.argmax(axis=1)).size),
+        "n_classes": int(gen.shape[1]),
+    }

@@ -323,3 +323,15 @@ def test_inception_score_extremes_and_errors():
         inception_score(np.ones((40, 10)), splits=2)
     with pytest.raises(ValueError, match="too few"):
         inception_score(confident_even[:5], splits=10)
+
+
+def test_generation_report_compares_with_real():
+    from aigc_kit.metrics import generation_report
+
+    real = np.eye(8)[np.arange(80) % 8]
+    collapsed = np.eye(8)[np.arange(80) % 2]
+    report = generation_report(collapsed, real, splits=2)
+    assert report["coverage"] == 2 and report["n_classes"] == 8
+    assert report["is_ratio"] == pytest.approx(2 / 8, rel=1e-6)
+    with pytest.raises(ValueError, match="same classes"):
+        generation_report(collapsed[:, :4], real)

@@ -112,7 +112,7 @@ def test_run_notebook_passes_declared_parameters_and_exports_html(tmp_path):
     broken = tmp_path / "02_broken.py"
     broken.write_text(NOTEBOOK_SOURCE + "\n# %%\nraise RuntimeError('boom')\n")
     run = run_notebook(write_pair(broken), tmp_path / "out", timeout=120)
-    assert not run.ok and "FAILED" in run.line()
+    assert not run.ok and "FAILED: RuntimeError: boom" in run.line()
 
 
 def test_live_plot_leaves_one_png_figure_in_a_headless_notebook(tmp_path):

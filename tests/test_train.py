@@ -166,6 +166,21 @@ def test_classifier_learns_separable_classes():
     assert logits.shape == (10, 3) and not model.training
 
 
+@pytest.mark.parametrize("one_cycle", [True, False])
+def test_classifier_one_cycle_schedule_anneals_the_rate(one_cycle):
+    made = []
+
+    def adam(params):
+        made.append(torch.optim.Adam(params, lr=1e-2))
+        return made[-1]
+
+    x, y = torch.randn(64, 2), torch.arange(64) % 2
+    train_classifier(nn.Linear(2, 2), x, y, epochs=5, batch_size=16, lr=1e-2, optimizer=adam,
+                     one_cycle=one_cycle, progress=False)
+    final_lr = made[0].param_groups[0]["lr"]
+    assert final_lr < 1e-5 if one_cycle else final_lr == 1e-2
+
+
 def test_classifier_time_budget_scores_the_final_weights():
     x = torch.randn(256, 4)
     y = (x[:, 0] > 0).long()

@@ -1,5 +1,34 @@
-"""Generative models of the course, from the linear-Gaussian warm-up to GANs and VAEs."""
+"""Generative models of the course, from the linear-Gaussian warm-up to GANs and VAEs.
 
+``LinearGaussianModel`` (``01_aigc_overview``); ``MelClassifier``
+(``04_deep_learning_models``); the source's MLP GAN, the convolutional GAN and the VAEs
+(``06_project_audio_gan``). The neural networks work on the log-mel images of
+``aigc_kit.mel_images``.
+"""
+
+from aigc_kit.models.classifier import MelClassifier
+from aigc_kit.models.conv import ConvDecoder, ConvDiscriminator, ConvEncoder, ConvGenerator
 from aigc_kit.models.gaussian import LinearGaussianModel
+from aigc_kit.models.mlp import (
+    VAE,
+    LatentDecoder,
+    MLPDecoder,
+    MLPDiscriminator,
+    MLPEncoder,
+    MLPGenerator,
+)
 
-__all__ = ["LinearGaussianModel"]
+__all__ = [
+    "VAE",
+    "ConvDecoder",
+    "ConvDiscriminator",
+    "ConvEncoder",
+    "ConvGenerator",
+    "LatentDecoder",
+    "LinearGaussianModel",
+    "MLPDecoder",
+    "MLPDiscriminator",
+    "MLPEncoder",
+    "MLPGenerator",
+    "MelClassifier",
+]
