@@ -29,6 +29,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from aigc_kit.models.size import count_parameters
+
 FORMAT = "aigc_kit.checkpoint/1"
 _SHOW = 5  # how many mismatched keys an error message lists
 
@@ -46,7 +48,7 @@ def describe_architecture(model: nn.Module) -> dict[str, Any]:
     return {
         "class": f"{cls.__module__}.{cls.__qualname__}",
         "repr_sha256": hashlib.sha256(repr(model).encode()).hexdigest()[:16],
-        "parameters": sum(p.numel() for p in model.parameters()),
+        "parameters": count_parameters(model),
     }
 
 

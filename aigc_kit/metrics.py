@@ -483,7 +483,7 @@ def inception_score(
 
 
 def generation_report(
-    generated_probabilities: np.ndarray, real_probabilities: np.ndarray, splits: int = 4
+    generated_probabilities: np.ndarray, real_probabilities: np.ndarray, splits: int = 1
 ) -> dict[str, float]:
     """Classifier-based scores of a generated set next to a held-out real set.
 
@@ -492,7 +492,10 @@ def generation_report(
     generated_probabilities, real_probabilities : np.ndarray, shape (n, n_classes)
         Class probabilities given by the same classifier to generated and to real examples.
     splits : int
-        Splits of :func:`inception_score`.
+        Splits of :func:`inception_score`. The default, 1, suits the small sets of the
+        course: a split must hold several examples of every class to estimate ``p(y)``, and
+        the held-out sets are ordered by class, so 4 splits of the 192 held-out notes (48
+        classes) each see only 12 classes and score the real set 7 instead of 20.
 
     Returns
     -------

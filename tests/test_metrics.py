@@ -335,3 +335,7 @@ def test_generation_report_compares_with_real():
     assert report["is_ratio"] == pytest.approx(2 / 8, rel=1e-6)
     with pytest.raises(ValueError, match="same classes"):
         generation_report(collapsed[:, :4], real)
+    # A held-out set ordered by class, 4 confident examples of each of 48 classes, scores
+    # the full 48 by default, not the 12 that each of 4 splits would see.
+    ordered = np.eye(48)[np.repeat(np.arange(48), 4)]
+    assert generation_report(ordered, ordered)["is_real"] == pytest.approx(48, rel=1e-6)

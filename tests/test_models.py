@@ -219,3 +219,14 @@ def test_models_run_on_cuda():
     assert ConvDiscriminator().to(device)(g.sample(2)).device.type == "cuda"
     clf = MelClassifier(10).to(device)
     assert clf.predict_proba(torch.zeros(3, 1, 32, 32)).device.type == "cpu"
+
+
+def test_count_parameters_counts_weights_and_biases_once():
+    from aigc_kit.models import count_parameters
+
+    layer = torch.nn.Linear(3, 4)
+    shared = torch.nn.Sequential(layer, torch.nn.ReLU(), layer)
+    assert count_parameters(layer) == 3 * 4 + 4
+    assert count_parameters(shared) == 16
+    layer.bias.requires_grad_(False)
+    assert count_parameters(layer, trainable_only=True) == 12

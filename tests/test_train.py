@@ -1,4 +1,5 @@
 import math
+import time
 
 import pandas as pd
 import pytest
@@ -92,6 +93,27 @@ def test_gan_learns_a_gaussian():
     assert late["d_real"].mean() == pytest.approx(0.5, abs=0.15)
     assert late["d_fake"].mean() == pytest.approx(0.5, abs=0.15)
     assert "loss_d=" in repr(result)
+
+
+def _input_gradient_norm(d: nn.Module, x: torch.Tensor) -> float:
+    x = x.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(d(x).sum(), x)
+    return grad.pow(2).sum(1).mean().item()
+
+
+def test_gan_r1_penalty_smooths_the_discriminator_on_real_data():
+    data = _gaussian_data()
+    norms, losses = {}, {}
+    for gamma in (0.0, 100.0):
+        g, d = _gan()
+        result = train_gan(g, d, data, latent_dim=LATENT, steps=150, batch_size=128, lr=5e-3,
+                           r1_gamma=gamma, progress=False)
+        assert result.ok
+        norms[gamma] = _input_gradient_norm(d, data)
+        losses[gamma] = result.history["loss_d"].iloc[0]
+    assert norms[100.0] < 0.1 * norms[0.0]
+    # Same seed, same first batch: the first loss differs only by the (positive) penalty.
+    assert losses[100.0] > losses[0.0]
 
 
 def test_gan_steps_update_only_their_own_network():
@@ -349,3 +371,30 @@ def test_random_time_shift_rolls_each_example():
         matches = [s for s in range(-3, 4) if torch.equal(torch.roll(example, s, dims=-1), out)]
         assert len(matches) == 1
     assert torch.equal(random_time_shift(0)(batch), batch)
+
+
+def test_callback_sees_eval_mode_and_its_time_is_not_charged():
+    g, d = _gan()
+    g.append(nn.Dropout(0.5))  # so eval and train mode differ
+    calls = []
+
+    def slow_scorer(step: int, seconds: float) -> None:
+        calls.append((step, seconds, g.training, d.training, torch.is_grad_enabled()))
+        time.sleep(0.2)
+
+    result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=250, progress=False,
+                       callback=slow_scorer, callback_every=100)
+    assert [c[0] for c in calls] == [100, 200, 250]
+    assert all(c[2:] == (False, False, False) for c in calls)
+    # 0.6 s of callbacks are not in the training clock.
+    assert result.seconds < calls[-1][1] + 0.15
+    assert result.history["seconds"].iloc[-1] == pytest.approx(calls[-1][1])
+    with pytest.raises(ValueError, match="callback_every"):
+        train_vae(_TinyVAE(), _vae_data(), steps=2, callback=slow_scorer, callback_every=0)
+
+
+def test_callback_on_a_time_budget_runs_at_the_last_step():
+    vae, steps = _TinyVAE(), []
+    result = train_vae(vae, _vae_data(), steps=None, max_seconds=0.3, progress=False,
+                       callback=lambda step, seconds: steps.append(step), callback_every=10**6)
+    assert steps == [result.steps]

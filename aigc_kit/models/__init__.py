@@ -17,6 +17,7 @@ from aigc_kit.models.mlp import (
     MLPEncoder,
     MLPGenerator,
 )
+from aigc_kit.models.size import count_parameters
 
 __all__ = [
     "VAE",
@@ -31,4 +32,5 @@ __all__ = [
     "MLPEncoder",
     "MLPGenerator",
     "MelClassifier",
+    "count_parameters",
 ]
