@@ -407,6 +407,45 @@ def _griffin_lim(
                         momentum=0.99, length=length).to(device)
 
 
+def griffin_lim_resynthesis(
+    y: ArrayLike,
+    n_fft: int = 512,
+    hop_length: int = 128,
+    n_iter: int = 64,
+    device: Device = None,
+) -> np.ndarray:
+    """The clip rebuilt from its own STFT magnitude, with phase invented by Griffin-Lim.
+
+    Only the phase changes (the magnitude is the clip's own, at full resolution), so the
+    result sounds like the original; yet sample by sample it is a different waveform,
+    which is why waveform SNR cannot judge resynthesis. Taught in ``07_evaluation``.
+
+    Parameters
+    ----------
+    y : array of shape (..., n_samples)
+        Waveform(s), at least ``n_fft`` samples long.
+    n_fft, hop_length : int
+        STFT size and hop in samples.
+    n_iter : int
+        Griffin-Lim iterations.
+    device : str or torch.device, optional
+        Where to compute (default the CPU).
+
+    Returns
+    -------
+    np.ndarray of shape (..., n_samples), float32
+    """
+    x = _as_tensor(y, device, "y").float()
+    if x.shape[-1] < n_fft:
+        raise ValueError(f"griffin_lim_resynthesis: need at least n_fft={n_fft} samples, "
+                         f"got {x.shape[-1]}")
+    window = torch.hann_window(n_fft, device=x.device)
+    flat = x.reshape(-1, x.shape[-1])
+    power = torch.stft(flat, n_fft, hop_length, window=window, return_complex=True).abs() ** 2
+    out = _griffin_lim(n_fft, hop_length, n_iter, flat.shape[-1], x.device)(power)
+    return out.reshape(x.shape).cpu().numpy()
+
+
 def mel_to_audio(
     log_mel_db: ArrayLike,
     sr: int,

@@ -14,8 +14,10 @@ Which metric when
   :func:`spectral_convergence` -- compare STFT magnitudes and ignore phase, so they suit
   resynthesis and vocoders, where the waveform may legitimately differ in phase.
 * **Free generation** (text-to-audio, unconditional sampling) has no matching reference at
-  all; there you compare distributions in a feature space (Frechet-style distances, taught in a
-  later chapter), not pairs of signals.
+  all; there you compare distributions in a feature space, not pairs of signals:
+  :func:`frechet_distance` on the kit's classifier features, :func:`inception_score` and
+  :func:`generation_report` on its class probabilities, :func:`class_coverage` for diversity.
+  These take feature or probability matrices, not waveforms.
 
 Conventions shared by every function
 ------------------------------------
@@ -35,9 +37,11 @@ Conventions shared by every function
 
 from __future__ import annotations
 
+import warnings
 from typing import TypeAlias
 
 import numpy as np
+import scipy.linalg
 import torch
 
 __all__ = [
@@ -520,3 +524,79 @@ def generation_report(
         "coverage": int(np.unique(gen.argmax(axis=1)).size),
         "n_classes": int(gen.shape[1]),
     }
+
+
+def frechet_distance(features_a: np.ndarray, features_b: np.ndarray, eps: float = 1e-6) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (the FID formula).
+
+    ``d^2 = ||mu_a - mu_b||^2 + tr(C_a + C_b - 2 (C_a C_b)^(1/2))`` (Heusel et al. 2017),
+    with means ``mu`` and covariances ``C`` of the rows. Computed with
+    ``scipy.linalg.sqrtm``; when the product is near-singular (fewer examples than
+    dimensions, collapsed generators) and its square root is not finite, ``eps`` is added
+    to both diagonals, as in the reference implementation; a tiny imaginary part left by
+    round-off is dropped. Scored on the kit's classifier features
+    (``MelClassifier.features``), it is comparable only between sets scored by the same
+    classifier. Taught in ``07_evaluation``.
+
+    Parameters
+    ----------
+    features_a, features_b : np.ndarray, shape (n_a, d) and (n_b, d)
+        Feature vectors, one row per example, at least 2 rows each.
+    eps : float
+        Diagonal offset used only when the plain square root fails.
+
+    Returns
+    -------
+    float
+        The squared distance ``d^2`` (0 for identical sets; same units as the features
+        squared).
+    """
+    a = _feature_matrix(features_a, "features_a")
+    b = _feature_matrix(features_b, "features_b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"frechet_distance: features of {a.shape[1]} and {b.shape[1]} dimensions; both "
+            "sets must come from the same feature extractor"
+        )
+    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a = np.atleast_2d(np.cov(a, rowvar=False))
+    cov_b = np.atleast_2d(np.cov(b, rowvar=False))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", scipy.linalg.LinAlgWarning)
+        root = scipy.linalg.sqrtm(cov_a @ cov_b)
+    if caught or not np.all(np.isfinite(root)):
+        offset = eps * np.eye(len(cov_a))
+        root = scipy.linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
+    root = np.real(root)
+    value = float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a + cov_b - 2.0 * root))
+    return max(value, 0.0)
+
+
+def _feature_matrix(features: np.ndarray, name: str) -> np.ndarray:
+    x = np.asarray(features.detach().cpu() if hasattr(features, "detach") else features,
+                   dtype=np.float64)
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f"{name} must have shape (n_examples >= 2, n_features), got {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or Inf; check the generator's output")
+    return x
+
+
+def class_coverage(probabilities: np.ndarray) -> np.ndarray:
+    """How many examples the classifier assigns to each class (its top prediction).
+
+    Parameters
+    ----------
+    probabilities : np.ndarray, shape (n_examples, n_classes)
+        Class probabilities (or logits: only the arg-max is used).
+
+    Returns
+    -------
+    np.ndarray of int, shape (n_classes,)
+        Counts per class; ``(counts > 0).sum()`` is the number of classes covered, the
+        ``coverage`` of :func:`generation_report`. Taught in ``07_evaluation``.
+    """
+    p = np.asarray(probabilities)
+    if p.ndim != 2 or p.shape[1] < 1:
+        raise ValueError(f"class_coverage expects shape (n_examples, n_classes), got {p.shape}")
+    return np.bincount(p.argmax(axis=1), minlength=p.shape[1])

@@ -280,3 +280,19 @@ def test_summary_features_of_clips_with_different_lengths(waveforms: np.ndarray)
     np.testing.assert_allclose(table.iloc[1].to_numpy(), single.iloc[0].to_numpy(), rtol=1e-5)
     with pytest.raises(ValueError):
         features.summary_features([], SR)
+
+
+def test_griffin_lim_resynthesis_keeps_the_spectrum_and_loses_the_waveform():
+    from aigc_kit.features import griffin_lim_resynthesis
+    from aigc_kit.metrics import lsd, snr
+
+    sr = 8000
+    t = np.arange(sr // 2) / sr
+    y = (np.sin(2 * np.pi * 330 * t) + 0.4 * np.sin(2 * np.pi * 990 * t + 1.0)).astype(np.float32)
+    batch = np.stack([y, 0.5 * y])
+    out = griffin_lim_resynthesis(batch)
+    assert out.shape == batch.shape and out.dtype == np.float32
+    assert np.all(lsd(out, batch, sr) < 3.0)  # the same spectrum, within 3 dB
+    assert np.all(snr(out, batch) < 3.0)  # yet a different waveform
+    with pytest.raises(ValueError, match="n_fft"):
+        griffin_lim_resynthesis(y[:100])

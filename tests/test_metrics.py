@@ -339,3 +339,41 @@ def test_generation_report_compares_with_real():
     # the full 48 by default, not the 12 that each of 4 splits would see.
     ordered = np.eye(48)[np.repeat(np.arange(48), 4)]
     assert generation_report(ordered, ordered)["is_real"] == pytest.approx(48, rel=1e-6)
+
+
+def test_frechet_distance_matches_the_closed_form_for_gaussians():
+    from aigc_kit.metrics import frechet_distance
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(4000, 3))
+    b = rng.normal(size=(4000, 3)) * 2.0 + np.array([1.0, 0.0, -1.0])
+    # N(0, I) vs N(m, 4I): |m|^2 + tr(I + 4I - 2 * 2I) = 2 + 3.
+    assert frechet_distance(a, b) == pytest.approx(5.0, rel=0.05)
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-8)
+    assert frechet_distance(a, b) == pytest.approx(frechet_distance(b, a), rel=1e-6)
+    assert frechet_distance(torch.tensor(a), b) == pytest.approx(frechet_distance(a, b))
+
+
+def test_frechet_distance_is_finite_for_singular_covariances_and_checks_inputs():
+    from aigc_kit.metrics import frechet_distance
+
+    rng = np.random.default_rng(1)
+    collapsed = np.repeat(rng.normal(size=(1, 16)), 10, axis=0)  # covariance exactly 0
+    few = rng.normal(size=(5, 16))  # rank 4 of 16
+    value = frechet_distance(collapsed, few)
+    assert np.isfinite(value) and value > 0
+    with pytest.raises(ValueError, match="same feature extractor"):
+        frechet_distance(few, few[:, :8])
+    with pytest.raises(ValueError, match="n_examples >= 2"):
+        frechet_distance(few[:1], few)
+    with pytest.raises(ValueError, match="NaN"):
+        frechet_distance(few * np.nan, few)
+
+
+def test_class_coverage_counts_top_predictions():
+    from aigc_kit.metrics import class_coverage
+
+    p = np.eye(4)[[0, 0, 2, 2, 2]] * 0.7 + 0.075
+    assert class_coverage(p).tolist() == [2, 0, 3, 0]
+    with pytest.raises(ValueError, match="n_classes"):
+        class_coverage(np.ones(3))
