@@ -1,7 +1,18 @@
-"""The ``aigc-kit`` command (also ``python -m aigc_kit``).
+"""The ``aigc-kit`` command (also ``python -m aigc_kit``): run the course and model reports.
 
-Sub-commands: ``course`` (the README's main job), ``fetch`` (FSDD into the cache, or check
-the offline mirror), ``check-notebooks`` and ``pair-notebooks`` (the jupytext pairs).
+Sub-commands:
+
+``course``
+    Execute every course notebook headless into ``build/course/`` (executed ``.ipynb`` and
+    HTML): the README's main job.
+``report``
+    Train (or load) the GAN or the VAE and report every objective metric on it: runs
+    ``notebooks/report_model.ipynb`` into ``build/reports/<model>-<dataset>-<seconds>s-seed<seed>/``
+    (HTML page and ``metrics.json``), e.g. ``aigc-kit report -p model vae``.
+``fetch``
+    FSDD into the cache, or check the offline mirror.
+``check-notebooks``, ``pair-notebooks``
+    Keep the jupytext ``.py``/``.ipynb`` pairs in step.
 """
 
 from __future__ import annotations
@@ -27,6 +38,24 @@ def _course(args: argparse.Namespace) -> int:
     print(f"{len(runs) - len(failed)} of {len(runs)} notebooks ok in {total:.0f} s; "
           f"executed notebooks and HTML in {args.out}")
     return 1 if failed else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from aigc_kit.report import ReportParameterError, run_report
+
+    try:
+        report = run_report(_parse_parameters(args.p), args.out, args.notebook, args.timeout)
+    except (FileNotFoundError, ReportParameterError) as err:  # nothing was executed
+        print(f"aigc-kit report: {err}", file=sys.stderr)
+        return 2
+    print(report.run.line())
+    print(f"HTML report:  {report.html}")
+    print(f"metrics.json: {report.metrics if report.metrics.exists() else 'not written'}")
+    if not report.run.ok:
+        print(f"aigc-kit report: the notebook failed: {report.run.error}; see the executed "
+              f"notebook {report.notebook}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -57,7 +86,14 @@ def _pair_notebooks(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``aigc-kit`` command."""
-    parser = argparse.ArgumentParser(prog="aigc-kit", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="aigc-kit",
+        description="aigc-kit: run the course's notebooks headless (course) and report on a "
+                    "trained generator (report).",
+        epilog="main jobs: 'aigc-kit course' runs the whole course; 'aigc-kit report -p model "
+               "vae' reports on one model. 'aigc-kit COMMAND --help' for each command's "
+               "options.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     course = sub.add_parser(
@@ -71,6 +107,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     course.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
     course.set_defaults(func=_course)
+
+    report = sub.add_parser(
+        "report",
+        help="report on one trained model (GAN or VAE): every objective metric, samples to "
+             "hear, HTML page and metrics.json in build/reports/",
+        description="Execute the model report notebook headless: train (or load from the "
+                    "cache) the chosen generator, score it, export the page to HTML and write "
+                    "metrics.json. Parameters of notebooks/report_model.py: dataset "
+                    "(notes|fsdd), model (gan|vae), train_seconds, classifier_epochs, "
+                    "n_samples, seed.",
+    )
+    report.add_argument(
+        "-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="set a parameter of the report notebook, value read as YAML (repeatable); "
+             "an unknown NAME is an error (exit code 2) and nothing runs",
+    )
+    report.add_argument(
+        "--out", default=None,
+        help="output folder (default build/reports/<model>-<dataset>-<train_seconds>s-"
+             "seed<seed>, relative to the current folder)",
+    )
+    report.add_argument(
+        "--notebook", default=None,
+        help="the report notebook (default notebooks/report_model.ipynb, looked up in the "
+             "repository if it is not found from the current folder)",
+    )
+    report.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    report.set_defaults(func=_report)
 
     fetch = sub.add_parser(
         "fetch", help="download and verify FSDD (or verify the AIGC_KIT_DATA_MIRROR copy)"

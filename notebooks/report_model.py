@@ -1,0 +1,107 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Model report
+#
+# One of chapter 6's generators, the source's MLP **GAN** or the MLP **VAE**, trained (or
+# loaded from the cache) and judged by every objective metric of `07_evaluation` that
+# applies to it. Run it headless with different parameters, e.g.
+#
+# ```
+# aigc-kit report -p model vae -p train_seconds 60 --out build/reports/vae-60s
+# ```
+#
+# which also exports this page to HTML beside `metrics.json`, the numbers for comparing
+# runs. Both generators train for `train_seconds`, so a GAN and a VAE report with the same
+# settings share one cached training run.
+
+# %% tags=["parameters"]
+dataset = "notes"  # "notes" (synthesised notes, 48 classes) or "fsdd" (spoken digits)
+model = "gan"  # "gan" or "vae": the generator to report on
+train_seconds = 15.0  # training budget of each generator if not cached yet (s)
+classifier_epochs = 40  # epochs of the evaluation classifier
+n_samples = 192  # samples drawn from the model
+seed = 0
+output_dir = "../build/reports/default"  # where metrics.json goes (relative to notebooks/)
+
+# %%
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import display
+
+from aigc_kit import seed_everything
+from aigc_kit.display import audio_table, plot_spectrogram
+from aigc_kit.mel_images import to_audio, to_db
+from aigc_kit.report import check_settings, model_metrics, sample_model, write_metrics
+from aigc_kit.zoo import trained_models
+
+settings = check_settings(dataset, model, train_seconds, classifier_epochs, n_samples, seed)
+seed_everything(seed)
+models = trained_models(settings["dataset"], gan_seconds=settings["train_seconds"],
+                        vae_seconds=settings["train_seconds"],
+                        classifier_epochs=settings["classifier_epochs"], seed=seed)
+data, spec, meta = models.data, models.data.spec, models.meta
+print(f"models {'loaded from the cache' if meta['cached'] else 'trained'}: GAN "
+      f"{meta['gan_steps']} steps, VAE {meta['vae_steps']} steps; classifier accuracy on "
+      f"held-out {dataset} {meta['classifier_accuracy']:.1%}")
+
+# %% [markdown]
+# ## Metrics
+# - **IS** (Inception score, in the kit classifier's eyes) of the samples and of the
+#   held-out real set, and their ratio: 1 means as confident and as varied as real data.
+# - **Fréchet distance** between the classifier features of the samples and of the
+#   held-out set: 0 for identical statistics.
+# - **Coverage**: classes that are some sample's top prediction.
+# - **Memorisation check**: RMS distance (dB of log-mel) from each sample to its nearest
+#   training example, next to the same distance for held-out real examples. Samples much
+#   nearer to the training set than real unseen examples are (a ratio well below 1, or
+#   many samples closer than any held-out one) are copies, not generations.
+# - **VAE only**: reconstruction of the held-out set, image MSE and log-mel SNR (dB).
+
+# %%
+samples = sample_model(models, model, n_samples, seed)
+metrics = model_metrics(models, model, samples=samples)
+table = pd.Series({k: v for k, v in metrics.items() if k != "class_counts"}, name=model)
+display(table.to_frame().style.format("{:.3f}"))
+
+counts = metrics["class_counts"]
+fig, ax = plt.subplots(figsize=(13, 2.6))
+ax.bar(np.arange(len(counts)), list(counts.values()))
+step = max(1, len(counts) // 8)
+ax.set(xticks=range(0, len(counts), step), xticklabels=list(counts)[::step], ylabel="samples",
+       title=f"{model.upper()}: which classes the {len(samples)} samples are heard as "
+             f"({metrics['coverage']} of {metrics['n_classes']} covered)")
+plt.show()
+
+# %% [markdown]
+# ## Samples
+# A few log-mel spectrograms, then three of them as sound (Griffin-Lim).
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(15, 2.8))
+for i, ax in enumerate(axes):
+    plot_spectrogram(to_db(samples[i : i + 1], spec.top_db)[0].numpy(), spec.sr,
+                     spec.hop_length, ax=ax, title=f"{model} sample {i}")
+fig.tight_layout()
+plt.show()
+display(audio_table({f"{model} sample {i}": y for i, y in enumerate(to_audio(samples[:3], spec))},
+                    spec.sr))
+
+# %% [markdown]
+# ## metrics.json
+
+# %%
+path = write_metrics(Path(output_dir) / "metrics.json", metrics,
+                     {**settings, "output_dir": output_dir}, meta)
+print(f"metrics written to {path.resolve()}")
