@@ -28,7 +28,6 @@ gan_seconds = 15.0  # GAN training budget if the models are not cached yet (s)
 vae_seconds = 6.0  # VAE training budget (s)
 n_generated = 192  # samples per generator (same as the held-out real set)
 n_judges = 6  # simulated listeners in the subjective tests
-rater = "simulated"  # "simulated" (headless) or "human" (rate in JupyterLab, notebook 8)
 seed = 0
 
 # %%
