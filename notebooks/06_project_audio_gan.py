@@ -48,6 +48,7 @@ import torch
 from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
+from aigc_kit.curves import vae_data_curve
 from aigc_kit.display import audio_table, plot_spectrogram
 from aigc_kit.mel_datasets import load_mel_dataset
 from aigc_kit.mel_images import to_audio, to_db
@@ -260,19 +261,7 @@ display(comparison.style.format({"parameters": "{:,}", "IS ratio": "{:.2f}",
 
 # %%
 steps_done, seconds_done, ratios, covered = np.array(progress_scores).T
-
-
-def held_out_mse(share: float) -> float:
-    """Held-out reconstruction MSE of an MLP VAE trained on ``share`` of the training set."""
-    vae = VAE(MLPEncoder(spec.shape, 16), MLPDecoder(16, spec.shape))
-    train_vae(vae, data.fraction(share, seed).x_train, steps=None, max_seconds=data_seconds,
-              device=device, seed=seed, progress=False)
-    with torch.no_grad():
-        rec, _, _ = vae(data.x_test.to(device), deterministic=True)
-    return float(mse(rec.cpu().flatten(1), data.x_test.flatten(1)).mean())
-
-
-by_data = [held_out_mse(share) for share in data_shares]
+by_data = vae_data_curve(data, data_shares, data_seconds, seed=seed, device=device)
 fig, axes = plt.subplots(1, 3, figsize=(15, 3))
 axes[0].plot(seconds_done, ratios, "o-")
 axes[0].set(xlabel="training time (s)", ylabel="IS generated / IS real",

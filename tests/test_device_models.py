@@ -54,3 +54,20 @@ def test_linear_gaussian_rejects_bad_input():
         LinearGaussianModel(1).fit(np.full((5, 3), np.nan))
     with pytest.raises(RuntimeError, match="fit"):
         LinearGaussianModel(2).sample(1, np.random.default_rng(0))
+
+
+def test_training_throughput_counts_examples_and_leaves_the_model_alone():
+    from aigc_kit.device import training_throughput
+
+    small = torch.nn.Linear(16, 1)
+    big = torch.nn.Sequential(torch.nn.Linear(16, 2048), torch.nn.ReLU(),
+                              torch.nn.Linear(2048, 2048), torch.nn.ReLU(),
+                              torch.nn.Linear(2048, 1))
+    before = small.weight.detach().clone()
+    threads = torch.get_num_threads()
+    fast = training_throughput(small, torch.randn(32, 16), "cpu", steps=10, threads=1)
+    slow = training_throughput(big, torch.randn(32, 16), "cpu", steps=10, threads=1)
+    assert torch.equal(small.weight, before) and torch.get_num_threads() == threads
+    assert fast > 3 * slow > 0
+    with pytest.raises(ValueError, match="steps >= 1"):
+        training_throughput(small, torch.randn(4, 16), "cpu", steps=0)
