@@ -1,0 +1,442 @@
+"""Footage without downloads: clips filmed by a virtual camera over scikit-image's photos.
+
+``make_clip(seed)`` strings several *shots* together. Each shot looks at one of the colour
+photographs bundled inside the scikit-image wheel (``PHOTOS``) through a moving camera
+(static with hand-held jitter, pan, zoom, or the "Ken Burns" pan-and-zoom), optionally with
+a moving object (a textured disc cut from another photo), a lighting change (a smooth
+exposure and colour-temperature ramp) and sensor noise. Consecutive shots are joined by
+hard cuts, dissolves or fades (through black). The result carries its ground truth: where
+every transition lies, the boundary frame a detector should report, and which shot
+(which photo, which camera move) each frame belongs to. Same seed, same clip.
+
+Camera moves, moving objects and lighting changes are there on purpose: they change the
+picture without starting a new shot, which is what makes shot-boundary detection hard.
+
+Taught in ``11_video_auto_editing``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "motorcycle", "hubble_deep_field",
+          "immunohistochemistry", "retina")
+"""Colour photographs shipped inside the scikit-image wheel (no download needed)."""
+
+CAMERA_MOVES = ("static", "pan", "zoom", "ken_burns")
+TRANSITIONS = ("cut", "dissolve", "fade")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One shot change in a clip.
+
+    Attributes
+    ----------
+    kind : str
+        ``"cut"``, ``"dissolve"`` or ``"fade"`` (out to black, then in).
+    start, end : int
+        The frames ``start <= t < end`` that are part of the change. A cut has
+        ``end = start + 1`` (``start`` is the new shot's first frame); a dissolve's frames
+        blend both shots; a fade's frames are the darkened tail and head of the two shots.
+    boundary : int
+        The frame a detector should report: the new shot's first frame for a cut, the
+        middle of the span for a gradual transition.
+    """
+
+    kind: str
+    start: int
+    end: int
+    boundary: int
+
+
+@dataclass(frozen=True)
+class ShotInfo:
+    """What one shot shows: its photo, camera move, extras, and its frames ``[start, end)``
+    (including the transition frames it takes part in)."""
+
+    index: int
+    photo: str
+    camera: str
+    moving_object: bool
+    lighting_change: bool
+    start: int
+    end: int
+
+
+@dataclass
+class Clip:
+    """A generated clip and its ground truth.
+
+    Attributes
+    ----------
+    frames : np.ndarray, shape (T, H, W, 3)
+        float32 in [0, 1].
+    fps : float
+        Frames per second.
+    transitions : list[Transition]
+        In time order.
+    shots : list[ShotInfo]
+        In time order.
+    shot_of_frame : np.ndarray, shape (T,)
+        Index of the shot each frame belongs to (the incoming shot from a transition's
+        ``boundary`` on).
+    seed : int
+    """
+
+    frames: np.ndarray
+    fps: float
+    transitions: list[Transition]
+    shots: list[ShotInfo]
+    shot_of_frame: np.ndarray
+    seed: int = 0
+    params: dict = field(default_factory=dict)
+
+    @property
+    def boundaries(self) -> np.ndarray:
+        """The frames a detector should report, shape (n_transitions,), sorted."""
+        return np.array([t.boundary for t in self.transitions], dtype=int)
+
+    @property
+    def spans(self) -> np.ndarray:
+        """Transition spans ``[start, end)``, shape (n_transitions, 2)."""
+        return np.array([[t.start, t.end] for t in self.transitions], dtype=int).reshape(-1, 2)
+
+    @property
+    def kinds(self) -> list[str]:
+        """Each transition's kind, in time order."""
+        return [t.kind for t in self.transitions]
+
+    @property
+    def seconds(self) -> float:
+        """Duration in seconds."""
+        return len(self.frames) / self.fps
+
+
+@lru_cache(maxsize=8)
+def _raw_photo(name: str) -> np.ndarray:
+    import skimage.data as data
+
+    if name == "motorcycle":
+        image = data.stereo_motorcycle()[0]
+    else:
+        image = getattr(data, name)()
+    return np.asarray(image[..., :3], dtype=np.float32) / 255.0
+
+
+def load_photo(name: str, min_size: tuple[int, int] | None = None) -> np.ndarray:
+    """One of ``PHOTOS`` as float RGB ``(h, w, 3)`` in [0, 1], optionally downscaled.
+
+    Parameters
+    ----------
+    name : str
+        One of ``PHOTOS``.
+    min_size : (int, int), optional
+        ``(rows, cols)``: downscale (with anti-aliasing) as far as possible while keeping
+        the image at least this large; never upscales.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    if name not in PHOTOS:
+        raise ValueError(f"unknown photo {name!r}; choose one of {PHOTOS}")
+    return _scaled_photo(name, None if min_size is None else tuple(int(s) for s in min_size))
+
+
+@lru_cache(maxsize=32)
+def _scaled_photo(name: str, min_size: tuple[int, int] | None) -> np.ndarray:
+    from skimage.transform import resize
+
+    image = _raw_photo(name)
+    if min_size is None:
+        return image
+    factor = max(min_size[0] / image.shape[0], min_size[1] / image.shape[1])
+    if factor >= 1.0:
+        return image
+    shape = (int(np.ceil(image.shape[0] * factor)), int(np.ceil(image.shape[1] * factor)))
+    return resize(image, shape, anti_aliasing=True, preserve_range=True).astype(np.float32)
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def _render_shot(
+    photo: str,
+    camera: str,
+    n: int,
+    size: tuple[int, int],
+    rng: np.random.Generator,
+    sprite_photo: str | None,
+    lighting: bool,
+    speed: float,
+) -> np.ndarray:
+    """Render ``n`` frames of one shot, shape (n, H, W, 3)."""
+    height, width = size
+    source = load_photo(photo, (2 * height, 2 * width))
+    src_h, src_w = source.shape[:2]
+    s_max = 0.95 * min(src_h / height, src_w / width)  # source pixels per output pixel
+    t = np.linspace(0.0, 1.0, n)
+    # Camera path: scale s(t) and window centre (cy, cx)(t) in source pixels.
+    if camera in ("zoom", "ken_burns"):
+        s0, s1 = rng.uniform(0.45, 0.6) * s_max, rng.uniform(0.85, 1.0) * s_max
+        if rng.random() < 0.5:
+            s0, s1 = s1, s0
+    else:
+        s0 = s1 = rng.uniform(0.6, 0.9) * s_max
+    scale = s0 + (s1 - s0) * t * speed
+
+    def centre_range(s: float, extent: int, src: int) -> tuple[float, float]:
+        half = 0.5 * extent * s
+        return half, src - half
+
+    lo_y, hi_y = centre_range(max(s0, s1), height, src_h)
+    lo_x, hi_x = centre_range(max(s0, s1), width, src_w)
+    start = np.array([rng.uniform(lo_y, hi_y), rng.uniform(lo_x, hi_x)])
+    if camera in ("pan", "ken_burns"):
+        end = np.array([rng.uniform(lo_y, hi_y), rng.uniform(lo_x, hi_x)])
+        end = start + (end - start) * speed
+    else:
+        end = start.copy()
+    centres = start[None] + (end - start)[None] * t[:, None]
+    if camera == "static":  # hand-held: a slow, small wobble of a pixel or two
+        phase = rng.uniform(0, 2 * np.pi, 2)
+        centres = centres + 1.5 * scale[:, None] * np.sin(2 * np.pi * 0.4 * t[:, None] * n / 12
+                                                           + phase[None])
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float32)
+    rows -= (height - 1) / 2.0
+    cols -= (width - 1) / 2.0
+    frames = np.empty((n, height, width, 3), np.float32)
+    for i in range(n):
+        frames[i] = _bilinear(source, centres[i, 0] + rows * scale[i],
+                              centres[i, 1] + cols * scale[i])
+    if sprite_photo is not None:
+        _add_sprite(frames, sprite_photo, rng)
+    if lighting:
+        gain = rng.choice([rng.uniform(0.55, 0.75), rng.uniform(1.25, 1.45)])
+        tint = rng.uniform(-0.06, 0.06)
+        a, b = sorted(rng.uniform(0.0, 1.0, 2))
+        ramp = _smoothstep((t - a) / max(b - a, 0.3))[:, None, None, None]
+        colour = np.array([1.0 + tint, 1.0, 1.0 - tint], np.float32)
+        frames *= 1.0 + ramp * (gain * colour - 1.0)
+    return frames
+
+
+def _bilinear(image: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Sample ``image`` (h, w, 3) at float coordinates ``y``, ``x`` (clamped to the edges)."""
+    h, w = image.shape[:2]
+    y = np.clip(y, 0.0, h - 1.0)
+    x = np.clip(x, 0.0, w - 1.0)
+    y0 = np.minimum(y.astype(np.intp), h - 2)
+    x0 = np.minimum(x.astype(np.intp), w - 2)
+    fy = (y - y0)[..., None]
+    fx = (x - x0)[..., None]
+    top = image[y0, x0] * (1 - fx) + image[y0, x0 + 1] * fx
+    bottom = image[y0 + 1, x0] * (1 - fx) + image[y0 + 1, x0 + 1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def _add_sprite(frames: np.ndarray, photo: str, rng: np.random.Generator) -> None:
+    """Composite a textured disc moving in a straight line across the frames (in place)."""
+    n, height, width, _ = frames.shape
+    radius = rng.uniform(0.12, 0.2) * height
+    texture = load_photo(photo, (height, width))
+    ty = rng.integers(0, texture.shape[0] - int(2 * radius) - 1)
+    tx = rng.integers(0, texture.shape[1] - int(2 * radius) - 1)
+    side = int(2 * radius) + 1
+    patch = texture[ty:ty + side, tx:tx + side]
+    yy, xx = np.mgrid[0:side, 0:side] - radius
+    alpha = np.clip(radius - np.hypot(yy, xx), 0.0, 1.0)[..., None].astype(np.float32)
+    p0 = np.array([rng.uniform(radius, height - radius), rng.uniform(radius, width - radius)])
+    p1 = np.array([rng.uniform(radius, height - radius), rng.uniform(radius, width - radius)])
+    for i in range(n):
+        cy, cx = p0 + (p1 - p0) * i / max(n - 1, 1)
+        y0, x0 = int(round(cy - radius)), int(round(cx - radius))
+        y1, x1 = min(y0 + side, height), min(x0 + side, width)
+        py, px = max(0, -y0), max(0, -x0)
+        y0, x0 = max(y0, 0), max(x0, 0)
+        a = alpha[py:py + y1 - y0, px:px + x1 - x0]
+        region = frames[i, y0:y1, x0:x1]
+        region[:] = (1 - a) * region + a * patch[py:py + y1 - y0, px:px + x1 - x0]
+
+
+def make_clip(
+    seed: int = 0,
+    n_shots: int = 6,
+    size: tuple[int, int] = (96, 128),
+    fps: float = 12.0,
+    transitions: Sequence[str] = TRANSITIONS,
+    shot_seconds: tuple[float, float] = (2.0, 3.5),
+    transition_seconds: tuple[float, float] = (0.6, 1.2),
+    cameras: Sequence[str] = CAMERA_MOVES,
+    p_moving_object: float = 0.5,
+    p_lighting_change: float = 0.4,
+    camera_speed: float = 1.0,
+    noise_std: float = 0.01,
+    photos: Sequence[str] = PHOTOS,
+) -> Clip:
+    """Generate a clip of ``n_shots`` shots with its ground truth. Deterministic per seed.
+
+    Parameters
+    ----------
+    seed : int
+        Everything random (photos, camera paths, extras, transitions) follows from it.
+    n_shots : int
+        Number of shots (>= 1); there are ``n_shots - 1`` transitions.
+    size : (int, int)
+        Frame size ``(H, W)`` in pixels; small (96 x 128) keeps everything fast.
+    fps : float
+        Frames per second.
+    transitions : sequence of str
+        Kinds to draw each transition from (uniformly): ``"cut"``, ``"dissolve"``, ``"fade"``.
+    shot_seconds : (float, float)
+        Range of each shot's own length in seconds (transition frames come on top).
+    transition_seconds : (float, float)
+        Range of a dissolve's length, and of a fade's total length (out + in), in seconds.
+    cameras : sequence of str
+        Camera moves to draw from: ``"static"``, ``"pan"``, ``"zoom"``, ``"ken_burns"``.
+    p_moving_object, p_lighting_change : float
+        Probability that a shot gets a moving object / a lighting change.
+    camera_speed : float
+        Multiplies the extent of each pan and zoom (1 = across most of the photo per shot).
+    noise_std : float
+        Standard deviation of the Gaussian sensor noise added to every pixel.
+    photos : sequence of str
+        Photos to film (a subset of ``PHOTOS``, at least 2 when ``n_shots > 1``); two
+        consecutive shots never film the same photo.
+
+    Returns
+    -------
+    Clip
+        Frames ``(T, H, W, 3)`` float32 in [0, 1] and the ground truth.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    if n_shots < 1:
+        raise ValueError(f"n_shots must be >= 1, got {n_shots}")
+    if fps <= 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+    if len(size) != 2 or min(size) < 16:
+        raise ValueError(f"size must be (H, W) with both >= 16 pixels, got {size}")
+    for kind in transitions:
+        if kind not in TRANSITIONS:
+            raise ValueError(f"unknown transition {kind!r}; choose from {TRANSITIONS}")
+    for cam in cameras:
+        if cam not in CAMERA_MOVES:
+            raise ValueError(f"unknown camera move {cam!r}; choose from {CAMERA_MOVES}")
+    for photo in photos:
+        if photo not in PHOTOS:
+            raise ValueError(f"unknown photo {photo!r}; choose from {PHOTOS}")
+    if n_shots > 1 and (not transitions or len(set(photos)) < 2):
+        raise ValueError("several shots need at least one transition kind and two photos")
+    if not cameras:
+        raise ValueError("cameras must name at least one camera move")
+    rng = np.random.default_rng(seed)
+    size = (int(size[0]), int(size[1]))
+    photos = list(dict.fromkeys(photos))
+
+    plan = []
+    previous = None
+    for _ in range(n_shots):
+        photo = str(rng.choice([p for p in photos if p != previous]))
+        previous = photo
+        plan.append(dict(
+            photo=photo,
+            camera=str(rng.choice(list(cameras))),
+            moving_object=bool(rng.random() < p_moving_object),
+            lighting=bool(rng.random() < p_lighting_change),
+            own=max(2, int(round(rng.uniform(*shot_seconds) * fps))),
+        ))
+    kinds = [str(rng.choice(list(transitions))) for _ in range(n_shots - 1)]
+    lengths = [0 if k == "cut" else max(2, int(round(rng.uniform(*transition_seconds) * fps)))
+               for k in kinds]
+    # A fade is out then in: an even number of frames, at least 2 each way.
+    lengths = [max(4, 2 * (n // 2)) if k == "fade" else n
+               for k, n in zip(kinds, lengths, strict=True)]
+
+    longest = max(lengths, default=0)
+    for shot in plan:  # room for the transitions at both ends
+        shot["own"] = max(shot["own"], longest + 2)
+    # Each shot is rendered with extra frames for the dissolves it takes part in.
+    rendered = []
+    for i, shot in enumerate(plan):
+        extra_in = lengths[i - 1] if i > 0 and kinds[i - 1] == "dissolve" else 0
+        n = shot["own"] + extra_in
+        sprite = str(rng.choice([p for p in photos if p != shot["photo"]]))
+        frames = _render_shot(shot["photo"], shot["camera"], n, size, rng,
+                              sprite if shot["moving_object"] else None, shot["lighting"],
+                              camera_speed)
+        rendered.append(frames)
+
+    pieces: list[np.ndarray] = []
+    shot_of_frame: list[np.ndarray] = []
+    out_transitions: list[Transition] = []
+    shots: list[ShotInfo] = []
+    cursor = 0  # frames already emitted
+    carry = rendered[0]  # frames of the current shot not yet emitted
+    shot_start = 0
+    for i in range(n_shots):
+        if i == n_shots - 1:
+            pieces.append(carry)
+            shot_of_frame.append(np.full(len(carry), i))
+            cursor += len(carry)
+            shots.append(_info(i, plan[i], shot_start, cursor))
+            break
+        kind, length = kinds[i], lengths[i]
+        nxt = rendered[i + 1]
+        if kind == "cut":
+            pieces.append(carry)
+            shot_of_frame.append(np.full(len(carry), i))
+            cursor += len(carry)
+            out_transitions.append(Transition("cut", cursor, cursor + 1, cursor))
+            shots.append(_info(i, plan[i], shot_start, cursor))
+            shot_start, carry = cursor, nxt
+        elif kind == "dissolve":
+            head = carry[:-length]
+            a = carry[-length:]
+            b = nxt[:length]
+            w = (np.arange(1, length + 1, dtype=np.float32) / (length + 1))[:, None, None, None]
+            blend = (1 - w) * a + w * b
+            pieces += [head, blend]
+            start = cursor + len(head)
+            boundary = start + length // 2
+            shot_of_frame += [np.full(len(head), i),
+                              np.where(np.arange(start, start + length) < boundary, i, i + 1)]
+            cursor = start + length
+            out_transitions.append(Transition("dissolve", start, cursor, boundary))
+            shots.append(_info(i, plan[i], shot_start, cursor))
+            shot_start, carry = start, nxt[length:]
+        else:  # fade out to black over length/2 frames, then in over length/2 frames
+            half = length // 2
+            out_w = (np.arange(half - 1, -1, -1, dtype=np.float32) / half)[:, None, None, None]
+            in_w = (np.arange(1, half + 1, dtype=np.float32) / half)[:, None, None, None]
+            head = carry[:-half]
+            faded = np.concatenate([carry[-half:] * out_w, nxt[:half] * in_w])
+            pieces += [head, faded]
+            start = cursor + len(head)
+            boundary = start + half
+            shot_of_frame += [np.full(len(head), i), np.full(half, i), np.full(half, i + 1)]
+            cursor = start + length
+            out_transitions.append(Transition("fade", start, cursor, boundary))
+            shots.append(_info(i, plan[i], shot_start, start + half))
+            shot_start, carry = boundary, nxt[half:]
+    frames = np.concatenate(pieces)
+    if noise_std > 0:
+        frames = frames + rng.normal(0.0, noise_std, frames.shape).astype(np.float32)
+    frames = np.clip(frames, 0.0, 1.0).astype(np.float32)
+    params = dict(n_shots=n_shots, size=size, fps=fps, transitions=tuple(transitions),
+                  shot_seconds=shot_seconds, transition_seconds=transition_seconds,
+                  cameras=tuple(cameras), p_moving_object=p_moving_object,
+                  p_lighting_change=p_lighting_change, camera_speed=camera_speed,
+                  noise_std=noise_std)
+    return Clip(frames, float(fps), out_transitions, shots, np.concatenate(shot_of_frame),
+                seed, params)
+
+
+def _info(index: int, shot: dict, start: int, end: int) -> ShotInfo:
+    return ShotInfo(index, shot["photo"], shot["camera"], shot["moving_object"],
+                    shot["lighting"], start, end)
