@@ -274,6 +274,7 @@ def train_vae(
     vae: nn.Module,
     data: torch.Tensor,
     *,
+    labels: torch.Tensor | None = None,
     steps: int | None = 1000,
     max_seconds: float | None = None,
     batch_size: int = 64,
@@ -293,7 +294,8 @@ def train_vae(
 ) -> TrainResult:
     """Train a VAE on ``reconstruction + beta * KL`` (``aigc_kit.losses.vae_loss``).
 
-    Each step: draw a batch, ``recon, mu, logvar = vae(x)``, compute the loss, update.
+    Each step: draw a batch, ``recon, mu, logvar = vae(x)`` (``vae(x, y)`` with ``labels``),
+    compute the loss, update.
 
     Parameters
     ----------
@@ -301,6 +303,9 @@ def train_vae(
         ``vae(x)`` returns ``(recon, mu, logvar)``.
     data : torch.Tensor, shape (N, ...)
         Training examples.
+    labels : torch.Tensor, shape (N, ...), optional
+        Labels of a conditional VAE (e.g. :class:`aigc_kit.models.ConditionalVAE`), passed
+        with each batch as ``vae(x, y)``.
     steps, max_seconds, batch_size, device, seed, progress, live_plot, plot_every,
     checkpoint_path, checkpoint_every, snapshot_every, callback, callback_every
         As in :func:`train_gan`; the checkpoint holds ``{"vae": vae}``.
@@ -326,13 +331,19 @@ def train_vae(
     if seed is not None:
         seed_everything(seed)
     data = _prepare_data(data, "data", device, _param_dtype(vae))
+    if labels is not None:
+        labels = torch.as_tensor(labels).to(device)
+        if len(labels) != len(data):
+            raise ValueError(f"train_vae: {len(labels)} labels for {len(data)} examples; give "
+                             "one row of labels per example")
     vae.to(device).train()
     opt = (optimizer or (lambda p: torch.optim.Adam(p, lr=lr)))(vae.parameters())
     batches = _Batches(len(data), batch_size, device)
 
     def step(_: int) -> torch.Tensor:
-        x = data[batches()]
-        recon, mu, logvar = vae(x)
+        index = batches()
+        x = data[index]
+        recon, mu, logvar = vae(x) if labels is None else vae(x, labels[index])
         total, reconstruction, kl = vae_loss(recon, x, mu, logvar, beta=beta)
         opt.zero_grad(set_to_none=True)
         total.backward()

@@ -2,11 +2,12 @@
 
 ``LinearGaussianModel`` (``01_aigc_overview``); ``MelClassifier``
 (``04_deep_learning_models``); the source's MLP GAN, the convolutional GAN and the VAEs
-(``06_project_audio_gan``). The neural networks work on the log-mel images of
-``aigc_kit.mel_images``.
+(``06_project_audio_gan``); ``ConditionalVAE`` (``10_speech_synthesis``). The neural
+networks work on the log-mel images of ``aigc_kit.mel_images``.
 """
 
 from aigc_kit.models.classifier import MelClassifier
+from aigc_kit.models.conditional import ConditionalVAE
 from aigc_kit.models.conv import ConvDecoder, ConvDiscriminator, ConvEncoder, ConvGenerator
 from aigc_kit.models.gaussian import LinearGaussianModel
 from aigc_kit.models.mlp import (
@@ -21,6 +22,7 @@ from aigc_kit.models.size import count_parameters
 
 __all__ = [
     "VAE",
+    "ConditionalVAE",
     "ConvDecoder",
     "ConvDiscriminator",
     "ConvEncoder",
