@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from aigc_kit.atomic import write_atomically
 from aigc_kit.models.size import count_parameters
 
 FORMAT = "aigc_kit.checkpoint/1"
@@ -105,19 +105,7 @@ def save_checkpoint(
         "optimizers": {name: opt.state_dict() for name, opt in (optimizers or {}).items()},
     }
     payload["sha256"] = _digest(payload)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    return path
+    return write_atomically(path, lambda handle: torch.save(payload, handle))
 
 
 def load_checkpoint(
@@ -291,17 +279,3 @@ def _digest(obj: Any) -> str:
 
     walk(obj)
     return h.hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable where the OS allows syncing a directory (POSIX)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

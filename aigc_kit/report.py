@@ -26,8 +26,6 @@ from __future__ import annotations
 import ast
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from aigc_kit.atomic import write_atomically
 from aigc_kit.mel_images import to_db
 from aigc_kit.metrics import class_coverage, mse, nearest_neighbour_distance, snr
 from aigc_kit.train import sample_generator
@@ -291,18 +290,7 @@ def write_metrics(
     }
     document["non_finite"] = bad
     text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def resolve_notebook(notebook: str | Path | None = None) -> Path:
