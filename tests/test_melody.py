@@ -202,6 +202,26 @@ def test_vae_windows_and_training(corpus):
     assert all(m.phrase_end[-1] for m in out)
 
 
+def test_vae_decoder_is_causal_and_samples_reproducibly(corpus):
+    torch.manual_seed(0)
+    vae = MelodyVAE(corpus.low, corpus.high, latent=4, hidden=32).eval()
+    x = vae_windows(corpus.melodies[:3], corpus.low, corpus.high)[:2]
+    z = torch.randn(2, 4)
+    changed = x.clone()
+    changed[:, 5:] = changed[:, 5:].roll(1, dims=0)  # other notes from position 5 on
+    with torch.no_grad():
+        a, b = vae.decode(z, x), vae.decode(z, changed)
+    torch.testing.assert_close(a[:, :6], b[:, :6])  # note t sees only notes before it
+    assert not torch.allclose(a[:, 6:], b[:, 6:])
+    gen = [torch.Generator().manual_seed(3) for _ in range(2)]
+    p1, d1, e1 = vae.sample_tokens(z, 1.0, gen[0])
+    p2, _, _ = vae.sample_tokens(z, 1.0, gen[1])
+    assert p1.shape == d1.shape == e1.shape == (2, 16)
+    assert torch.equal(p1, p2) and int(p1.max()) < vae.n_pitches and int(e1.max()) <= 1
+    with pytest.raises(ValueError, match="note_dropout"):
+        MelodyVAE(corpus.low, corpus.high, note_dropout=1.0)
+
+
 def test_training_stops_on_nan(corpus):
     model = MelodyLSTM(corpus.low, corpus.high, hidden=16)
     with torch.no_grad():

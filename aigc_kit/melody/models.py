@@ -14,13 +14,15 @@ duration (two softmax heads):
 
 **MelodyVAE** (the latent model of chapter 3.2): an MLP encoder maps a window of
 :data:`WINDOW` consecutive notes (one-hot pitch, duration and phrase-end per note) to a
-16-D Gaussian latent code; an MLP decoder maps a code back to per-note logits. Sampling
-``z ~ N(0, I)`` and decoding gives new windows; longer melodies are windows laid end to end
-(with a seam every :data:`WINDOW` notes the model never saw).
+16-D Gaussian latent code; a GRU decoder writes the window back note by note from the code
+(as MusicVAE does). Sampling ``z ~ N(0, I)`` and decoding gives new windows; longer
+melodies are windows laid end to end (with a seam every :data:`WINDOW` notes the model
+never saw).
 
-Both train with :func:`train_melody_lstm` / :func:`train_melody_vae`: a small loop with a
-tqdm bar, a step and wall-clock budget, and a NaN/Inf stop that restores the last good
-weights, returning :class:`aigc_kit.train.TrainResult` like the kit's other loops.
+Both train with :func:`train_melody_lstm` / :func:`train_melody_vae`: AdamW with a cosine
+learning rate and gradient clipping, run by the kit's training loop (a tqdm bar, a step and
+wall-clock budget, and a NaN/Inf stop that restores the last good weights), returning
+:class:`aigc_kit.train.TrainResult` like the kit's other loops.
 
 Taught in ``09_music_generation``.
 """
@@ -29,19 +31,16 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
 from aigc_kit.device import get_device, seed_everything
 from aigc_kit.melody.corpus import DURATIONS, Melody, quantise_durations
-from aigc_kit.train import TrainResult
+from aigc_kit.train import TrainResult, _Batches, _run
 
 MAX_COUNTDOWN = 8
 WINDOW = 16
@@ -393,7 +392,17 @@ def generate_lstm(
 
 
 class MelodyVAE(nn.Module):
-    """MLP VAE over windows of :data:`WINDOW` notes (pitch, duration and phrase-end tokens).
+    """VAE over windows of :data:`WINDOW` notes: MLP encoder, autoregressive GRU decoder.
+
+    The encoder maps a window (one-hot pitch, duration and phrase-end per note) to a
+    Gaussian code ``z``. The decoder writes the window note by note, like MusicVAE's
+    (Roberts et al. 2018): a GRU whose state starts from ``z`` reads ``z`` and the previous
+    note at every step and predicts the next note's three tokens. A decoder that emits all
+    notes at once from ``z`` (an MLP) samples each note independently of its neighbours
+    and so loses the melodic motion; the autoregressive one keeps it. While training, each
+    previous note is blanked with probability ``note_dropout`` so that the decoder has to
+    use the code rather than only the previous note (Bowman et al. 2016's word dropout
+    against posterior collapse).
 
     Parameters
     ----------
@@ -402,47 +411,86 @@ class MelodyVAE(nn.Module):
     latent : int
         Latent dimension.
     hidden : int
-        Width of the hidden layers (two in the encoder, two in the decoder).
+        Width of the encoder's two hidden layers and of the decoder's GRU state.
     window : int
         Notes per window.
+    note_dropout : float
+        Probability of blanking each previous note fed to the decoder during training.
 
     Notes
     -----
     ``forward(x)`` takes a float one-hot batch of shape ``(batch, window, n_pitches +
     len(DURATIONS) + 2)`` and returns ``(logits, mu, logvar)`` with ``logits`` of the same
-    shape as ``x`` (three groups of logits per note). Taught in ``09_music_generation``.
+    shape as ``x`` (three groups of logits per note, teacher-forced on ``x``); new windows
+    come from :meth:`sample_tokens`. Taught in ``09_music_generation``.
     """
 
-    def __init__(self, low: int, high: int, latent: int = 16, hidden: int = 256,
-                 window: int = WINDOW) -> None:
+    def __init__(self, low: int, high: int, latent: int = 16, hidden: int = 128,
+                 window: int = WINDOW, note_dropout: float = 0.25) -> None:
         super().__init__()
         if high < low:
             raise ValueError(f"high ({high}) must be >= low ({low})")
+        if not 0.0 <= note_dropout < 1.0:
+            raise ValueError(f"note_dropout must be in [0, 1), got {note_dropout}")
         self.low, self.high, self.window, self.latent = int(low), int(high), window, latent
+        self.note_dropout = float(note_dropout)
         self.n_pitches = self.high - self.low + 1
         self.features = self.n_pitches + N_DURATIONS + 2
-        size = window * self.features
-        self.encoder = nn.Sequential(nn.Linear(size, hidden), nn.ReLU(),
+        self.encoder = nn.Sequential(nn.Linear(window * self.features, hidden), nn.ReLU(),
                                      nn.Linear(hidden, hidden), nn.ReLU(),
                                      nn.Linear(hidden, 2 * latent))
-        self.decoder = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(),
-                                     nn.Linear(hidden, hidden), nn.ReLU(),
-                                     nn.Linear(hidden, size))
+        self.init_state = nn.Linear(latent, hidden)
+        self.rnn = nn.GRU(self.features + latent, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, self.features)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(mu, logvar)`` of shape ``(batch, latent)`` each."""
         mu, logvar = self.encoder(x.flatten(1)).chunk(2, dim=1)
         return mu, logvar.clamp(-10.0, 10.0)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Logits of shape ``(batch, window, features)``."""
-        return self.decoder(z).view(-1, self.window, self.features)
+    def _step(self, prev: torch.Tensor, z: torch.Tensor, state: torch.Tensor
+              ) -> tuple[torch.Tensor, torch.Tensor]:
+        zs = z[:, None, :].expand(-1, prev.shape[1], -1)
+        h, state = self.rnn(torch.cat([prev, zs], dim=-1), state)
+        return self.head(h), state
+
+    def decode(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced logits ``(batch, window, features)`` of the window ``x`` given ``z``."""
+        prev = torch.cat([torch.zeros_like(x[:, :1]), x[:, :-1]], dim=1)  # zeros = start
+        if self.training and self.note_dropout > 0:
+            keep = torch.rand(prev.shape[:2], device=prev.device) >= self.note_dropout
+            prev = prev * keep[..., None]
+        logits, _ = self._step(prev, z, torch.tanh(self.init_state(z))[None])
+        return logits
 
     def forward(self, x: torch.Tensor, deterministic: bool = False
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         mu, logvar = self.encode(x)
         z = mu if deterministic else mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-        return self.decode(z), mu, logvar
+        return self.decode(z, x), mu, logvar
+
+    @torch.no_grad()
+    def sample_tokens(self, z: torch.Tensor, temperature: float, gen: torch.Generator
+                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Write windows note by note from codes ``z`` ``(n, latent)``.
+
+        Returns pitch (``0 .. n_pitches - 1``), duration (index into ``DURATIONS``) and
+        phrase-end (0/1) tokens, int64 tensors of shape ``(n, window)``.
+        """
+        state = torch.tanh(self.init_state(z))[None]
+        prev = torch.zeros(len(z), 1, self.features, device=z.device)
+        out = []
+        for _ in range(self.window):
+            logits, state = self._step(prev, z, state)
+            tokens = [_sample(lg[:, -1], temperature, gen)
+                      for lg in self.split_logits(logits)]
+            prev = torch.zeros_like(prev)
+            offsets = (0, self.n_pitches, self.n_pitches + N_DURATIONS)
+            for t, o in zip(tokens, offsets, strict=True):
+                prev[:, 0].scatter_(1, (t + o)[:, None], 1.0)
+            out.append(torch.stack(tokens, dim=1))
+        p, d, e = torch.stack(out, dim=1).unbind(-1)
+        return p, d, e
 
     def split_logits(self, logits: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """Pitch, duration and phrase-end logits of a ``(batch, window, features)`` tensor."""
@@ -600,10 +648,10 @@ def decode_vae(model: MelodyVAE, z: torch.Tensor, temperature: float = 0.0, seed
     if len(z) % windows_per_melody:
         raise ValueError(f"{len(z)} codes do not split into melodies of {windows_per_melody}")
     gen = torch.Generator().manual_seed(seed + 1)
-    pl, dl, el = model.split_logits(model.decode(z.to(next(model.parameters()).device)))
-    p = _sample(pl, temperature, gen).cpu().numpy().reshape(-1, windows_per_melody * model.window)
-    d = _sample(dl, temperature, gen).cpu().numpy().reshape(p.shape)
-    e = _sample(el, temperature, gen).cpu().numpy().reshape(p.shape).astype(bool)
+    tokens = model.eval().sample_tokens(z.to(next(model.parameters()).device), temperature, gen)
+    shape = (-1, windows_per_melody * model.window)
+    p, d, e = (t.cpu().numpy().reshape(shape) for t in tokens)
+    e = e.astype(bool)
     e[:, -1] = True
     return [Melody(p[i] + model.low, np.asarray(DURATIONS)[d[i]], e[i], mode, f"{name} #{i}")
             for i in range(len(p))]
@@ -628,66 +676,33 @@ def _fit(
     seed: int | None,
     progress: bool,
 ) -> TrainResult:
-    """The four steps of chapter 3.2 with a budget, a cosine learning rate and a NaN stop."""
-    if steps is None and max_seconds is None:
-        raise ValueError("give steps, max_seconds or both, or training would never end")
-    if steps is not None and steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    """AdamW with a cosine learning rate and gradient clipping, run by the kit's training loop
+    (:func:`aigc_kit.train._run`: budget, progress bar, history, NaN stop and restore)."""
     device = torch.device(device) if device is not None else get_device()
     if seed is not None:
         seed_everything(seed)
     data = {k: v.to(device) for k, v in data.items()}
-    n = len(next(iter(data.values())))
+    batches = _Batches(len(next(iter(data.values()))), batch_size, device)
     model.to(device).train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    good = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    rows, stopped = [], "steps"
-    bar = tqdm(total=steps, desc=name, unit="step", disable=not progress, dynamic_ncols=True)
-    start = time.perf_counter()
-    step, perm, pos = 0, torch.randperm(n), 0
-    try:
-        while steps is None or step < steps:
-            elapsed = time.perf_counter() - start
-            progress_frac = step / steps if steps else elapsed / max_seconds
-            if max_seconds is not None:
-                progress_frac = max(progress_frac, elapsed / max_seconds)
-            for group in opt.param_groups:  # cosine decay to 10 % of lr
-                group["lr"] = lr * (0.55 + 0.45 * math.cos(math.pi * min(progress_frac, 1.0)))
-            if pos + min(batch_size, n) > n:
-                perm, pos = torch.randperm(n), 0
-            idx = perm[pos:pos + batch_size].to(device)
-            pos += batch_size
-            values = loss_fn(model, {k: v[idx] for k, v in data.items()})
-            opt.zero_grad(set_to_none=True)
-            values[0].backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            step += 1
-            vals = [float(v.detach()) for v in values]
-            if not all(math.isfinite(v) for v in vals):
-                model.load_state_dict(good)
-                losses = dict(zip(columns, vals, strict=True))
-                stopped = (f"non-finite loss at step {step}: {losses}; "
-                           f"weights restored to the last good step. Try a lower lr "
-                           f"(e.g. lr={lr / 10:g}).")
-                warnings.warn(f"{name}: {stopped}", RuntimeWarning, stacklevel=3)
-                break
-            opt.step()
-            if step % 25 == 0:
-                good = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            elapsed = time.perf_counter() - start
-            rows.append([step, elapsed, *vals])
-            if step % 10 == 0:
-                bar.set_postfix({c: f"{v:.3g}" for c, v in zip(columns, vals, strict=True)},
-                                refresh=False)
-            bar.update(1)
-            if max_seconds is not None and elapsed >= max_seconds:
-                stopped = "time budget"
-                break
-    finally:
-        bar.close()
-        model.eval()
-    history = pd.DataFrame(rows, columns=["step", "seconds", *columns])
-    return TrainResult(history=history, steps=len(history),
-                       seconds=time.perf_counter() - start, stopped=stopped)
+    began = time.perf_counter()
+
+    def step_fn(step: int) -> torch.Tensor:
+        done = (step - 1) / steps if steps else 0.0
+        if max_seconds is not None:
+            done = max(done, (time.perf_counter() - began) / max_seconds)
+        for group in opt.param_groups:  # cosine decay to 10 % of lr
+            group["lr"] = lr * (0.55 + 0.45 * math.cos(math.pi * min(done, 1.0)))
+        idx = batches()
+        values = loss_fn(model, {k: v[idx] for k, v in data.items()})
+        opt.zero_grad(set_to_none=True)
+        values[0].backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        return torch.stack([v.detach() for v in values])
+
+    config = {"batch_size": batch_size, "lr": lr, "weight_decay": weight_decay, "seed": seed}
+    return _run(name, {"model": model}, step_fn, columns=columns, checked=columns,
+                steps=steps, max_seconds=max_seconds, progress=progress, live_plot=False,
+                plot_every=1, checkpoint_path=None, checkpoint_every=None, snapshot_every=25,
+                config=config, lr=lr)
