@@ -116,6 +116,9 @@ def train_gan(
     betas: tuple[float, float] = (0.5, 0.999),
     optimizer: OptimizerFactory | None = None,
     r1_gamma: float = 0.0,
+    prior: Callable[[int], torch.Tensor] | None = None,
+    ema: nn.Module | None = None,
+    ema_decay: float = 0.99,
     device: str | torch.device | None = None,
     seed: int | None = 0,
     progress: bool = True,
@@ -164,6 +167,19 @@ def train_gan(
         (Mescheder et al. 2018), added to D's loss; 0 turns it off. It keeps D smooth
         around the data, which on the small notes set stops mode collapse (see
         ``06_project_audio_gan``); each step then costs one more backward pass through D.
+    prior : callable, optional
+        ``prior(n) -> z`` of shape ``(n, latent_dim)``, e.g. a
+        :class:`aigc_kit.models.MixturePrior` (moved to ``device`` here); default
+        ``z ~ N(0, I)``. Sample with the same prior (``sample_generator(..., prior=...)``).
+    ema : nn.Module, optional
+        A copy of the generator (``copy.deepcopy(generator)`` before training) kept as the
+        exponential moving average of the generator's weights:
+        ``ema <- ema_decay * ema + (1 - ema_decay) * G`` after every G update (buffers such
+        as batch-norm statistics are copied). Averaging the last few hundred steps' weights
+        smooths out the GAN's oscillation; sample from ``ema`` (Karras et al. 2018;
+        Yazici et al. 2019). It is not saved in the checkpoint.
+    ema_decay : float
+        In ``[0, 1)``; 0.99 averages over about the last 100 steps.
     device : str or torch.device, optional
         Where to train; default :func:`aigc_kit.get_device`.
     seed : int or None
@@ -209,6 +225,14 @@ def train_gan(
     data = _prepare_data(data, "data", device, _param_dtype(generator))
     generator.to(device).train()
     discriminator.to(device).train()
+    if not 0.0 <= ema_decay < 1.0:
+        raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay}")
+    if prior is None:
+        def prior(n: int) -> torch.Tensor:
+            return torch.randn(n, latent_dim, device=device)
+    elif isinstance(prior, nn.Module):
+        prior.to(device)
+    ema_pairs = _ema_pairs(ema, generator, device) if ema is not None else None
     make_opt = optimizer or (lambda p: torch.optim.Adam(p, lr=lr, betas=betas))
     opt_g = make_opt(generator.parameters())
     opt_d = make_opt(discriminator.parameters())
@@ -220,7 +244,7 @@ def train_gan(
         real = data[batches()]
         n = real.shape[0]
         with torch.no_grad():
-            fake = generator(torch.randn(n, latent_dim, device=device))
+            fake = generator(prior(n))
         if tuple(fake.shape[1:]) != example_shape:
             raise ValueError(
                 f"the generator makes examples of shape {tuple(fake.shape[1:])} but the data "
@@ -242,12 +266,13 @@ def train_gan(
         for p in d_trainable:
             p.requires_grad_(False)
         try:
-            loss_g = generator_loss(discriminator(generator(
-                torch.randn(n, latent_dim, device=device))))
+            loss_g = generator_loss(discriminator(generator(prior(n))))
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()
             opt_g.zero_grad(set_to_none=True)
+            if ema_pairs is not None:
+                _ema_update(ema_pairs, ema_decay)
         finally:
             for p in d_trainable:
                 p.requires_grad_(True)
@@ -258,7 +283,9 @@ def train_gan(
 
     config = {"latent_dim": latent_dim, "batch_size": batch_size, "lr": lr,
               "betas": list(betas), "r1_gamma": r1_gamma, "seed": seed,
-              "custom_optimizer": optimizer is not None}
+              "custom_optimizer": optimizer is not None,
+              "prior": repr(prior) if isinstance(prior, nn.Module) else None,
+              "ema_decay": ema_decay if ema is not None else None}
     return _run(
         "train_gan", {"generator": generator, "discriminator": discriminator}, step,
         columns=("loss_d", "loss_g", "d_real", "d_fake"), checked=("loss_d", "loss_g"),
@@ -591,6 +618,7 @@ def sample_generator(
     device: str | torch.device | None = None,
     seed: int | None = 0,
     batch_size: int = 256,
+    prior: nn.Module | None = None,
 ) -> torch.Tensor:
     """Draw ``n`` examples ``G(z)``, ``z ~ N(0, I)``, in eval mode and without gradients.
 
@@ -612,6 +640,9 @@ def sample_generator(
         ``None`` draws from the global RNG.
     batch_size : int
         Examples per forward pass.
+    prior : nn.Module, optional
+        Draw ``z`` from this prior (e.g. :class:`aigc_kit.models.MixturePrior`, the one the
+        generator was trained with) instead of ``N(0, I)``; ``seed`` seeds it too.
 
     Returns
     -------
@@ -623,6 +654,13 @@ def sample_generator(
     Taught in ``06_project_audio_gan``.
     """
     device = torch.device(device) if device is not None else _model_device(generator)
+    if prior is not None:
+        rng = torch.Generator().manual_seed(seed) if seed is not None else None
+        z = prior(n, generator=rng).to(device, _param_dtype(generator))
+        if z.shape != (n, latent_dim):
+            raise ValueError(f"the prior gives codes of shape {tuple(z.shape)}, expected "
+                             f"({n}, {latent_dim}): build it with latent_dim={latent_dim}")
+        return predict(generator, z, batch_size=batch_size, device=device)
     rng = None
     if seed is not None:
         rng = torch.Generator(device=device)
@@ -821,6 +859,32 @@ def _run(
         _save(checkpoint_path, models, name, good_step if failure else len(history), stopped,
               config)
     return TrainResult(history=history, steps=len(history), seconds=seconds, stopped=stopped)
+
+
+def _ema_pairs(ema: nn.Module, generator: nn.Module, device: torch.device
+               ) -> tuple[list[torch.Tensor], list[torch.Tensor], list[tuple[torch.Tensor, ...]]]:
+    """Match ``ema``'s parameters and buffers to the generator's; start ``ema`` at ``G``."""
+    ema.to(device).eval()
+    mine, theirs = ema.state_dict(), generator.state_dict()
+    if mine.keys() != theirs.keys() or any(mine[k].shape != theirs[k].shape for k in mine):
+        raise ValueError("ema must be a copy of the generator (copy.deepcopy(generator)): "
+                         "its parameters and buffers differ in names or shapes")
+    for k in mine:
+        mine[k].copy_(theirs[k])
+    params = dict(generator.named_parameters())
+    ema_params = [t for k, t in mine.items() if k in params]
+    g_params = [params[k].data for k in mine if k in params]
+    buffers = [(mine[k], theirs[k]) for k in mine if k not in params]
+    return ema_params, g_params, buffers
+
+
+@torch.no_grad()
+def _ema_update(pairs: tuple[list[torch.Tensor], list[torch.Tensor],
+                             list[tuple[torch.Tensor, ...]]], decay: float) -> None:
+    ema_params, g_params, buffers = pairs
+    torch._foreach_lerp_(ema_params, g_params, 1.0 - decay)
+    for target, source in buffers:
+        target.copy_(source)
 
 
 def _snapshot(models: Mapping[str, nn.Module]) -> dict[str, dict[str, torch.Tensor]]:

@@ -398,3 +398,68 @@ def test_callback_on_a_time_budget_runs_at_the_last_step():
     result = train_vae(vae, _vae_data(), steps=None, max_seconds=0.3, progress=False,
                        callback=lambda step, seconds: steps.append(step), callback_every=10**6)
     assert steps == [result.steps]
+
+
+def test_gan_ema_is_the_moving_average_of_the_generator_weights():
+    import copy
+
+    g, d = _gan()
+    ema = copy.deepcopy(g)
+    with torch.no_grad():
+        for p in ema.parameters():
+            p.add_(5.0)  # train_gan starts the average at G, whatever ema held
+    start = [p.detach().clone() for p in g.parameters()]
+    seen = []
+
+    def record(step: int, seconds: float) -> None:
+        seen.append([p.detach().clone() for p in g.parameters()])
+
+    decay = 0.9
+    result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=20, batch_size=64,
+                       lr=5e-3, ema=ema, ema_decay=decay, callback=record, callback_every=1,
+                       progress=False)
+    assert result.ok and len(seen) == 20 and result.history["step"].iloc[-1] == 20
+    expected = start
+    for weights in seen:
+        expected = [decay * e + (1 - decay) * w for e, w in zip(expected, weights, strict=True)]
+    for e, p, w in zip(expected, ema.parameters(), seen[-1], strict=True):
+        torch.testing.assert_close(p, e, rtol=1e-5, atol=1e-6)
+        assert not torch.allclose(p, w)  # lags behind the generator
+    with pytest.raises(ValueError, match="ema_decay"):
+        train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=1, ema=ema, ema_decay=1.0,
+                  progress=False)
+    with pytest.raises(ValueError, match="copy of the generator"):
+        train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=1, ema=nn.Linear(4, 1),
+                  progress=False)
+
+
+def test_mixture_prior_draws_near_its_centres_and_drives_training_and_sampling():
+    from aigc_kit.models import MixturePrior
+
+    prior = MixturePrior(LATENT, n_components=3, sd=0.01, seed=1)
+    z = prior(500, generator=torch.Generator().manual_seed(0))
+    assert z.shape == (500, LATENT)
+    torch.testing.assert_close(z, prior(500, generator=torch.Generator().manual_seed(0)))
+    nearest = torch.cdist(z, prior.centres).min(1).values
+    assert nearest.max() < 0.1 and torch.cdist(prior.centres, prior.centres).fill_diagonal_(
+        9.0).min() > 0.5
+    assert torch.equal(MixturePrior(LATENT, 3, 0.01, seed=1).centres, prior.centres)
+    assert "centres" in prior.state_dict()
+    g, d = _gan()
+    calls = []
+
+    def counting_prior(n: int) -> torch.Tensor:
+        calls.append(n)
+        return prior(n)
+
+    result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=30, batch_size=16,
+                       lr=5e-3, prior=counting_prior, progress=False)
+    assert result.ok and calls == [16] * 60  # one draw for the D step, one for the G step
+    samples = sample_generator(g, 6, LATENT, prior=prior, seed=3)
+    with torch.no_grad():
+        direct = g(prior(6, generator=torch.Generator().manual_seed(3)))
+    torch.testing.assert_close(samples, direct)
+    with pytest.raises(ValueError, match="latent_dim=4"):
+        sample_generator(g, 6, LATENT, prior=MixturePrior(LATENT + 1))
+    with pytest.raises(ValueError, match="sd"):
+        MixturePrior(LATENT, sd=-1.0)

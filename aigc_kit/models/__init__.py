@@ -1,9 +1,10 @@
 """Generative models of the course, from the linear-Gaussian warm-up to GANs and VAEs.
 
 ``LinearGaussianModel`` (``01_aigc_overview``); ``MelClassifier``
-(``04_deep_learning_models``); the source's MLP GAN, the convolutional GAN and the VAEs
-(``06_project_audio_gan``); ``ConditionalVAE`` (``10_speech_synthesis``). The neural
-networks work on the log-mel images of ``aigc_kit.mel_images``.
+(``04_deep_learning_models``); the source's MLP GAN, the convolutional GAN, the VAEs and
+``MixturePrior``, a latent prior for GANs (``06_project_audio_gan``); ``ConditionalVAE``
+(``10_speech_synthesis``). The neural networks work on the log-mel images of
+``aigc_kit.mel_images``.
 """
 
 from aigc_kit.models.classifier import MelClassifier
@@ -18,6 +19,7 @@ from aigc_kit.models.mlp import (
     MLPEncoder,
     MLPGenerator,
 )
+from aigc_kit.models.prior import MixturePrior
 from aigc_kit.models.size import count_parameters
 
 __all__ = [
@@ -34,5 +36,6 @@ __all__ = [
     "MLPEncoder",
     "MLPGenerator",
     "MelClassifier",
+    "MixturePrior",
     "count_parameters",
 ]
