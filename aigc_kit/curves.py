@@ -51,7 +51,7 @@ def vae_data_curve(
     list of float
         Mean held-out image MSE per share (images in [-1, 1]).
     """
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     shape = data.spec.shape
     errors = []
     for share in shares:

@@ -12,17 +12,19 @@ import numpy as np
 import torch
 
 
-def get_device(prefer: str | None = None) -> torch.device:
+def get_device(prefer: str | torch.device | None = None) -> torch.device:
     """The device to compute on: ``cuda`` when a GPU is available, else ``cpu``.
 
     Parameters
     ----------
-    prefer : str, optional
-        ``"cpu"`` or ``"cuda"`` to override; also read from the environment variable
-        ``AIGC_KIT_DEVICE``. Asking for ``"cuda"`` on a machine without a GPU raises
-        ``RuntimeError``.
+    prefer : str or torch.device, optional
+        ``"cpu"`` or ``"cuda"`` (or a ``torch.device``) to override; also read from the
+        environment variable ``AIGC_KIT_DEVICE``. Asking for ``"cuda"`` on a machine
+        without a GPU raises ``RuntimeError``. The kit's functions pass their ``device``
+        argument here, so ``device=None`` means this choice.
     """
-    choice = prefer or os.environ.get("AIGC_KIT_DEVICE") or "auto"
+    choice = str(prefer) if prefer is not None else os.environ.get("AIGC_KIT_DEVICE")
+    choice = choice or "auto"
     if choice == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if choice.startswith("cuda") and not torch.cuda.is_available():

@@ -403,7 +403,8 @@ def notes_images(
     timbre_index = labels["timbre"].map({t: i for i, t in enumerate(timbres)})
     pitch_index = labels["midi"].map({p: i for i, p in enumerate(pitches)})
     labels["label"] = (timbre_index * len(pitches) + pitch_index).astype(int)
-    labels["class_name"] = [note_class_names(pitches, timbres)[i] for i in labels["label"]]
+    names = note_class_names(pitches, timbres)
+    labels["class_name"] = [names[i] for i in labels["label"]]
     waveforms = fix_length(np.stack(notes.clips), spec.n_samples)
     return to_images(waveforms, spec, device), labels
 

@@ -219,7 +219,7 @@ def train_gan(
     """
     from aigc_kit.losses import discriminator_loss, generator_loss
 
-    device = _resolve_device(device)
+    device = get_device(device)
     if seed is not None:
         seed_everything(seed)
     data = _prepare_data(data, "data", device, _param_dtype(generator))
@@ -354,7 +354,7 @@ def train_vae(
     """
     from aigc_kit.losses import vae_loss
 
-    device = _resolve_device(device)
+    device = get_device(device)
     if seed is not None:
         seed_everything(seed)
     data = _prepare_data(data, "data", device, _param_dtype(vae))
@@ -467,7 +467,7 @@ def train_classifier(
     -----
     Taught in ``04_deep_learning_models``.
     """
-    device = _resolve_device(device)
+    device = get_device(device)
     if seed is not None:
         seed_everything(seed)
     x = _prepare_data(x, "x", device, _param_dtype(model))
@@ -660,12 +660,10 @@ def sample_generator(
         if z.shape != (n, latent_dim):
             raise ValueError(f"the prior gives codes of shape {tuple(z.shape)}, expected "
                              f"({n}, {latent_dim}): build it with latent_dim={latent_dim}")
-        return predict(generator, z, batch_size=batch_size, device=device)
-    rng = None
-    if seed is not None:
-        rng = torch.Generator(device=device)
-        rng.manual_seed(seed)
-    z = torch.randn(n, latent_dim, generator=rng, device=device, dtype=_param_dtype(generator))
+    else:
+        rng = torch.Generator(device=device).manual_seed(seed) if seed is not None else None
+        z = torch.randn(n, latent_dim, generator=rng, device=device,
+                        dtype=_param_dtype(generator))
     return predict(generator, z, batch_size=batch_size, device=device)
 
 
@@ -904,10 +902,6 @@ def _save(path: str | Path, models: Mapping[str, nn.Module], name: str, step: in
           stopped: str, config: dict[str, Any]) -> None:
     save_checkpoint(path, models,
                     meta={"trainer": name, "step": step, "stopped": stopped, "config": config})
-
-
-def _resolve_device(device: str | torch.device | None) -> torch.device:
-    return torch.device(device) if device is not None else get_device()
 
 
 def _model_device(model: nn.Module) -> torch.device:

@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from aigc_kit.data import normalize_loudness, trim_silence
-from aigc_kit.device import get_device, seed_everything
+from aigc_kit.device import seed_everything
 from aigc_kit.mel_images import FSDD_SPEC, MelSpec, fsdd_images, to_audio
 from aigc_kit.models import ConditionalVAE, MelClassifier
 from aigc_kit.train import TrainResult, train_vae
@@ -111,7 +111,7 @@ def train_digit_voice(
     model = ConditionalVAE(FSDD_SPEC.shape, (10, len(speakers)), latent_dim=latent_dim,
                            width=width)
     result = train_vae(model, x, labels=y, steps=steps, max_seconds=seconds, beta=beta,
-                       lr=lr, device=device or get_device(), seed=seed, progress=progress,
+                       lr=lr, device=device, seed=seed, progress=progress,
                        live_plot=live_plot)
     if not result.ok:
         raise RuntimeError(f"training the digit voice failed: {result.stopped}")

@@ -119,7 +119,7 @@ def trained_models(
     by later notebooks rather than retrained. A damaged cache file (or one from another
     version) is reported with a warning, retrained and overwritten.
     """
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     settings = {"dataset": dataset, "gan_seconds": gan_seconds, "vae_seconds": vae_seconds,
                 "classifier_epochs": classifier_epochs, "seed": seed}
     data = load_mel_dataset(dataset, seed=seed)

@@ -96,7 +96,8 @@ def main() -> None:
                         device=device, seed=args.seed, progress=False)
         print(f"GAN ({args.arch}, {recipe} recipe): {run.steps} steps in "
               f"{time.perf_counter() - start:.1f} s, stopped by {run.stopped}")
-        fake = sample_generator(ema or generator, len(data.x_test), LATENT, device=device,
+        sampled = generator if ema is None else ema
+        fake = sample_generator(sampled, len(data.x_test), LATENT, device=device,
                                 seed=args.seed + 1, prior=prior).cpu()
         report = generation_report(classifier.predict_proba(fake).cpu().numpy(),
                                    real_probabilities)

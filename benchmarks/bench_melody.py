@@ -81,7 +81,7 @@ def main() -> None:
           f"{args.repeats} draws):")
     print(table.round(4).to_string())
     print()
-    for line in verdict(table, "LSTM") + verdict(table, "VAE")[:-1]:
+    for line in verdict(table, ["LSTM", "VAE"]):
         print(line)
     print(f"\ntotal {time.perf_counter() - began:.0f} s")
 

@@ -253,7 +253,7 @@ for name, g, d, gamma, p in [
     run = train_gan(g, d, data.x_train, latent_dim=LATENT, steps=None, r1_gamma=gamma,
                     prior=p, ema=g_ema, batch_size=gan_batch if p is not None else 64,
                     max_seconds=compare_seconds, device=device, seed=seed, progress=False)
-    s = scores(sample_generator(g_ema or g, len(data.x_test), LATENT, device=device,
+    s = scores(sample_generator(g if g_ema is None else g_ema, len(data.x_test), LATENT, device=device,
                                 seed=seed, prior=p))
     rows.append({"model": name, "parameters": count_parameters(g),
                  "steps": run.steps, "IS ratio": s["is_ratio"], "coverage": s["coverage"],

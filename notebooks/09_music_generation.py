@@ -183,7 +183,7 @@ print(f"MIDI written to {midi_path} ({midi_path.stat().st_size} bytes)")
 table = compare_to_baselines(train, test, lstm, vae, temperature, repeats, seed,
                              vae_temperature=vae_temperature)
 display(table.round(3))
-for line in verdict(table, "LSTM") + verdict(table, "VAE")[:-1]:
+for line in verdict(table, ["LSTM", "VAE"]):
     print(line)
 
 sets = generator_sets(train, test, lstm, vae, temperature, seed, vae_temperature)

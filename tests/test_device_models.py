@@ -20,6 +20,10 @@ def test_get_device_refuses_missing_gpu(monkeypatch):
     monkeypatch.setenv("AIGC_KIT_DEVICE", "cuda")
     with pytest.raises(RuntimeError, match="AIGC_KIT_DEVICE"):
         get_device()
+    # an explicit device (str or torch.device) wins over the environment
+    assert get_device(torch.device("cpu")) == torch.device("cpu") == get_device("cpu")
+    with pytest.raises(RuntimeError, match="no CUDA GPU"):
+        get_device(torch.device("cuda"))
 
 
 def test_seed_everything_repeats_numbers():

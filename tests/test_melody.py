@@ -28,6 +28,7 @@ from aigc_kit.melody import (
     total_variation,
     train_melody_lstm,
     train_melody_vae,
+    verdict,
     write_midi,
 )
 from aigc_kit.melody.corpus import _transposition, quantise_durations
@@ -243,6 +244,14 @@ def test_compare_to_baselines_table(corpus):
                                                                        "interval_tv"]
     assert table.loc["random walk", "pitch_class_tv"] > table.loc["real (train)",
                                                                   "pitch_class_tv"]
+    # verdict reads any row as a model: real Bach beats the random walk on both metrics
+    lines = verdict(table, ["real (train)", "shuffled corpus"])
+    assert len(lines) == 2 * 4 + 1 and lines[-1].startswith("NOTE: real (train)")
+    assert lines[0].startswith("PASS: real (train) pitch_class_tv")
+    assert lines[5].startswith("FAIL: shuffled corpus interval_tv")  # leaps vs small steps
+    assert verdict(table, "real (train)")[:4] == lines[:4]
+    with pytest.raises(ValueError, match="LSTM"):
+        verdict(table, ["real (train)", "LSTM"])
 
 
 # ----------------------------------------------------------------- prompt and rendering

@@ -1,3 +1,4 @@
+import copy
 import math
 import time
 
@@ -8,6 +9,7 @@ from torch import nn
 
 import aigc_kit.live_plot as live_plot
 from aigc_kit.checkpoint import load_checkpoint
+from aigc_kit.models import MixturePrior
 from aigc_kit.train import (
     TrainResult,
     evaluate_classifier,
@@ -401,8 +403,6 @@ def test_callback_on_a_time_budget_runs_at_the_last_step():
 
 
 def test_gan_ema_is_the_moving_average_of_the_generator_weights():
-    import copy
-
     g, d = _gan()
     ema = copy.deepcopy(g)
     with torch.no_grad():
@@ -434,8 +434,6 @@ def test_gan_ema_is_the_moving_average_of_the_generator_weights():
 
 
 def test_mixture_prior_draws_near_its_centres_and_drives_training_and_sampling():
-    from aigc_kit.models import MixturePrior
-
     prior = MixturePrior(LATENT, n_components=3, sd=0.01, seed=1)
     z = prior(500, generator=torch.Generator().manual_seed(0))
     assert z.shape == (500, LATENT)

@@ -106,27 +106,30 @@ def compare_to_baselines(
     return out
 
 
-def verdict(table: pd.DataFrame, model: str = "LSTM") -> list[str]:
-    """Plain-language checks of ``model`` against the baselines in a :func:`compare_to_baselines`
-    table, one line each, starting with ``PASS``/``FAIL``/``NOTE``.
+def verdict(table: pd.DataFrame, models: str | Sequence[str] = "LSTM") -> list[str]:
+    """Plain-language checks of each of ``models`` against the baselines in a
+    :func:`compare_to_baselines` table, one line each, starting with ``PASS``/``FAIL``/``NOTE``,
+    and a last ``NOTE`` on the floor of the metrics.
 
     Notes
     -----
     Taught in ``09_music_generation``.
     """
-    if model not in table.index:
-        raise ValueError(f"{model!r} is not in the table ({list(table.index)})")
-    m = table.loc[model]
+    models = [models] if isinstance(models, str) else list(models)
+    missing = [m for m in models if m not in table.index]
+    if missing or not models:
+        raise ValueError(f"{missing or models!r} not in the table ({list(table.index)})")
     lines = []
-    for base in ("random walk", "shuffled corpus"):
-        b = table.loc[base]
-        for metric in ("pitch_class_tv", "interval_tv"):
-            ok = m[metric] < b[metric]
-            tag = "PASS" if ok else "FAIL"
-            if base == "shuffled corpus" and metric == "pitch_class_tv":
-                tag = "NOTE " + tag
-            lines.append(f"{tag}: {model} {metric} {m[metric]:.3f} vs {base} {b[metric]:.3f}"
-                         f" (ratio {m[metric] / b[metric]:.2f})")
+    for model in models:
+        m = table.loc[model]
+        for base in ("random walk", "shuffled corpus"):
+            b = table.loc[base]
+            for metric in ("pitch_class_tv", "interval_tv"):
+                tag = "PASS" if m[metric] < b[metric] else "FAIL"
+                if base == "shuffled corpus" and metric == "pitch_class_tv":
+                    tag = "NOTE " + tag
+                lines.append(f"{tag}: {model} {metric} {m[metric]:.3f} vs {base} "
+                             f"{b[metric]:.3f} (ratio {m[metric] / b[metric]:.2f})")
     floor = table.loc["real (train)"]
     lines.append(f"NOTE: real (train) melodies score pitch_class_tv {floor['pitch_class_tv']:.3f}"
                  f", interval_tv {floor['interval_tv']:.3f}: the floor. The shuffled corpus "

@@ -482,12 +482,10 @@ class MelodyVAE(nn.Module):
         out = []
         for _ in range(self.window):
             logits, state = self._step(prev, z, state)
-            tokens = [_sample(lg[:, -1], temperature, gen)
-                      for lg in self.split_logits(logits)]
-            prev = torch.zeros_like(prev)
-            offsets = (0, self.n_pitches, self.n_pitches + N_DURATIONS)
-            for t, o in zip(tokens, offsets, strict=True):
-                prev[:, 0].scatter_(1, (t + o)[:, None], 1.0)
+            groups = self.split_logits(logits[:, -1])
+            tokens = [_sample(lg, temperature, gen) for lg in groups]
+            prev = torch.cat([F.one_hot(t, lg.shape[-1]).to(prev.dtype)
+                              for t, lg in zip(tokens, groups, strict=True)], -1)[:, None]
             out.append(torch.stack(tokens, dim=1))
         p, d, e = torch.stack(out, dim=1).unbind(-1)
         return p, d, e
@@ -678,7 +676,7 @@ def _fit(
 ) -> TrainResult:
     """AdamW with a cosine learning rate and gradient clipping, run by the kit's training loop
     (:func:`aigc_kit.train._run`: budget, progress bar, history, NaN stop and restore)."""
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     if seed is not None:
         seed_everything(seed)
     data = {k: v.to(device) for k, v in data.items()}

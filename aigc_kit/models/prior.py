@@ -62,8 +62,8 @@ class MixturePrior(nn.Module):
             raise ValueError(f"n must be >= 0, got {n}")
         k = torch.randint(0, self.n_components, (n,), generator=generator)
         eps = torch.randn(n, self.latent_dim, generator=generator)
-        z = self.centres.cpu()[k] + self.sd * eps
-        return z.to(self.centres.device)
+        device = self.centres.device
+        return self.centres[k.to(device)] + self.sd * eps.to(device)
 
     def extra_repr(self) -> str:
         return f"latent_dim={self.latent_dim}, n_components={self.n_components}, sd={self.sd}"

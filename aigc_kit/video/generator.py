@@ -245,7 +245,7 @@ def reconstruction_scores(
 
     Taught in ``12_video_style_and_generation``.
     """
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     x = data.tensor(device) if isinstance(data, MovingShapes) else data.to(device)
     vae.to(device).eval()
     recon, _, _ = vae(x)

@@ -223,7 +223,7 @@ def gram_style_distance(
     """
     arr = as_frames(frames)
     style = _as_image(style_image)
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     net = RandomTextureNet(seed=seed).to(device)
     target = _style_grams(net, style, device)
     with torch.no_grad():
@@ -339,7 +339,7 @@ def style_transfer(
     if min(style_weight, content_weight, temporal_weight) < 0:
         raise ValueError("the loss weights must be >= 0")
     first_iterations = 3 * iterations if first_iterations is None else int(first_iterations)
-    device = torch.device(device) if device is not None else get_device()
+    device = get_device(device)
     net = RandomTextureNet(seed=seed).to(device)
     target = _style_grams(net, style, device)
     x = to_tensor(arr, device)
