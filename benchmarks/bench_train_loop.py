@@ -2,7 +2,8 @@
 
 Both train the chapter 5 MLP GAN (latent 100; G 256-512-1024-1024 with Tanh; D 1024-512-256-1,
 LeakyReLU 0.2) on the same random data ``(2000, 1, 32, 32)`` in ``[-1, 1]`` with the same
-batch size, losses and optimiser settings. The bare loop is the textbook loop with nothing
+batch size, losses and optimiser (:func:`aigc_kit.train.adam`, the fused ``torch.optim.Adam``
+that ``train_gan`` uses by default). The bare loop is the textbook loop with nothing
 around it: shuffled batches, a D step on ``G(z)`` made without a graph, a G step with D
 frozen, no progress bar, no loss read-back, no NaN watch, no snapshots. The kit's loop adds
 all of those (progress bar off). Runs alternate bare/kit so a busy machine slows both alike;
@@ -30,7 +31,7 @@ from torch import nn
 
 from aigc_kit.device import get_device, seed_everything
 from aigc_kit.losses import discriminator_loss, generator_loss
-from aigc_kit.train import train_gan
+from aigc_kit.train import adam, train_gan
 
 LATENT = 100
 SHAPE = (1, 32, 32)
@@ -71,8 +72,8 @@ def bare_loop(generator: nn.Module, discriminator: nn.Module, data: torch.Tensor
     generator.to(device).train()
     discriminator.to(device).train()
     data = data.to(device)
-    opt_g = torch.optim.Adam(generator.parameters(), lr=LR, betas=BETAS)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=LR, betas=BETAS)
+    opt_g = adam(generator.parameters(), lr=LR, betas=BETAS)
+    opt_d = adam(discriminator.parameters(), lr=LR, betas=BETAS)
     per_epoch = len(data) // batch_size
     for step in range(steps):
         if step % per_epoch == 0:

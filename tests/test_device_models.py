@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from aigc_kit import get_device, seed_everything
+from aigc_kit.device import fast_bfloat16
 from aigc_kit.models import LinearGaussianModel
 
 
@@ -24,6 +25,16 @@ def test_get_device_refuses_missing_gpu(monkeypatch):
     assert get_device(torch.device("cpu")) == torch.device("cpu") == get_device("cpu")
     with pytest.raises(RuntimeError, match="no CUDA GPU"):
         get_device(torch.device("cuda"))
+
+
+def test_fast_bfloat16_follows_the_hardware(monkeypatch):
+    assert fast_bfloat16("cpu") is torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    assert fast_bfloat16("cuda") is False
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert fast_bfloat16("cuda") is True
+    assert fast_bfloat16("meta") is False
 
 
 def test_seed_everything_repeats_numbers():

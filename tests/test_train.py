@@ -12,6 +12,7 @@ from aigc_kit.checkpoint import load_checkpoint
 from aigc_kit.models import MixturePrior
 from aigc_kit.train import (
     TrainResult,
+    adam,
     evaluate_classifier,
     predict,
     random_time_shift,
@@ -116,6 +117,102 @@ def test_gan_r1_penalty_smooths_the_discriminator_on_real_data():
     assert norms[100.0] < 0.1 * norms[0.0]
     # Same seed, same first batch: the first loss differs only by the (positive) penalty.
     assert losses[100.0] > losses[0.0]
+
+
+def test_lazy_r1_penalises_every_kth_step_with_k_times_the_weight():
+    frozen = lambda p: torch.optim.SGD(p, lr=0.0)  # noqa: E731 - same nets, same RNG stream
+    losses = {}
+    for gamma, every in ((0.0, 1), (10.0, 1), (10.0, 3)):
+        g, d = _gan()
+        result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=7, batch_size=32,
+                           optimizer=frozen, r1_gamma=gamma, r1_every=every, progress=False)
+        losses[gamma, every] = result.history["loss_d"].to_numpy()
+    every_step = losses[10.0, 1] - losses[0.0, 1]
+    lazy = losses[10.0, 3] - losses[0.0, 1]
+    assert (every_step > 1e-4).all()
+    for step, extra in enumerate(lazy, start=1):
+        expected = 3 * every_step[step - 1] if step % 3 == 0 else 0.0
+        assert extra == pytest.approx(expected, rel=1e-4, abs=1e-6), step
+    with pytest.raises(ValueError, match="r1_every"):
+        train_gan(*_gan(), _gaussian_data(), latent_dim=LATENT, steps=1, r1_every=0,
+                  progress=False)
+
+
+def test_reuse_fakes_feeds_one_batch_of_fakes_to_both_updates_and_still_learns():
+    g, d = _gan()
+    seen = []
+    hook = d.register_forward_hook(lambda m, inputs, out: seen.append(inputs[0].detach().clone()))
+    draws = []
+
+    def counting_prior(n: int) -> torch.Tensor:
+        draws.append(n)
+        return torch.randn(n, LATENT)
+
+    train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=3, batch_size=16,
+              prior=counting_prior, reuse_fakes=True, progress=False)
+    hook.remove()
+    assert draws == [16] * 3  # one draw per step instead of two
+    for step in range(3):  # D sees real, fake (D step), then fake again (G step)
+        torch.testing.assert_close(seen[3 * step + 2], seen[3 * step + 1])
+    g, d = _gan()
+    result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=600, batch_size=128,
+                       lr=5e-3, reuse_fakes=True, progress=False)
+    samples = sample_generator(g, 4000, LATENT)
+    assert result.ok and samples.mean().item() == pytest.approx(3.0, abs=0.2)
+    assert samples.std().item() == pytest.approx(0.5, abs=0.2)
+
+
+def test_mixed_precision_runs_the_networks_in_bfloat16_and_still_learns():
+    g, d = _gan()
+    dtypes = set()
+    hook = d.register_forward_hook(lambda m, inputs, out: dtypes.add(out.dtype))
+    result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=600, batch_size=128,
+                       lr=5e-3, r1_gamma=1.0, mixed_precision=True, progress=False)
+    hook.remove()
+    assert result.ok and dtypes == {torch.bfloat16}
+    assert all(p.dtype == torch.float32 for p in [*g.parameters(), *d.parameters()])
+    samples = sample_generator(g, 4000, LATENT)
+    assert samples.dtype == torch.float32
+    assert samples.mean().item() == pytest.approx(3.0, abs=0.2)
+    assert samples.std().item() == pytest.approx(0.5, abs=0.2)
+
+
+def test_kit_adam_is_torch_adam_fused_where_possible():
+    torch.manual_seed(0)
+    start = [torch.randn(30, 20), torch.randn(20)]
+    paths = []
+    for make in (lambda p: torch.optim.Adam(p, lr=1e-2, betas=(0.5, 0.999)),
+                 lambda p: adam(p, lr=1e-2, betas=(0.5, 0.999))):
+        params = [nn.Parameter(t.clone()) for t in start]
+        opt = make(params)
+        for i in range(200):
+            loss = (params[0].sin() @ params[1] - i % 3).pow(2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        paths.append(params)
+        fused = opt.defaults["fused"]
+    assert fused  # the last optimiser is the kit's, on CPU float32
+    for ref, mine in zip(*paths, strict=True):
+        torch.testing.assert_close(mine, ref, rtol=1e-4, atol=1e-5)
+    assert adam([nn.Parameter(torch.zeros(2, device="meta"))], lr=1.0).defaults["fused"] is None
+
+
+def test_gan_ema_batch_norm_statistics_describe_the_average_weights():
+    torch.manual_seed(0)
+    g = nn.Sequential(nn.Linear(LATENT, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 1))
+    d = _gan()[1]
+    ema = copy.deepcopy(g)
+    result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=60, batch_size=64,
+                       lr=5e-3, ema=ema, ema_decay=0.98, progress=False)
+    assert result.ok and not ema.training
+    with torch.no_grad():
+        pre_norm = ema[0](torch.randn(20000, LATENT))
+    error = (ema[1].running_mean - pre_norm.mean(0)).abs().max()
+    assert error < 0.03
+    torch.testing.assert_close(ema[1].running_var, pre_norm.var(0), rtol=0.1, atol=0.01)
+    # G's own statistics (what the average carried during training) describe other weights.
+    assert (g[1].running_mean - pre_norm.mean(0)).abs().max() > 3 * error
 
 
 def test_gan_steps_update_only_their_own_network():
