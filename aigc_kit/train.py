@@ -27,6 +27,7 @@ Taught in ``04_deep_learning_models`` (the four steps, :func:`train_classifier`)
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
@@ -155,7 +156,8 @@ def train_gan(
     """Train a GAN with the non-saturating losses of chapter 4.3.
 
     Each step: (1) draw a batch of real examples (shuffled epochs); (2) **discriminator
-    step**: D on the real batch and on ``G(z)`` made without a graph, ``discriminator_loss``,
+    step**: D on the real batch and on ``G(z)`` made without a graph (with ``reuse_fakes``:
+    with one, detached), ``discriminator_loss``,
     update D only; (3) **generator step**: fresh ``z`` (unless ``reuse_fakes``), ``D(G(z))``
     with D *frozen* (its parameters stop requiring gradients, so nothing is accumulated for
     them and only G's optimiser steps), ``generator_loss``. The source's Keras code of
@@ -188,20 +190,23 @@ def train_gan(
         Weight of the R1 penalty ``gamma / 2 * E ||grad_x D(x)||^2`` on real examples
         (Mescheder et al. 2018), added to D's loss; 0 turns it off. It keeps D smooth
         around the data, which on the small notes set stops mode collapse (see
-        ``06_project_audio_gan``); each step then costs one more backward pass through D.
+        ``06_project_audio_gan``); each penalised step costs one more backward pass
+        through D.
     r1_every : int
         Apply the R1 penalty on every ``r1_every``-th step only, weighted ``r1_every`` times
         as much ("lazy regularisation", Karras et al. 2020): the same smoothing on average
-        for a fraction of the extra backward passes. 1 (the default) is every step.
+        for a fraction of the extra backward passes. 1 (the default) is every step; with
+        more, the ``loss_d`` curve jumps on the penalised steps.
     reuse_fakes : bool
         Make one batch of fakes per step, with a graph, and use it for both updates (as
         PyTorch's DCGAN example does): the D step sees it detached, the G step passes it
         through the just-updated D. One forward pass of G per step instead of two.
     mixed_precision : bool
         Run both networks' forward passes (and so their backward passes) under
-        ``torch.autocast`` in bfloat16; weights, optimiser states, losses and the R1
-        gradient norm stay float32. About 1.3x more steps per second on a CPU with native
-        bfloat16 (see :func:`aigc_kit.device.fast_bfloat16`), slower where it is emulated.
+        ``torch.autocast`` in bfloat16; weights, optimiser states and losses stay float32
+        (the R1 gradient is computed in float32 from a bfloat16 backward pass). About 1.5x
+        more steps per second on ``benchmarks/bench_gan.py`` with a CPU that has native
+        bfloat16 (see :func:`aigc_kit.device.fast_bfloat16`); slower where it is emulated.
     prior : callable, optional
         ``prior(n) -> z`` of shape ``(n, latent_dim)``, e.g. a
         :class:`aigc_kit.models.MixturePrior` (moved to ``device`` here); default
@@ -212,7 +217,8 @@ def train_gan(
         ``ema <- ema_decay * ema + (1 - ema_decay) * G`` after every G update (buffers such
         as batch-norm statistics are copied). Averaging the last few hundred steps' weights
         smooths out the GAN's oscillation; sample from ``ema`` (Karras et al. 2018;
-        Yazici et al. 2019). At the end its batch-norm running statistics, which were
+        Yazici et al. 2019). When training stops on a non-finite loss, it restarts at the
+        restored G. At the end its batch-norm running statistics, which were
         copied from G, are re-estimated from the average's own outputs on 4,096 draws of
         the prior (the statistics must describe the weights they normalise; about +0.02
         on ``benchmarks/bench_gan.py``). It is not saved in the checkpoint.
@@ -280,13 +286,16 @@ def train_gan(
     batches = _Batches(len(data), batch_size, device)
     example_shape = tuple(data.shape[1:])
 
-    def autocast() -> torch.autocast:
-        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=mixed_precision)
+    def autocast() -> contextlib.AbstractContextManager:
+        if not mixed_precision:
+            return contextlib.nullcontext()
+        return torch.autocast(device.type, dtype=torch.bfloat16)
 
     def step(index: int) -> torch.Tensor:
         real = data[batches()]
         n = real.shape[0]
         penalise = r1_gamma and index % r1_every == 0
+        fake_graph = None
         if reuse_fakes:
             with autocast():
                 fake_graph = generator(prior(n))
@@ -317,7 +326,7 @@ def train_gan(
             p.requires_grad_(False)
         try:
             with autocast():
-                g_fakes = fake_graph if reuse_fakes else generator(prior(n))
+                g_fakes = fake_graph if fake_graph is not None else generator(prior(n))
                 g_logits = discriminator(g_fakes).float()
             loss_g = generator_loss(g_logits)
             opt_g.zero_grad(set_to_none=True)
@@ -351,7 +360,7 @@ def train_gan(
         config=config, lr=None if optimizer else lr,
     )
     if ema is not None:
-        if not _all_finite({"ema": ema}):  # a blow-up reached the average: restart it at G
+        if not result.ok:  # a blow-up may have reached the average: restart it at G
             ema.load_state_dict(generator.state_dict())
         _reestimate_batch_norm(ema, prior, device)
     return result
@@ -963,13 +972,15 @@ def _reestimate_batch_norm(model: nn.Module, prior: Callable[[int], torch.Tensor
         m.reset_running_stats()
         m.momentum = None
     model.train()
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(0)
-        for _ in range(batches):
-            model(prior(batch_size))
-    for m, momentum in zip(norms, momenta, strict=True):
-        m.momentum = momentum
-    model.eval()
+    try:
+        with torch.random.fork_rng(devices=range(torch.cuda.device_count())):
+            torch.manual_seed(0)
+            for _ in range(batches):
+                model(prior(batch_size))
+    finally:
+        for m, momentum in zip(norms, momenta, strict=True):
+            m.momentum = momentum
+        model.eval()
 
 
 def _snapshot(models: Mapping[str, nn.Module]) -> dict[str, dict[str, torch.Tensor]]:

@@ -83,6 +83,7 @@ from aigc_kit.train import (
 seed_everything(seed)
 device = get_device()
 bfloat16 = fast_bfloat16(device)  # mixed precision only where bfloat16 runs natively
+fast_steps = {"r1_every": 4, "reuse_fakes": True, "mixed_precision": bfloat16}
 LATENT = 100
 data = load_mel_dataset(dataset, seed=seed)
 spec = data.spec
@@ -133,15 +134,17 @@ def scores(images: torch.Tensor) -> dict:
 #   the GAN's step-to-step oscillation (its batch-norm statistics are re-estimated at the
 #   end, for the averaged weights).
 #
-# Quality here grows with the number of steps, so two settings make each step cheaper
-# without changing what it computes on average: the R1 penalty on every 4th step only, four
-# times as heavy (`r1_every=4`, "lazy regularisation"), and one batch of fakes per step for
-# both updates (`reuse_fakes=True`); the kit's default Adam is torch's fused kernel, and on
-# hardware that multiplies bfloat16 natively the forward passes run in bfloat16
-# (`mixed_precision`, about 1.5x more steps here). Without the first two additions, on 384
-# training notes, G soon collapses to a handful of classes; the rest lift the
-# Inception-score ratio after 60 s from about 0.26 to about 0.9 with bfloat16, 0.82-0.86
-# without (`bench_gan.py`). The live plot shows both losses and D's average verdict on real and fake
+# Quality here grows with the number of steps, so `fast_steps` makes each step cheaper: the
+# R1 penalty on every 4th step only, four times as heavy (`r1_every=4`, "lazy
+# regularisation", the same penalty on average), and one batch of fakes per step for both
+# updates (`reuse_fakes=True`, as in PyTorch's DCGAN example: the G step then reuses the
+# fakes D was just trained on). On hardware that multiplies bfloat16 natively the forward
+# passes run in bfloat16 (`mixed_precision`, about 1.5x more steps here), and the kit's
+# default Adam is torch's fused kernel. Without the first two additions, on 384 training
+# notes, G soon collapses to a handful of classes; the rest lift the Inception-score ratio
+# after 60 s from about 0.3 to about 0.9 with bfloat16, 0.82-0.86 without (`bench_gan.py`).
+# The compute curve further down scores the averaged generator with G's batch-norm
+# statistics; the final score uses statistics re-estimated for the average, slightly higher. The live plot shows both losses and D's average verdict on real and fake
 # batches.
 
 # %%
@@ -161,8 +164,7 @@ def score_along_the_way(step: int, seconds: float) -> None:
 
 gan_run = train_gan(generator, discriminator, data.x_train, latent_dim=LATENT, steps=None,
                     max_seconds=gan_seconds, batch_size=gan_batch, r1_gamma=r1_gamma,
-                    r1_every=4, reuse_fakes=True, mixed_precision=bfloat16, prior=prior,
-                    ema=ema, device=device, seed=seed, live_plot=True,
+                    prior=prior, ema=ema, device=device, seed=seed, live_plot=True, **fast_steps,
                     callback=score_along_the_way, callback_every=score_every)
 fake = sample_generator(ema, len(data.x_test), LATENT, device=device, seed=seed,
                         prior=prior).cpu()
@@ -263,9 +265,8 @@ for name, g, d, gamma, p in [
     kit_recipe = p is not None  # the recipe trained above
     g_ema = copy.deepcopy(g) if kit_recipe else None
     run = train_gan(g, d, data.x_train, latent_dim=LATENT, steps=None, r1_gamma=gamma,
-                    r1_every=4 if kit_recipe else 1, reuse_fakes=kit_recipe,
-                    mixed_precision=bfloat16 and kit_recipe, prior=p, ema=g_ema,
-                    batch_size=gan_batch if kit_recipe else 64,
+                    prior=p, ema=g_ema, batch_size=gan_batch if kit_recipe else 64,
+                    **(fast_steps if kit_recipe else {"mixed_precision": bfloat16}),
                     max_seconds=compare_seconds, device=device, seed=seed, progress=False)
     s = scores(sample_generator(g if g_ema is None else g_ema, len(data.x_test), LATENT, device=device,
                                 seed=seed, prior=p))
@@ -349,5 +350,5 @@ print("held-out MSE by training examples:",
 #    start, and what happens to the samples when the penalty is too strong?
 # 5. Run with `mixture_components = 0` (z from one Gaussian), then 48 and 1000. Listen to
 #    samples that the listener is unsure about (low top probability): are they blends?
-# 6. Train the GAN again with `r1_every=1, reuse_fakes=False` for the same `gan_seconds`.
+# 6. Train the GAN again without `fast_steps` for the same `gan_seconds`.
 #    How many steps does it make, and where does its IS ratio land on the compute curve?

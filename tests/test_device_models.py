@@ -1,3 +1,5 @@
+import types
+
 import numpy as np
 import pytest
 import torch
@@ -28,12 +30,15 @@ def test_get_device_refuses_missing_gpu(monkeypatch):
 
 
 def test_fast_bfloat16_follows_the_hardware(monkeypatch):
-    assert fast_bfloat16("cpu") is torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    for native in (True, False):
+        monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda n=native: n)
+        assert fast_bfloat16("cpu") is native
+    monkeypatch.setattr(torch.ops, "mkldnn", types.SimpleNamespace())
+    assert fast_bfloat16("cpu") is False  # a torch build without the check: assume emulated
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
-    assert fast_bfloat16("cuda") is False
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
-    assert fast_bfloat16("cuda") is True
+    for capability, native in (((7, 5), False), ((8, 0), True), ((9, 0), True)):
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda d, c=capability: c)
+        assert fast_bfloat16("cuda") is native
     assert fast_bfloat16("meta") is False
 
 

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 import aigc_kit.live_plot as live_plot
+import aigc_kit.losses
 from aigc_kit.checkpoint import load_checkpoint
 from aigc_kit.models import MixturePrior
 from aigc_kit.train import (
@@ -162,14 +163,21 @@ def test_reuse_fakes_feeds_one_batch_of_fakes_to_both_updates_and_still_learns()
     assert samples.std().item() == pytest.approx(0.5, abs=0.2)
 
 
-def test_mixed_precision_runs_the_networks_in_bfloat16_and_still_learns():
+def test_mixed_precision_runs_the_networks_in_bfloat16_and_still_learns(monkeypatch):
     g, d = _gan()
-    dtypes = set()
+    dtypes, loss_dtypes = set(), set()
     hook = d.register_forward_hook(lambda m, inputs, out: dtypes.add(out.dtype))
+    real_loss = aigc_kit.losses.discriminator_loss
+
+    def spy_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        loss_dtypes.update((real_logits.dtype, fake_logits.dtype))
+        return real_loss(real_logits, fake_logits)
+
+    monkeypatch.setattr(aigc_kit.losses, "discriminator_loss", spy_loss)
     result = train_gan(g, d, _gaussian_data(), latent_dim=LATENT, steps=600, batch_size=128,
                        lr=5e-3, r1_gamma=1.0, mixed_precision=True, progress=False)
     hook.remove()
-    assert result.ok and dtypes == {torch.bfloat16}
+    assert result.ok and dtypes == {torch.bfloat16} and loss_dtypes == {torch.float32}
     assert all(p.dtype == torch.float32 for p in [*g.parameters(), *d.parameters()])
     samples = sample_generator(g, 4000, LATENT)
     assert samples.dtype == torch.float32
@@ -209,10 +217,10 @@ def test_gan_ema_batch_norm_statistics_describe_the_average_weights():
     with torch.no_grad():
         pre_norm = ema[0](torch.randn(20000, LATENT))
     error = (ema[1].running_mean - pre_norm.mean(0)).abs().max()
-    assert error < 0.03
+    assert error < 0.04  # 4,096 draws: about 0.017 here
     torch.testing.assert_close(ema[1].running_var, pre_norm.var(0), rtol=0.1, atol=0.01)
     # G's own statistics (what the average carried during training) describe other weights.
-    assert (g[1].running_mean - pre_norm.mean(0)).abs().max() > 3 * error
+    assert (g[1].running_mean - pre_norm.mean(0)).abs().max() > 2 * error  # about 0.058
 
 
 def test_gan_steps_update_only_their_own_network():
