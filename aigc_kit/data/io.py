@@ -26,8 +26,11 @@ AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".aiff", ".aif")
 _REEXPORT = "re-export it as WAV/FLAC (e.g. with Audacity or ffmpeg)"
 
 
-class AudioLoadError(ValueError):
-    """An audio file could not be used; the message names the file, the reason and the fix.
+class FileLoadError(ValueError):
+    """A file could not be used; the message names the file, the reason and the fix.
+
+    The base of :class:`AudioLoadError` and :class:`aigc_kit.video.VideoLoadError`, which
+    differ only in ``action``, the verb phrase of their message.
 
     Attributes
     ----------
@@ -37,13 +40,21 @@ class AudioLoadError(ValueError):
         What is wrong with it and how to fix it.
     """
 
+    action = "load file"
+
     def __init__(self, path: str | os.PathLike, reason: str) -> None:
         super().__init__(Path(path), reason)
         self.path = Path(path)
         self.reason = reason
 
     def __str__(self) -> str:
-        return f"cannot load audio file '{self.path}': {self.reason}"
+        return f"cannot {self.action} '{self.path}': {self.reason}"
+
+
+class AudioLoadError(FileLoadError):
+    """An audio file could not be used; the message names the file, the reason and the fix."""
+
+    action = "load audio file"
 
 
 def _check_file(path: Path) -> None:

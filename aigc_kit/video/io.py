@@ -17,19 +17,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from aigc_kit.data.io import FileLoadError
+
 VIDEO_EXTENSIONS = (".gif", ".mp4")
 
 
-class VideoLoadError(ValueError):
+class VideoLoadError(FileLoadError):
     """A video file could not be read; the message names the file, the reason and the fix."""
 
-    def __init__(self, path: str | os.PathLike, reason: str) -> None:
-        super().__init__(Path(path), reason)
-        self.path = Path(path)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"cannot read video file '{self.path}': {self.reason}"
+    action = "read video file"
 
 
 def as_frames(frames: object, name: str = "frames") -> np.ndarray:
