@@ -39,11 +39,11 @@ def fast_bfloat16(device: str | torch.device | None = None) -> bool:
     """Whether ``device`` multiplies bfloat16 matrices natively (so mixed precision pays).
 
     True on a CUDA GPU of compute capability 8 or more (older ones emulate bfloat16), and on
-    a CPU whose oneDNN kernels have
-    bfloat16 instructions (AVX512-BF16 or AMX); there a ``(32, 1024) @ (1024, 1024)``
-    product takes about 0.4x the time of float32 (2 cores). Elsewhere bfloat16 is emulated
-    and slower, so :func:`aigc_kit.train.train_gan`'s ``mixed_precision`` should stay off.
-    Used by ``06_project_audio_gan`` and ``benchmarks/bench_gan.py``.
+    a CPU whose oneDNN kernels have bfloat16 instructions (AVX512-BF16 or AMX); there a
+    ``(32, 1024) @ (1024, 1024)`` product takes about 0.4x the time of float32 (2 cores).
+    Elsewhere bfloat16 is emulated and slower, so :func:`aigc_kit.train.train_gan`'s
+    ``mixed_precision`` should stay off. Used by ``06_project_audio_gan`` and
+    ``benchmarks/bench_gan.py``.
     """
     device = get_device(device)
     if device.type == "cuda":  # native bfloat16 from compute capability 8 (Ampere) on

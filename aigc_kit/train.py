@@ -101,6 +101,9 @@ class TrainResult:
                 f"stopped={self.stopped!r}{last})")
 
 
+_FUSED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
 def adam(params: Iterable[torch.nn.Parameter], *, lr: float,
          betas: tuple[float, float] = (0.9, 0.999)) -> torch.optim.Optimizer:
     """``torch.optim.Adam``, with its fused kernel when every parameter allows it.
@@ -115,9 +118,6 @@ def adam(params: Iterable[torch.nn.Parameter], *, lr: float,
     params = list(params)
     fused = all(p.device.type in ("cpu", "cuda") and p.dtype in _FUSED_DTYPES for p in params)
     return torch.optim.Adam(params, lr=lr, betas=betas, fused=fused or None)
-
-
-_FUSED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
 
 # --------------------------------------------------------------------------- the loops
@@ -157,12 +157,12 @@ def train_gan(
 
     Each step: (1) draw a batch of real examples (shuffled epochs); (2) **discriminator
     step**: D on the real batch and on ``G(z)`` made without a graph (with ``reuse_fakes``:
-    with one, detached), ``discriminator_loss``,
-    update D only; (3) **generator step**: fresh ``z`` (unless ``reuse_fakes``), ``D(G(z))``
-    with D *frozen* (its parameters stop requiring gradients, so nothing is accumulated for
-    them and only G's optimiser steps), ``generator_loss``. The source's Keras code of
-    chapter 5 instead applies D twice in the combined model and never freezes it, so its
-    "generator step" also trains D towards calling fakes real.
+    with one, detached), ``discriminator_loss``, update D only; (3) **generator step**:
+    fresh ``z`` (unless ``reuse_fakes``), ``D(G(z))`` with D *frozen* (its parameters stop
+    requiring gradients, so nothing is accumulated for them and only G's optimiser steps),
+    ``generator_loss``. The source's Keras code of chapter 5 instead applies D twice in the
+    combined model and never freezes it, so its "generator step" also trains D towards
+    calling fakes real.
 
     Parameters
     ----------
@@ -218,10 +218,10 @@ def train_gan(
         as batch-norm statistics are copied). Averaging the last few hundred steps' weights
         smooths out the GAN's oscillation; sample from ``ema`` (Karras et al. 2018;
         Yazici et al. 2019). When training stops on a non-finite loss, it restarts at the
-        restored G. At the end its batch-norm running statistics, which were
-        copied from G, are re-estimated from the average's own outputs on 4,096 draws of
-        the prior (the statistics must describe the weights they normalise; about +0.02
-        on ``benchmarks/bench_gan.py``). It is not saved in the checkpoint.
+        restored G. At the end its batch-norm running statistics, which were copied from G,
+        are re-estimated from the average's own outputs on 4,096 draws of the prior (the
+        statistics must describe the weights they normalise; about +0.02 on
+        ``benchmarks/bench_gan.py``). It is not saved in the checkpoint.
     ema_decay : float
         In ``[0, 1)``; 0.99 averages over about the last 100 steps.
     device : str or torch.device, optional
