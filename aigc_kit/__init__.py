@@ -1,11 +1,23 @@
 """aigc-kit: a notebook-first teaching and analysis kit for AI-generated audio and video.
 
-The package is laid out by topic, one module per stage of the AIGC pipeline of the course:
-``data`` (collection and preprocessing), ``features``, ``models``, ``metrics``; each
+The package tree is the course's pipeline, one subpackage per stage; each subpackage's
+``__init__`` is its public face (``from aigc_kit.training import train_gan``):
+
+- ``data``: loading, preprocessing, datasets (chapter 2.1);
+- ``features``: audio features and the log-mel images the models see (2.2);
+- ``models``: the generative models and the classifier (3, 5);
+- ``training``: losses, optimisers from the equations, the training loop (3.2, 4);
+- ``generation``: sampling, named recipes, the model zoo (5);
+- ``evaluation``: signal and distribution metrics, listening statistics (2.5, 9);
+- ``interaction``: players, widgets, the feedback log, simulated listeners (2.6, 2.7);
+- ``apps``: music, speech, video and provenance (6, 8);
+- ``runtime``: devices, seeds, folders, atomic writes, checkpoints.
+
+``course`` holds the command-line tooling, which the notebooks never import. Each
 function's docstring names the notebook that teaches it.
 """
 
-from aigc_kit.device import get_device, seed_everything
+from aigc_kit.runtime.device import get_device, seed_everything
 
 __version__ = "0.1.0"
 __all__ = ["get_device", "seed_everything", "__version__"]

@@ -2,6 +2,6 @@
 
 import sys
 
-from aigc_kit.cli import main
+from aigc_kit.course.cli import main
 
 sys.exit(main())

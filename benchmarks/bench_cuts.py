@@ -1,6 +1,6 @@
 """Benchmark: shot-boundary detection on the kit's generated clips, against a naive baseline.
 
-Clips come from ``aigc_kit.video.make_clip`` (photos from scikit-image filmed with pans,
+Clips come from ``aigc_kit.apps.video.make_clip`` (photos from scikit-image filmed with pans,
 zooms, Ken Burns moves, moving objects, lighting changes and sensor noise), one set per
 transition type (only hard cuts, only dissolves, only fades, and all three mixed), over
 several seeds. The seeds start at 10,000, away from the seeds used while developing the
@@ -35,11 +35,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aigc_kit.video.clips import TRANSITIONS, make_clip  # noqa: E402
-from aigc_kit.video.cuts import (  # noqa: E402
+from aigc_kit.apps.video import (  # noqa: E402  # noqa: E402
+    TRANSITIONS,
     detect_cuts,
     detect_cuts_threshold,
     hsv_differences,
+    make_clip,
     score_cuts,
     threshold_boundaries,
 )

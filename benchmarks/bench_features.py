@@ -25,8 +25,7 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
-from aigc_kit.data.preprocess import fix_length
-from aigc_kit.data.synth import TIMBRES, synth_notes
+from aigc_kit.data import TIMBRES, fix_length, synth_notes
 from aigc_kit.features import log_mel
 
 N_FFT, HOP, N_MELS, TOP_DB = 1024, 256, 64, 80.0
@@ -52,7 +51,7 @@ def build_clips(data: str, n_clips: int, seconds: float, sr: int) -> np.ndarray:
     if data == "fsdd":
         if not os.environ.get("AIGC_KIT_DATA_MIRROR"):
             sys.exit("--data fsdd needs AIGC_KIT_DATA_MIRROR pointing at a local FSDD copy")
-        from aigc_kit.data.spoken_digits import fsdd
+        from aigc_kit.data import fsdd
 
         recordings = fsdd(sr=sr)
         pick = np.linspace(0, len(recordings) - 1, min(n_clips, len(recordings))).astype(int)

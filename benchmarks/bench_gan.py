@@ -21,8 +21,8 @@ Three training recipes, same network sizes:
   fakes per step for both updates (``reuse_fakes=True``).
 
 All recipes use ``train_gan``'s default optimiser, torch's fused Adam
-(:func:`aigc_kit.train.adam`), and run their forward passes in bfloat16 autocast where the
-machine multiplies bfloat16 natively (:func:`aigc_kit.device.fast_bfloat16`; AVX512-BF16
+(:func:`aigc_kit.training.adam`), and run their forward passes in bfloat16 autocast where the
+machine multiplies bfloat16 natively (:func:`aigc_kit.runtime.fast_bfloat16`; AVX512-BF16
 here: about 1.5x more steps in 60 s); ``--precision float32`` turns that off. The step
 count depends on the machine's speed, which on a shared virtual machine varies by about
 +-15 % from run to run; the ratio follows it.
@@ -44,9 +44,9 @@ import time
 import torch
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.device import fast_bfloat16
-from aigc_kit.mel_datasets import load_mel_dataset
-from aigc_kit.metrics import generation_report
+from aigc_kit.evaluation import generation_report
+from aigc_kit.features import load_mel_dataset
+from aigc_kit.generation import sample_generator
 from aigc_kit.models import (
     ConvDiscriminator,
     ConvGenerator,
@@ -55,9 +55,9 @@ from aigc_kit.models import (
     MLPDiscriminator,
     MLPGenerator,
 )
-from aigc_kit.train import (
+from aigc_kit.runtime import fast_bfloat16
+from aigc_kit.training import (
     evaluate_classifier,
-    sample_generator,
     train_classifier,
     train_gan,
 )

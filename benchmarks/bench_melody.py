@@ -31,7 +31,7 @@ import time
 import torch
 
 from aigc_kit import get_device
-from aigc_kit.melody import (
+from aigc_kit.apps.music import (
     MelodyLSTM,
     MelodyVAE,
     compare_to_baselines,

@@ -1,8 +1,8 @@
-"""Benchmark: ``aigc_kit.train.train_gan`` against a bare PyTorch loop doing the same steps.
+"""Benchmark: ``aigc_kit.training.train_gan`` against a bare PyTorch loop doing the same steps.
 
 Both train the chapter 5 MLP GAN (latent 100; G 256-512-1024-1024 with Tanh; D 1024-512-256-1,
 LeakyReLU 0.2) on the same random data ``(2000, 1, 32, 32)`` in ``[-1, 1]`` with the same
-batch size, losses and optimiser (:func:`aigc_kit.train.adam`, the fused ``torch.optim.Adam``
+batch size, losses and optimiser (:func:`aigc_kit.training.adam`, the fused ``torch.optim.Adam``
 that ``train_gan`` uses by default). The bare loop is the textbook loop with nothing
 around it: shuffled batches, a D step on ``G(z)`` made without a graph, a G step with D
 frozen, no progress bar, no loss read-back, no NaN watch, no snapshots. The kit's loop adds
@@ -29,9 +29,8 @@ import time
 import torch
 from torch import nn
 
-from aigc_kit.device import get_device, seed_everything
-from aigc_kit.losses import discriminator_loss, generator_loss
-from aigc_kit.train import adam, train_gan
+from aigc_kit.runtime import get_device, seed_everything
+from aigc_kit.training import adam, discriminator_loss, generator_loss, train_gan
 
 LATENT = 100
 SHAPE = (1, 32, 32)

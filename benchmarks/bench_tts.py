@@ -5,7 +5,7 @@ shifts of up to 3 frames as in the notebook) are trained on FSDD's real training
 their accuracy on the real held-out words is the ceiling. Each listener's figure is
 printed, and their mean: listeners disagree on generated words far more than on real
 ones. The conditional VAE of
-``aigc_kit.tts`` trains for ``--seconds`` of wall-clock time; 5 words per (digit,
+``aigc_kit.apps.speech`` trains for ``--seconds`` of wall-clock time; 5 words per (digit,
 speaker) pair, 300 in all, are generated at the notebook's temperature and classified.
 Both figures and their ratio are printed. Target: at least 0.8 of generated words heard
 as the intended digit within the notebook's default budget (35 s).
@@ -22,10 +22,10 @@ import time
 import torch
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.mel_images import FSDD_SPEC, fsdd_images
+from aigc_kit.apps.speech import intelligibility, train_digit_voice
+from aigc_kit.features import FSDD_SPEC, fsdd_images
 from aigc_kit.models import MelClassifier
-from aigc_kit.train import evaluate_classifier, random_time_shift, train_classifier
-from aigc_kit.tts import intelligibility, train_digit_voice
+from aigc_kit.training import evaluate_classifier, random_time_shift, train_classifier
 
 
 def main() -> None:

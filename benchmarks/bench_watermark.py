@@ -1,7 +1,7 @@
 """Benchmark: detection and false-positive rates of the kit's audio watermark under attacks.
 
 Marks real speech (FSDD, 8 kHz) and generated notes (``synth_notes``, 16 kHz) with one key,
-applies each attack of ``aigc_kit.watermark.default_attacks`` (resampling, white noise at
+applies each attack of ``aigc_kit.apps.provenance.default_attacks`` (resampling, white noise at
 20 dB SNR, gain +-6 dB, a 3 kHz low-pass, 8-bit quantisation, a 1 ms delay) and detects
 with the right key. The baselines, measured in the same run on the same attacked clips,
 are the *unmarked* clips and the marked clips checked with a *wrong key*: their scores
@@ -25,8 +25,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from aigc_kit.data import fsdd, synth_notes
-from aigc_kit.watermark import (
+from aigc_kit.apps.provenance import (
     DEFAULT_BAND_HZ,
     DEFAULT_FPR,
     DEFAULT_STRENGTH_DB,
@@ -35,6 +34,7 @@ from aigc_kit.watermark import (
     robustness_table,
     threshold_for,
 )
+from aigc_kit.data import fsdd, synth_notes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

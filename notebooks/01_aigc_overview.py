@@ -64,9 +64,9 @@ from sklearn.preprocessing import StandardScaler
 
 from aigc_kit import get_device, seed_everything
 from aigc_kit.data import fix_length, fsdd, normalize_loudness, trim_silence
-from aigc_kit.display import audio_table, plot_spectrogram
+from aigc_kit.evaluation import lsd, nearest_neighbour_distance, snr, spectral_convergence
 from aigc_kit.features import log_mel, mel_to_audio
-from aigc_kit.metrics import lsd, nearest_neighbour_distance, snr, spectral_convergence
+from aigc_kit.interaction import audio_table, plot_spectrogram
 from aigc_kit.models import LinearGaussianModel
 
 rng = seed_everything(seed)

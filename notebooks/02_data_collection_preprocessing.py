@@ -54,8 +54,8 @@ from aigc_kit.data import (
     to_mono,
     trim_silence,
 )
-from aigc_kit.display import audio_table, plot_spectrogram, plot_waveform
 from aigc_kit.features import log_mel
+from aigc_kit.interaction import audio_table, plot_spectrogram, plot_waveform
 
 rng = seed_everything(seed)
 

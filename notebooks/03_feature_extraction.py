@@ -44,7 +44,6 @@ from sklearn.preprocessing import StandardScaler
 
 from aigc_kit import seed_everything
 from aigc_kit.data import fsdd, synth_note, synth_notes
-from aigc_kit.display import audio, audio_table, plot_spectrogram
 from aigc_kit.features import (
     chroma,
     clip_pitch,
@@ -57,6 +56,7 @@ from aigc_kit.features import (
     spectral_centroid,
     summary_features,
 )
+from aigc_kit.interaction import audio, audio_table, plot_spectrogram
 
 rng = seed_everything(seed)
 notes = synth_notes(sr=sr, seed=seed)

@@ -20,7 +20,7 @@
 # | **unsupervised** | inputs alone | `MLPGenerator` + `MLPDiscriminator` (a GAN); `MLPEncoder` + `MLPDecoder` (a VAE) | generating new content (chapter 6) |
 #
 # Every model works on the same input: a log-mel spectrogram cut to a fixed size and scaled
-# to [−1, 1], a *mel image* (`aigc_kit.mel_images`).
+# to [−1, 1], a *mel image* (`aigc_kit.features`).
 
 # %% tags=["parameters"]
 classifier_epochs = 12  # passes over the 2,700 training images (about 10 s on 2 cores)
@@ -36,9 +36,9 @@ import torch
 from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.display import audio_table, plot_spectrogram
-from aigc_kit.losses import vae_loss
-from aigc_kit.mel_images import FSDD_SPEC, NOTES_SPEC, fsdd_images, notes_images, to_audio, to_db
+from aigc_kit.features import FSDD_SPEC, NOTES_SPEC, fsdd_images, notes_images, to_audio, to_db
+from aigc_kit.generation import sample_generator
+from aigc_kit.interaction import audio_table, plot_spectrogram
 from aigc_kit.models import (
     VAE,
     MelClassifier,
@@ -48,13 +48,13 @@ from aigc_kit.models import (
     MLPGenerator,
     count_parameters,
 )
-from aigc_kit.train import (
+from aigc_kit.training import (
     evaluate_classifier,
     predict,
-    sample_generator,
     train_classifier,
     train_gan,
     train_vae,
+    vae_loss,
 )
 
 seed_everything(seed)
@@ -218,7 +218,7 @@ display(audio_table(dict(zip(["real", "VAE reconstruction"], to_audio(pair, NOTE
 # - Unsupervised generative models need no labels: a GAN learns by competition between G
 #   and D, a VAE by reconstruction under a smooth latent prior.
 # - Both follow the same four steps: data, model, training, evaluation. The training loops
-#   of `aigc_kit.train` add what real work needs: progress, time budgets, NaN detection,
+#   of `aigc_kit.training` add what real work needs: progress, time budgets, NaN detection,
 #   safe checkpoints.
 #
 # ## Exercises

@@ -49,8 +49,8 @@ from torch.distributions import Normal, kl_divergence
 
 from aigc_kit import seed_everything
 from aigc_kit.data import midi_to_hz, midi_to_note, synth_note
-from aigc_kit.display import audio_table
-from aigc_kit.energy import (
+from aigc_kit.interaction import audio_table
+from aigc_kit.models import (
     all_sequences,
     energy_from_probability,
     energy_probability,
@@ -58,14 +58,18 @@ from aigc_kit.energy import (
     melody_energy,
     sample_energy,
 )
-from aigc_kit.losses import (
+from aigc_kit.training import (
+    Adam,
+    GradientDescent,
     discriminator_loss,
     gaussian_kl,
     generator_loss,
+    rosenbrock,
     saturating_generator_loss,
+    step_factor,
+    trajectory,
     vae_loss,
 )
-from aigc_kit.optim import Adam, GradientDescent, rosenbrock, step_factor, trajectory
 
 rng = seed_everything(seed)
 note_names = [midi_to_note(m) for m in scale_midi]
@@ -321,7 +325,7 @@ for beta in (1.0, 4.0):
 #
 # `m` and `v` are running averages of the gradient and its square; Adam steps by about `α`
 # in the direction of the averaged gradient, in every coordinate, whatever the gradient's
-# scale. Both are `torch.optim.Optimizer` subclasses in `aigc_kit.optim`. We race them on
+# scale. Both are `torch.optim.Optimizer` subclasses in `aigc_kit.training`. We race them on
 # **Rosenbrock's function** `(1 − x)² + 100 (y − x²)²`, whose minimum at (1, 1) lies at the
 # bottom of a long, curved valley that is ~1000 times steeper across than along.
 

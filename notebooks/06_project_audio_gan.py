@@ -52,12 +52,10 @@ import torch
 from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.curves import vae_data_curve
-from aigc_kit.device import fast_bfloat16
-from aigc_kit.display import audio_table, plot_spectrogram
-from aigc_kit.mel_datasets import load_mel_dataset
-from aigc_kit.mel_images import to_audio, to_db
-from aigc_kit.metrics import generation_report, mse, snr
+from aigc_kit.evaluation import generation_report, mse, snr, vae_data_curve
+from aigc_kit.features import load_mel_dataset, to_audio, to_db
+from aigc_kit.generation import sample_generator
+from aigc_kit.interaction import audio_table, plot_spectrogram
 from aigc_kit.models import (
     VAE,
     ConvDecoder,
@@ -72,9 +70,9 @@ from aigc_kit.models import (
     MLPGenerator,
     count_parameters,
 )
-from aigc_kit.train import (
+from aigc_kit.runtime import fast_bfloat16
+from aigc_kit.training import (
     evaluate_classifier,
-    sample_generator,
     train_classifier,
     train_gan,
     train_vae,
@@ -341,7 +339,7 @@ print("held-out MSE by training examples:",
 #
 # 1. Run with `dataset = "fsdd"`: spoken digits are harder than notes. Which model suffers
 #    most, and can you hear why?
-# 2. Train the MLP GAN with the kit's own Adam (`optimizer=lambda p: aigc_kit.optim.Adam(p,
+# 2. Train the MLP GAN with the kit's own Adam (`optimizer=lambda p: aigc_kit.training.Adam(p,
 #    lr=2e-4, betas=(0.5, 0.999))`) and with the source's printed variant
 #    (`variant="printed_step"`). What happens to the losses?
 # 3. Run with `gan_seconds = 120` (papermill `-p gan_seconds 120`) and extend the

@@ -39,14 +39,20 @@ from IPython.display import display
 
 from aigc_kit import seed_everything
 from aigc_kit.data import synth_notes
-from aigc_kit.display import audio_table
-from aigc_kit.features import griffin_lim_resynthesis
-from aigc_kit.listeners import NaturalnessListener
-from aigc_kit.mel_images import NOTES_SPEC, to_audio, to_images
-from aigc_kit.metrics import class_coverage, lsd, mse, si_snr, snr, spectral_convergence
-from aigc_kit.ratings import ab_preference, ai_or_real, mos
-from aigc_kit.train import sample_generator
-from aigc_kit.zoo import GAN_LATENT, trained_models
+from aigc_kit.evaluation import (
+    ab_preference,
+    ai_or_real,
+    class_coverage,
+    lsd,
+    mos,
+    mse,
+    si_snr,
+    snr,
+    spectral_convergence,
+)
+from aigc_kit.features import NOTES_SPEC, griffin_lim_resynthesis, to_audio, to_images
+from aigc_kit.generation import GAN_LATENT, sample_generator, trained_models
+from aigc_kit.interaction import NaturalnessListener, audio_table
 
 seed_everything(seed)
 models = trained_models("notes", gan_seconds=gan_seconds, vae_seconds=vae_seconds, seed=seed)
@@ -154,7 +160,7 @@ plt.show()
 # feedback log, and the same functions below read it). Headless, `n_judges` simulated
 # listeners judge *naturalness* instead: each asks the kit's classifier how confidently it
 # recognises the sample's log-mel image, and adds its own noise
-# (`aigc_kit.listeners.NaturalnessListener`). That is a stand-in, and says so; what matters
+# (`aigc_kit.interaction.NaturalnessListener`). That is a stand-in, and says so; what matters
 # here is the statistics, which are the same for people.
 #
 # The judges look at the images, not at the audio rendered from them: the classifier

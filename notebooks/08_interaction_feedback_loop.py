@@ -15,13 +15,13 @@
 # adjustment" close the AIGC pipeline into a loop. People listen and judge; the judgements
 # are stored; the generator changes because of them. This notebook builds each part:
 #
-# 1. widgets to play, rate, compare and explore (`aigc_kit.interact`);
-# 2. a feedback log that survives crashes and several writers (`aigc_kit.feedback`);
+# 1. widgets to play, rate, compare and explore (`aigc_kit.interaction`);
+# 2. a feedback log that survives crashes and several writers (`aigc_kit.interaction`);
 # 3. an adjustment that moves the generator towards what listeners rate highly
-#    (`aigc_kit.adapt`), run for several rounds, with its effect measured.
+#    (`aigc_kit.interaction`), run for several rounds, with its effect measured.
 #
 # With `rater = "human"` you rate in JupyterLab by clicking. The default, `"simulated"`,
-# is a documented stand-in listener (`aigc_kit.listeners.SimulatedListener`) who likes
+# is a documented stand-in listener (`aigc_kit.interaction.SimulatedListener`) who likes
 # **bright** notes (a spectral centroid near `target_hz`); it rates through the very same
 # panel callback a click calls, so the whole loop runs headless.
 
@@ -44,13 +44,22 @@ import torch
 from IPython.display import display
 
 from aigc_kit import seed_everything
-from aigc_kit.adapt import LatentPrior, adapt_prior, feedback_rounds
-from aigc_kit.display import audio_table
-from aigc_kit.feedback import FeedbackLog
-from aigc_kit.interact import Sample, ab_test, gallery, latent_explorer, rating_panel
-from aigc_kit.listeners import SimulatedListener, brightness_hz
-from aigc_kit.mel_images import NOTES_SPEC, to_audio
-from aigc_kit.zoo import VAE_LATENT, trained_models
+from aigc_kit.features import NOTES_SPEC, to_audio
+from aigc_kit.generation import VAE_LATENT, trained_models
+from aigc_kit.interaction import (
+    FeedbackLog,
+    LatentPrior,
+    Sample,
+    SimulatedListener,
+    ab_test,
+    adapt_prior,
+    audio_table,
+    brightness_hz,
+    feedback_rounds,
+    gallery,
+    latent_explorer,
+    rating_panel,
+)
 
 if rater not in ("simulated", "human"):
     raise ValueError(f"rater must be 'simulated' or 'human', got {rater!r}")
@@ -128,7 +137,7 @@ display(ratings[["sample_id", "rater_id", "score", "comment", "tag"]])
 # Each round draws `per_round` codes from the current latent prior, decodes them, has the
 # listener rate every clip through a rating panel (so every score lands in the log), and
 # then moves the prior towards the codes of the best-rated quarter
-# (`aigc_kit.adapt.adapt_prior`). The VAE's weights never change, so every clip is still a
+# (`aigc_kit.interaction.adapt_prior`). The VAE's weights never change, so every clip is still a
 # sound it learnt from real notes; only which of them get drawn changes.
 
 # %%

@@ -42,9 +42,7 @@ import torch
 from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.course import REPO_ROOT
-from aigc_kit.display import audio_table
-from aigc_kit.melody import (
+from aigc_kit.apps.music import (
     MelodyLSTM,
     MelodyVAE,
     compare_to_baselines,
@@ -61,10 +59,12 @@ from aigc_kit.melody import (
     steer,
     train_melody_lstm,
     train_melody_vae,
+    vae_windows,
     verdict,
     write_midi,
 )
-from aigc_kit.melody.models import vae_windows
+from aigc_kit.interaction import audio_table
+from aigc_kit.runtime import cache_dir
 
 torch.set_num_threads(threads)
 seed_everything(seed)
@@ -162,7 +162,7 @@ for k, m in enumerate(path):
 # GarageBand or any DAW opens it.
 
 # %%
-midi_path = write_midi(lstm_songs, REPO_ROOT / "build" / "melody" / "09_lstm_melodies.mid",
+midi_path = write_midi(lstm_songs, cache_dir() / "melody" / "09_lstm_melodies.mid",
                        bpm=96, timbre="organ")
 print(f"MIDI written to {midi_path} ({midi_path.stat().st_size} bytes)")
 
@@ -194,7 +194,7 @@ plt.show()
 
 # %% [markdown]
 # ## 6 · Steering from words
-# The prompt is read by fixed rules (`aigc_kit.melody.prompt`): the number of lines gives the
+# The prompt is read by fixed rules (`aigc_kit.apps.music.prompt`): the number of lines gives the
 # number of phrases, syllables per line give notes per phrase (one note per syllable, as in
 # a chorale; without lyrics, the chorale metre 8.7.8.7), mood words vote for mode, tempo,
 # register and timbre. Only **mode** and the **phrase plan** reach the LSTM; tempo,

@@ -41,11 +41,11 @@ import torch
 from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.display import audio_table
-from aigc_kit.mel_images import FSDD_SPEC, fsdd_images, to_audio, to_db
+from aigc_kit.apps.speech import intelligibility, say, train_digit_voice
+from aigc_kit.features import FSDD_SPEC, fsdd_images, to_audio, to_db
+from aigc_kit.interaction import audio_table
 from aigc_kit.models import MelClassifier
-from aigc_kit.train import evaluate_classifier, random_time_shift, train_classifier
-from aigc_kit.tts import intelligibility, say, train_digit_voice
+from aigc_kit.training import evaluate_classifier, random_time_shift, train_classifier
 
 seed_everything(seed)
 device = get_device()

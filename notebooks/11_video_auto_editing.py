@@ -18,11 +18,11 @@
 #
 # 1. **Footage** without downloads: a virtual camera films the photographs bundled inside
 #    scikit-image, with pans, zooms, moving objects, lighting changes and cuts, dissolves and
-#    fades between shots (`aigc_kit.video.make_clip`); we know the truth for every frame.
-# 2. **Features** per frame and per shot (`aigc_kit.video.features`).
-# 3. **Shot-boundary detection** (`aigc_kit.video.detect_cuts`), scored the TRECVID way against
+#    fades between shots (`aigc_kit.apps.video.make_clip`); we know the truth for every frame.
+# 2. **Features** per frame and per shot (`aigc_kit.apps.video.features`).
+# 3. **Shot-boundary detection** (`aigc_kit.apps.video.detect_cuts`), scored the TRECVID way against
 #    a fixed-threshold baseline.
-# 4. **Auto-editing** (`aigc_kit.video.edit.auto_edit`): an importance score, a selection of
+# 4. **Auto-editing** (`aigc_kit.apps.video.edit.auto_edit`): an importance score, a selection of
 #    segments and crossfades, shown as storyboards and played side by side.
 
 # %% tags=["parameters"]
@@ -42,11 +42,19 @@ import pandas as pd
 from IPython.display import display
 
 from aigc_kit import seed_everything
-from aigc_kit.video import detect_cuts, make_clip
-from aigc_kit.video.cuts import detect_cuts_threshold, score_cuts
-from aigc_kit.video.display import play, play_side_by_side, plot_over_time, storyboard
-from aigc_kit.video.edit import auto_edit
-from aigc_kit.video.features import frame_features, shot_features
+from aigc_kit.apps.video import (
+    auto_edit,
+    detect_cuts,
+    detect_cuts_threshold,
+    frame_features,
+    make_clip,
+    play,
+    play_side_by_side,
+    plot_over_time,
+    score_cuts,
+    shot_features,
+    storyboard,
+)
 
 seed_everything(seed)
 

@@ -15,12 +15,12 @@
 # source article.* Two ways of *making* video rather than analysing it:
 #
 # 1. **Style transfer** of a clip without any pretrained network (nothing can be
-#    downloaded): Reinhard colour transfer in Lab (`aigc_kit.video.style.colour_transfer`),
+#    downloaded): Reinhard colour transfer in Lab (`aigc_kit.apps.video.style.colour_transfer`),
 #    and texture transfer with the Gram statistics of a *random-weight* shallow
 #    convolutional network (`style_transfer`, after Ustyuzhaninov et al. 2016), frame by
 #    frame with and without a temporal-consistency term. Measured: the Gram distance to the
 #    style image and a flicker score.
-# 2. **A video VAE** (`aigc_kit.video.generator`) trained for half a minute on moving
+# 2. **A video VAE** (`aigc_kit.apps.video.generator`) trained for half a minute on moving
 #    shapes whose content (shape, colour) and motion (direction, speed) vary independently,
 #    as in MoCoGAN's synthetic data; scored by reconstruction PSNR and by how real the
 #    motion of its generated clips is.
@@ -47,23 +47,23 @@ import torch
 from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.train import train_vae
-from aigc_kit.video import load_photo, make_clip
-from aigc_kit.video.display import play_side_by_side, storyboard
-from aigc_kit.video.generator import (
+from aigc_kit.apps.video import (
     VideoVAE,
-    motion_statistics,
-    moving_shapes,
-    reconstruction_scores,
-    tile_clips,
-)
-from aigc_kit.video.style import (
     colour_transfer,
     flicker_score,
     gram_style_distance,
     lab_statistics,
+    load_photo,
+    make_clip,
+    motion_statistics,
+    moving_shapes,
+    play_side_by_side,
+    reconstruction_scores,
+    storyboard,
     style_transfer,
+    tile_clips,
 )
+from aigc_kit.training import train_vae
 
 torch.set_num_threads(threads)
 seed_everything(seed)
@@ -183,7 +183,7 @@ display(play_side_by_side({"real clips (16 of the training set)": tile_clips(tra
 # %% [markdown]
 # The model, `VideoVAE`, stacks the 8 RGB frames as 24 channels of one image: three
 # stride-2 convolutions encode a whole clip into one 16-dimensional latent vector, and
-# transposed convolutions decode it back. It is trained with `aigc_kit.train.train_vae`
+# transposed convolutions decode it back. It is trained with `aigc_kit.training.train_vae`
 # (squared error summed over the clip plus `beta` times the KL; a small `beta` = 0.02,
 # because the squared error of a mostly black clip is small).
 

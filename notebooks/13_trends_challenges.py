@@ -36,19 +36,18 @@ import torch
 from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.curves import vae_data_curve
-from aigc_kit.data import fsdd, fsdd_speakers, synth_notes
-from aigc_kit.device import training_throughput
-from aigc_kit.display import audio_table
-from aigc_kit.mel_datasets import load_mel_dataset
-from aigc_kit.mel_images import NOTES_SPEC
-from aigc_kit.models import ConvGenerator, MelClassifier, MLPGenerator, count_parameters
-from aigc_kit.watermark import (
+from aigc_kit.apps.provenance import (
     detect_watermark,
     embed_watermark,
     robustness_table,
     watermark_to_signal_db,
 )
+from aigc_kit.data import fsdd, fsdd_speakers, synth_notes
+from aigc_kit.evaluation import vae_data_curve
+from aigc_kit.features import NOTES_SPEC, load_mel_dataset
+from aigc_kit.interaction import audio_table
+from aigc_kit.models import ConvGenerator, MelClassifier, MLPGenerator, count_parameters
+from aigc_kit.runtime import training_throughput
 
 seed_everything(seed)
 devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
@@ -118,7 +117,7 @@ print(speakers.gender.value_counts().to_dict(), speakers.accent.value_counts().t
 # question at a larger scale: whose voices, whose music, with whose consent.
 #
 # ## 4 · Provenance: a watermark in generated audio
-# `aigc_kit.watermark` hides a keyed, noise-like pattern in the 1-3.5 kHz band, about
+# `aigc_kit.apps.provenance` hides a keyed, noise-like pattern in the 1-3.5 kHz band, about
 # 18 dB below the audio in each frame, and detects it by correlating phases with the
 # key's pattern; the score is a z-score, so the threshold for a false-positive rate of
 # 1 in 10,000 is 3.72 whatever the audio is. First one generated note, marked and
@@ -172,5 +171,5 @@ display(robustness.style.format("{:.2f}", subset=robustness.select_dtypes("numbe
 # 1. Raise the watermark's strength (`embed_watermark(..., strength_db=-12)`) and lower it
 #    (`-30`). How do the robustness table and the sound change?
 # 2. Write an attack that cuts the first 10 ms of a clip and add it to
-#    `aigc_kit.watermark.default_attacks(sr)`. What would a detector need to survive it?
+#    `aigc_kit.apps.provenance.default_attacks(sr)`. What would a detector need to survive it?
 # 3. Time the classifier with batch sizes 8, 64 and 512. Why does throughput change?

@@ -41,10 +41,10 @@ import pandas as pd
 from IPython.display import display
 
 from aigc_kit import seed_everything
-from aigc_kit.display import audio_table, plot_spectrogram
-from aigc_kit.mel_images import to_audio, to_db
-from aigc_kit.report import check_settings, model_metrics, sample_model, write_metrics
-from aigc_kit.zoo import trained_models
+from aigc_kit.evaluation import check_settings, model_metrics, write_metrics
+from aigc_kit.features import to_audio, to_db
+from aigc_kit.generation import sample_model, trained_models
+from aigc_kit.interaction import audio_table, plot_spectrogram
 
 settings = check_settings(dataset, model, train_seconds, classifier_epochs, n_samples, seed)
 seed_everything(seed)

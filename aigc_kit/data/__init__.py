@@ -1,6 +1,7 @@
 """Data collection and preprocessing (chapter 2.1): loaders, datasets, cleaning steps.
 
-Taught in ``02_data_collection_preprocessing``.
+Taught in ``02_data_collection_preprocessing``. The log-mel *image* datasets the models train
+on are features of these clips: :mod:`aigc_kit.features.mel_datasets`.
 """
 
 from aigc_kit.data.dataset import AudioSet, SkippedFile
@@ -11,7 +12,7 @@ from aigc_kit.data.spoken_digits import (
     fsdd,
     fsdd_speakers,
 )
-from aigc_kit.data.io import AUDIO_EXTENSIONS, AudioLoadError, load_audio, load_folder
+from aigc_kit.data.io import AUDIO_EXTENSIONS, AudioLoadError, FileLoadError, load_audio, load_folder
 from aigc_kit.data.preprocess import (
     detect_outliers,
     fix_length,
@@ -31,6 +32,7 @@ __all__ = [
     "TIMBRES",
     "AudioLoadError",
     "AudioSet",
+    "FileLoadError",
     "DatasetIntegrityError",
     "DatasetUnavailableError",
     "SkippedFile",

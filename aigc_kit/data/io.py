@@ -29,7 +29,7 @@ _REEXPORT = "re-export it as WAV/FLAC (e.g. with Audacity or ffmpeg)"
 class FileLoadError(ValueError):
     """A file could not be used; the message names the file, the reason and the fix.
 
-    The base of :class:`AudioLoadError` and :class:`aigc_kit.video.VideoLoadError`, which
+    The base of :class:`AudioLoadError` and :class:`aigc_kit.apps.video.VideoLoadError`, which
     differ only in ``action``, the verb phrase of their message.
 
     Attributes

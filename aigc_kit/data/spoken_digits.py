@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 from aigc_kit.data.dataset import AudioSet
 from aigc_kit.data.io import load_audio
-from aigc_kit.paths import cache_dir, mirror_dir, offline
+from aigc_kit.runtime.paths import cache_dir, mirror_dir, offline
 
 FSDD_URL = (
     "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz"

@@ -3,13 +3,22 @@
 ``LinearGaussianModel`` (``01_aigc_overview``); ``MelClassifier``
 (``04_deep_learning_models``); the source's MLP GAN, the convolutional GAN, the VAEs and
 ``MixturePrior``, a latent prior for GANs (``06_project_audio_gan``); ``ConditionalVAE``
-(``10_speech_synthesis``). The neural networks work on the log-mel images of
-``aigc_kit.mel_images``.
+(``10_speech_synthesis``); the energy model ``P(X) = exp(-V(X)) / Z`` with its exact
+partition function (``05_math_losses_optimizers``). The neural networks work on the log-mel
+images of ``aigc_kit.features.mel_images``.
 """
 
 from aigc_kit.models.classifier import MelClassifier
 from aigc_kit.models.conditional import ConditionalVAE
 from aigc_kit.models.conv import ConvDecoder, ConvDiscriminator, ConvEncoder, ConvGenerator
+from aigc_kit.models.energy import (
+    all_sequences,
+    energy_from_probability,
+    energy_probability,
+    log_partition,
+    melody_energy,
+    sample_energy,
+)
 from aigc_kit.models.gaussian import LinearGaussianModel
 from aigc_kit.models.mlp import (
     VAE,
@@ -37,5 +46,11 @@ __all__ = [
     "MLPGenerator",
     "MelClassifier",
     "MixturePrior",
+    "all_sequences",
     "count_parameters",
+    "energy_from_probability",
+    "energy_probability",
+    "log_partition",
+    "melody_energy",
+    "sample_energy",
 ]

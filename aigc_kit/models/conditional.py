@@ -42,7 +42,7 @@ class ConditionalVAE(nn.Module):
     -----
     ``forward(x, labels)`` with images ``(batch, *in_shape)`` and integer labels
     ``(batch, len(n_classes))`` returns ``(recon, mu, logvar)``, as
-    :func:`aigc_kit.train.train_vae` expects (pass ``labels=`` to it). Taught in
+    :func:`aigc_kit.training.trainers.train_vae` expects (pass ``labels=`` to it). Taught in
     ``10_speech_synthesis``.
     """
 

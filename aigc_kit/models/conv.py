@@ -21,7 +21,7 @@ a fraction of the MLP's parameters and give cleaner spectrograms.
   and a log-variance, for ``aigc_kit.models.VAE``.
 
 Images must have a height and width divisible by 8 (three halvings), e.g. 32x32 (both
-presets of ``aigc_kit.mel_images``) or 32x48. Taught in ``06_project_audio_gan``.
+presets of ``aigc_kit.features.mel_images``) or 32x48. Taught in ``06_project_audio_gan``.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ class ConvDiscriminator(nn.Module):
     Notes
     -----
     ``forward(x)`` maps ``(batch, *in_shape)`` to **logits** ``(batch,)``; the GAN
-    losses of ``aigc_kit.losses`` take logits. With the defaults: 42,353 parameters.
+    losses of ``aigc_kit.training.losses`` take logits. With the defaults: 42,353 parameters.
     Taught in ``06_project_audio_gan``.
     """
 

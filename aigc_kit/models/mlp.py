@@ -7,9 +7,9 @@ that are never trained. The classes here keep those layer sizes (so the paramete
 match the source) and change what kept the source from working:
 
 * the generator ends in ``tanh``, because its targets, the log-mel images of
-  ``aigc_kit.mel_images``, live in [-1, 1] (the source's output was unbounded);
+  ``aigc_kit.features.mel_images``, live in [-1, 1] (the source's output was unbounded);
 * the discriminator returns **logits**, not ``sigmoid`` probabilities: the losses of
-  ``aigc_kit.losses`` take logits and apply the sigmoid inside a numerically stable
+  ``aigc_kit.training.losses`` take logits and apply the sigmoid inside a numerically stable
   ``log-sigmoid`` (``sigmoid`` then ``log`` underflows to ``-inf`` for confident outputs);
 * the LeakyReLU slope is 0.2, the customary GAN value since DCGAN, instead of the source's
   0.01 (:data:`SOURCE_NEGATIVE_SLOPE`, still selectable). Trained on the FSDD images
@@ -18,7 +18,7 @@ match the source) and change what kept the source from working:
   14 for real images) and reached 8.5 after 1,500; with 0.2 the spread was 7-9 after 500
   steps and 12 after 1,500;
 * the encoder outputs a mean *and* a log-variance and the :class:`VAE` samples with the
-  reparameterisation trick, so that it can be trained with ``aigc_kit.losses.vae_loss``.
+  reparameterisation trick, so that it can be trained with ``aigc_kit.training.losses.vae_loss``.
 
 Batch normalisation (``batch_norm=True``, after each LeakyReLU, as many Keras GAN
 tutorials do) is an option, not the default, because the source has none.
@@ -231,7 +231,7 @@ class MLPDiscriminator(nn.Module):
     -----
     ``forward(x)`` maps ``(batch, *in_shape)`` to **logits** of shape ``(batch,)``:
     ``sigmoid(logit)`` is the probability that ``x`` is real; the GAN losses of
-    ``aigc_kit.losses`` take the logits. With the defaults for 1x32x32 images: 656,385
+    ``aigc_kit.training.losses`` take the logits. With the defaults for 1x32x32 images: 656,385
     parameters. Taught in ``06_project_audio_gan``.
     """
 
@@ -302,7 +302,7 @@ class VAE(nn.Module):
 
     Works with :class:`MLPEncoder`/:class:`MLPDecoder` and with ``ConvEncoder``/
     ``ConvDecoder`` of ``aigc_kit.models.conv``. Train it with
-    ``aigc_kit.losses.vae_loss(recon, x, mu, logvar)``.
+    ``aigc_kit.training.losses.vae_loss(recon, x, mu, logvar)``.
 
     Parameters
     ----------

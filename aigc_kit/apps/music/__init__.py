@@ -1,0 +1,69 @@
+"""Melody generation from a real corpus (chapter 6.1, "smart music generation").
+
+- :mod:`~aigc_kit.apps.music.corpus`: the Bach chorale soprano lines (music21's corpus), cached;
+- :mod:`~aigc_kit.apps.music.models`: a conditioned LSTM and a window VAE, their training loops
+  and sampling with temperature;
+- :mod:`~aigc_kit.apps.music.prompt`: word rules from a prompt to conditioning;
+- :mod:`~aigc_kit.apps.music.render`: audio with the kit's timbres, MIDI files, piano rolls;
+- :mod:`~aigc_kit.apps.music.metrics`, :mod:`~aigc_kit.apps.music.baselines`,
+  :mod:`~aigc_kit.apps.music.evaluation`: histogram distances against baselines.
+
+Taught in ``09_music_generation``.
+"""
+
+from aigc_kit.apps.music.baselines import random_walk_melodies, shuffled_melodies
+from aigc_kit.apps.music.corpus import DURATIONS, Melody, MelodyCorpus, load_bach_soprano
+from aigc_kit.apps.music.evaluation import compare_to_baselines, generator_sets, verdict
+from aigc_kit.apps.music.metrics import (
+    histogram_distances,
+    interval_histogram,
+    pitch_class_histogram,
+    plot_histograms,
+    total_variation,
+)
+from aigc_kit.apps.music.models import (
+    MelodyLSTM,
+    MelodyVAE,
+    decode_vae,
+    generate_lstm,
+    generate_vae,
+    lstm_log_likelihood,
+    plan_from_phrase_lengths,
+    train_melody_lstm,
+    train_melody_vae,
+)
+from aigc_kit.apps.music.prompt import Conditioning, count_syllables, generate_from_prompt, steer
+from aigc_kit.apps.music.render import plot_piano_roll, render_melody, write_midi
+
+__all__ = [
+    "DURATIONS",
+    "Conditioning",
+    "Melody",
+    "MelodyCorpus",
+    "MelodyLSTM",
+    "MelodyVAE",
+    "compare_to_baselines",
+    "count_syllables",
+    "decode_vae",
+    "generate_from_prompt",
+    "generate_lstm",
+    "generate_vae",
+    "generator_sets",
+    "histogram_distances",
+    "interval_histogram",
+    "load_bach_soprano",
+    "lstm_log_likelihood",
+    "pitch_class_histogram",
+    "plan_from_phrase_lengths",
+    "plot_histograms",
+    "plot_piano_roll",
+    "random_walk_melodies",
+    "render_melody",
+    "shuffled_melodies",
+    "steer",
+    "total_variation",
+    "train_melody_lstm",
+    "train_melody_vae",
+    "verdict",
+    "write_midi",
+]

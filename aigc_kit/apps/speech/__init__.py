@@ -1,0 +1,20 @@
+"""Speech: a digit text-to-speech (chapter 6.1).
+
+A conditional VAE on FSDD log-mel images (digit, speaker) and a vocoder:
+:func:`train_digit_voice`, :func:`say` and :func:`intelligibility`. Taught in
+``10_speech_synthesis``.
+"""
+
+from aigc_kit.apps.speech.tts import (
+    DigitVoice,
+    intelligibility,
+    say,
+    train_digit_voice,
+)
+
+__all__ = [
+    "DigitVoice",
+    "intelligibility",
+    "say",
+    "train_digit_voice",
+]

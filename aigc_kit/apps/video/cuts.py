@@ -1,0 +1,399 @@
+"""Shot-boundary detection (hard cuts and gradual transitions) and its TRECVID-style scoring.
+
+``detect_cuts`` works in the manner of PySceneDetect's content and adaptive detectors:
+
+1. **A descriptor per frame** that ignores what changes *within* a shot: a hue-saturation
+   histogram weighted by brightness (so a global exposure change leaves it unchanged) and a
+   small grey thumbnail normalised to zero mean and unit contrast (same reason; near-black
+   frames shrink towards zero, which makes fades look like gradual changes).
+2. **Frame differences at several temporal scales** ``k``: the distance between frames
+   ``t - k`` and ``t + k - 1`` (the boundary "before frame t"). A hard cut shows at
+   ``k = 1``; a dissolve or fade of ``L`` frames only shows in full once ``2k >= L``.
+3. **An adaptive threshold**: each scale's difference is compared with its own *local*
+   median in a window around ``t`` (the changes a moving camera or object produce), and a
+   boundary needs both ``ratio`` times that level and an absolute ``min_score``.
+4. **Localisation and a minimum shot length**: each run of frames above threshold gives one
+   boundary at its weighted centre (the middle of a gradual transition); boundaries closer
+   than ``min_shot_frames`` are merged, keeping the strongest.
+
+``score_cuts`` matches detections to true transitions one-to-one (a detection counts when it
+lies within ``tolerance`` frames of a transition's span) and reports precision, recall and
+F1, as the TRECVID shot-boundary task did. ``detect_cuts_threshold`` is the naive baseline:
+one fixed threshold on consecutive-frame HSV differences.
+
+Taught in ``11_video_auto_editing``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from skimage.color import rgb2hsv
+from skimage.transform import resize
+
+from aigc_kit.apps.video.io import as_frames
+
+HUE_BINS, SAT_BINS = 16, 4
+THUMB = (12, 16)  # rows, cols of the normalised grey thumbnail
+CONTRAST_FLOOR = 0.03  # thumbnails with less contrast than this shrink towards zero
+THUMB_WEIGHT = 0.5  # share of the thumbnail distance at the finest scale (k = 1)
+DARK_LEVEL = 0.04  # colours count fully above 2x this mean brightness, not at all below it
+
+
+def frame_descriptors(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame descriptors used by ``detect_cuts``.
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (T, H, W, 3)
+        float in [0, 1].
+
+    Returns
+    -------
+    hist : np.ndarray, shape (T, HUE_BINS * SAT_BINS)
+        Hue-saturation histograms after a grey-world white balance, each pixel weighted by
+        its brightness and saturation, each row summing to 1; near-black frames tend to the
+        uniform histogram.
+    thumb : np.ndarray, shape (T, 12 * 16)
+        Grey thumbnails, minus their mean, divided by ``(std + CONTRAST_FLOOR)``.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    frames = as_frames(frames)
+    t = len(frames)
+    # Grey-world white balance: a global tint or exposure change (lighting) moves every
+    # pixel's hue the same way; dividing each channel by its mean undoes most of it.
+    means = frames.mean(axis=(1, 2), keepdims=True) + 1e-3
+    balanced = frames / means
+    balanced /= balanced.max(axis=(1, 2, 3), keepdims=True) + 1e-6
+    hsv = rgb2hsv(balanced)
+    h_idx = np.minimum((hsv[..., 0] * HUE_BINS).astype(np.intp), HUE_BINS - 1)
+    s_idx = np.minimum((hsv[..., 1] * SAT_BINS).astype(np.intp), SAT_BINS - 1)
+    bins = (h_idx * SAT_BINS + s_idx).reshape(t, -1)
+    weights = (hsv[..., 2] * (hsv[..., 1] + 0.1)).reshape(t, -1)
+    n_bins = HUE_BINS * SAT_BINS
+    offsets = (np.arange(t) * n_bins)[:, None]
+    hist = np.bincount((bins + offsets).ravel(), weights=weights.ravel(),
+                       minlength=t * n_bins).reshape(t, n_bins)
+    hist /= np.maximum(hist.sum(axis=1, keepdims=True), 1e-12)
+    # A near-black frame's colours are sensor noise: fade its histogram towards the uniform
+    # one, so a fade through black becomes a smooth change instead of random spikes.
+    confidence = np.clip((frames.mean(axis=(1, 2, 3)) - DARK_LEVEL) / DARK_LEVEL, 0.0, 1.0)
+    hist = confidence[:, None] * hist + (1 - confidence[:, None]) / n_bins
+    grey = frames @ np.array([0.299, 0.587, 0.114], np.float32)
+    thumb = resize(grey, (t, *THUMB), anti_aliasing=True).reshape(t, -1)
+    thumb = thumb - thumb.mean(axis=1, keepdims=True)
+    thumb = thumb / (thumb.std(axis=1, keepdims=True) + CONTRAST_FLOOR)
+    return hist, thumb
+
+
+def _distance(
+    hist: np.ndarray, thumb: np.ndarray, a: np.ndarray, b: np.ndarray, thumb_weight: float
+) -> np.ndarray:
+    """Descriptor distance between frames ``a[i]`` and ``b[i]``, in about [0, 1]."""
+    d_hist = 0.5 * np.abs(hist[a] - hist[b]).sum(axis=1)
+    if thumb_weight == 0:
+        return d_hist
+    d_thumb = np.sqrt(np.mean((thumb[a] - thumb[b]) ** 2, axis=1) / 2.0)
+    return (1 - thumb_weight) * d_hist + thumb_weight * np.minimum(d_thumb, 1.0)
+
+
+def boundary_scores(frames: np.ndarray, scales: Sequence[int] = (1, 2, 4, 8)) -> np.ndarray:
+    """Multi-scale frame differences ``D[j, t]`` = distance(frame ``t - k``, frame ``t + k - 1``)
+    for ``k = scales[j]``: how different the video is before and after the boundary that
+    precedes frame ``t`` (indices clamped at the ends; ``D[:, 0] = 0``).
+
+    Returns
+    -------
+    np.ndarray, shape (len(scales), T)
+
+    Taught in ``11_video_auto_editing``.
+    """
+    hist, thumb = frame_descriptors(frames)
+    t = len(hist)
+    idx = np.arange(t)
+    out = np.zeros((len(scales), t))
+    for j, k in enumerate(scales):
+        a = np.clip(idx - k, 0, t - 1)
+        b = np.clip(idx + k - 1, 0, t - 1)
+        # The thumbnail sees layout (two photos of similar colours) but also camera motion,
+        # which grows with the time gap: it only helps at the finest scale.
+        out[j] = _distance(hist, thumb, a, b, THUMB_WEIGHT if k == 1 else 0.0)
+        out[j, 0] = 0.0
+    return out
+
+
+@dataclass
+class CutDetection:
+    """Everything ``detect_cuts(..., return_details=True)`` computed.
+
+    Attributes
+    ----------
+    boundaries : np.ndarray, shape (n,)
+        Detected first frames of new shots, sorted.
+    strengths : np.ndarray, shape (n,)
+        Each detection's peak ratio to its local level.
+    scales : tuple[int, ...]
+        The temporal scales ``k`` (frames).
+    scores : np.ndarray, shape (len(scales), T)
+        Multi-scale differences ``D`` (see ``boundary_scores``).
+    levels : np.ndarray, shape (len(scales), T)
+        Their local medians (the adaptive threshold is ``ratio * levels``).
+    kinds : list[str]
+        ``"cut"`` when the detection came from the finest scale, else ``"gradual"``.
+    """
+
+    boundaries: np.ndarray
+    strengths: np.ndarray
+    scales: tuple[int, ...]
+    scores: np.ndarray
+    levels: np.ndarray
+    kinds: list[str]
+
+
+def _local_level(d: np.ndarray, k: int, window: int) -> np.ndarray:
+    """Median of ``d`` over ``[t - 2k - window, t + 2k + window]`` minus ``|u - t| < 2k``."""
+    t = len(d)
+    level = np.empty(t)
+    gap = 2 * k
+    for i in range(t):
+        lo, hi = max(1, i - gap - window), min(t, i + gap + window + 1)
+        left = d[lo:max(lo, i - gap + 1)]
+        right = d[min(hi, i + gap):hi]
+        near = np.concatenate([left, right])
+        level[i] = np.median(near) if len(near) else np.median(d[1:]) if t > 1 else 0.0
+    return level
+
+
+def detect_cuts(
+    frames: object,
+    ratio: float = 3.0,
+    min_score: float = 0.12,
+    min_gradual_score: float = 0.3,
+    scales: Sequence[int] = (1, 2, 4, 8),
+    window: int = 8,
+    min_shot_frames: int = 10,
+    return_details: bool = False,
+) -> np.ndarray | CutDetection:
+    """Detect shot boundaries: the frames at which a new shot begins.
+
+    Parameters
+    ----------
+    frames : array-like, shape (T, H, W, 3)
+        float in [0, 1] (see ``as_frames``).
+    ratio : float
+        A boundary's difference must exceed ``ratio`` times the local median difference at
+        the same scale (the adaptive threshold).
+    min_score : float
+        ...and this absolute value (descriptor distance, about 0-1; a cut between two
+        different photos scores 0.4-0.9).
+    min_gradual_score : float
+        A boundary found only at a coarser scale (a gradual transition) must reach this
+        difference there: the whole change from one shot to the next, which is larger than
+        what a zoom or lighting change produces in the same time.
+    scales : sequence of int
+        Temporal scales ``k`` in frames; the largest should be at least half the longest
+        gradual transition expected (8 frames covers 16-frame dissolves).
+    window : int
+        Extra half-width, in frames, of the window for the local median.
+    min_shot_frames : int
+        Boundaries closer than this (frames) are merged into the stronger one.
+    return_details : bool
+        Return a ``CutDetection`` with the scores and thresholds instead of the indices.
+
+    Returns
+    -------
+    np.ndarray of int, shape (n,)
+        Sorted frame indices at which a new shot begins; for a gradual transition one index
+        near its middle. Never contains 0.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    frames = as_frames(frames)
+    scales = tuple(sorted(int(k) for k in scales))
+    if not scales or scales[0] < 1:
+        raise ValueError(f"scales must be positive frame counts, got {scales}")
+    if ratio <= 1.0:
+        raise ValueError(f"ratio must be > 1 (a multiple of the local level), got {ratio}")
+    t = len(frames)
+    if t < 2:
+        empty = np.zeros(0, dtype=int)
+        return CutDetection(empty, np.zeros(0), scales, np.zeros((len(scales), t)),
+                            np.zeros((len(scales), t)), []) if return_details else empty
+    scores = boundary_scores(frames, scales)
+    levels = np.stack([_local_level(scores[j], k, window) for j, k in enumerate(scales)])
+    # (frame, strength, kind, run start, run end, peak difference)
+    candidates: list[tuple[int, float, str, int, int, float]] = []
+    for j in range(len(scales)):
+        d, level = scores[j], levels[j]
+        rel = d / (level + 1e-3)
+        floor = min_score if j == 0 else min_gradual_score
+        high = (d > floor) & (rel > ratio)
+        low = (d > 0.5 * floor) & (rel > 0.5 * ratio)  # hysteresis: where a run ends
+        high[0] = low[0] = False
+        for run in _runs(low):
+            if not high[run].any():
+                continue
+            weights = np.maximum(d[run] - level[run], 1e-9)
+            centre = int(round(np.sum(run * weights) / np.sum(weights)))
+            candidates.append((max(centre, 1), float(rel[run].max()),
+                               "cut" if j == 0 else "gradual", int(run[0]), int(run[-1]),
+                               float(d[run].max())))
+    # Finest scale first (exact cut positions); a coarser scale only adds a boundary where no
+    # finer one lies inside its run (a cut also shows at coarse scales, as a plateau).
+    coarse = [c for c in candidates if c[2] != "cut"]
+    chosen: list[tuple[int, float, str]] = []
+    for frame, strength, _, _, _, peak in (c for c in candidates if c[2] == "cut"):
+        # A one-frame jump that carries under half of the change seen at a coarser scale
+        # around it is a step inside a gradual transition: report the transition's centre.
+        wider = [c for c in coarse if c[3] <= frame <= c[4] and peak < 0.5 * c[5]]
+        if wider:
+            best = max(wider, key=lambda c: c[5])
+            chosen.append((best[0], best[1], "gradual"))
+        else:
+            chosen.append((frame, strength, "cut"))
+    chosen = sorted(set(chosen))
+    for frame, strength, kind, r0, r1, _ in coarse:
+        if not any(r0 <= c[0] <= r1 or abs(c[0] - frame) < min_shot_frames for c in chosen):
+            chosen.append((frame, strength, kind))
+    chosen = _enforce_min_shot(sorted(chosen), coarse, min_shot_frames)
+    chosen.sort()
+    boundaries = np.array([c[0] for c in chosen], dtype=int)
+    if not return_details:
+        return boundaries
+    return CutDetection(boundaries, np.array([c[1] for c in chosen]), scales, scores, levels,
+                        [c[2] for c in chosen])
+
+
+def _enforce_min_shot(
+    chosen: list[tuple[int, float, str]],
+    coarse: list[tuple[int, float, str, int, int, float]],
+    min_shot_frames: int,
+) -> list[tuple[int, float, str]]:
+    """Merge boundaries closer than ``min_shot_frames``: into the centre of a coarse-scale
+    run that covers them all (two spikes inside one fade or dissolve), else the strongest."""
+    out: list[tuple[int, float, str]] = []
+    group: list[tuple[int, float, str]] = []
+    for item in [*chosen, None]:
+        if item is not None and (not group or item[0] - group[-1][0] < min_shot_frames):
+            group.append(item)
+            continue
+        if len(group) == 1:
+            out.append(group[0])
+        elif group:
+            lo, hi = group[0][0], group[-1][0]
+            covering = [c for c in coarse if c[3] <= lo and hi <= c[4]]
+            if covering:
+                best = max(covering, key=lambda c: c[1])
+                out.append((best[0], best[1], "gradual"))
+            else:
+                out.append(max(group, key=lambda c: c[1]))
+        group = [item] if item is not None else []
+    return out
+
+
+def _runs(mask: np.ndarray) -> list[np.ndarray]:
+    """Index arrays of the runs of True in a boolean vector."""
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return []
+    return np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+
+
+def hsv_differences(frames: object) -> np.ndarray:
+    """Mean absolute HSV difference between consecutive frames (PySceneDetect's
+    ``content_val``, on a 0-1 scale instead of 0-255), shape (T,), first entry 0.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    hsv = rgb2hsv(as_frames(frames))
+    dh = np.abs(np.diff(hsv[..., 0], axis=0))
+    dh = np.minimum(dh, 1.0 - dh)  # hue is circular
+    diff = (dh.mean(axis=(1, 2)) + np.abs(np.diff(hsv[..., 1:], axis=0)).mean(axis=(1, 2, 3)) * 2
+            ) / 3.0
+    return np.concatenate([[0.0], diff])
+
+
+def detect_cuts_threshold(
+    frames: object, threshold: float = 0.1, min_shot_frames: int = 10
+) -> np.ndarray:
+    """Naive baseline: a boundary wherever the consecutive-frame HSV difference exceeds one
+    fixed global ``threshold`` (0.1 ~ PySceneDetect's default 27 on its 0-255 scale),
+    at least ``min_shot_frames`` after the previous one.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    return threshold_boundaries(hsv_differences(frames), threshold, min_shot_frames)
+
+
+def threshold_boundaries(
+    differences: np.ndarray, threshold: float, min_shot_frames: int = 10
+) -> np.ndarray:
+    """Frames where ``differences`` (shape (T,)) exceed ``threshold``, each at least
+    ``min_shot_frames`` after the previous one (the baseline's decision rule)."""
+    diff = np.asarray(differences, dtype=float)
+    found: list[int] = []
+    for i in np.flatnonzero(diff > threshold):
+        if not found or i - found[-1] >= min_shot_frames:
+            found.append(int(i))
+    return np.array(found, dtype=int)
+
+
+def score_cuts(
+    detected: Sequence[int] | np.ndarray,
+    truth: np.ndarray | Sequence[int] | Sequence[tuple[int, int]],
+    tolerance: int = 2,
+) -> dict[str, float]:
+    """Precision, recall and F1 of detected boundaries, TRECVID style.
+
+    Detections and true transitions are matched one-to-one (maximum matching, nearest
+    first): a detection at frame ``d`` may match a transition with span ``[start, end)``
+    when ``start - tolerance <= d <= end - 1 + tolerance``.
+
+    Parameters
+    ----------
+    detected : sequence of int
+        Detected boundary frames.
+    truth : array of int, shape (n,), or array of spans, shape (n, 2)
+        True boundary frames (each a span of one frame) or spans ``[start, end)``, e.g.
+        ``Clip.spans``.
+    tolerance : int
+        Slack in frames on either side of each span.
+
+    Returns
+    -------
+    dict
+        ``precision``, ``recall``, ``f1`` (1.0 when both lists are empty; 0.0 where a
+        denominator is 0 otherwise) and the counts ``tp``, ``fp``, ``fn``.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    det = np.asarray(detected, dtype=float).reshape(-1)
+    spans = np.asarray(truth, dtype=float)
+    if spans.ndim == 1:
+        spans = np.stack([spans, spans + 1], axis=1) if len(spans) else np.zeros((0, 2))
+    if spans.ndim != 2 or spans.shape[1] != 2:
+        raise ValueError(f"truth must be frame indices (n,) or spans (n, 2), got shape "
+                         f"{np.shape(truth)}")
+    if tolerance < 0:
+        raise ValueError(f"tolerance must be >= 0 frames, got {tolerance}")
+    tp = 0
+    if len(det) and len(spans):
+        lo = spans[:, 0][None] - det[:, None]  # >0: detection before the span
+        hi = det[:, None] - (spans[:, 1][None] - 1)  # >0: detection after the span
+        gap = np.maximum(np.maximum(lo, hi), 0.0)
+        allowed = gap <= tolerance
+        cost = np.where(allowed, gap, 1e6)
+        rows, cols = linear_sum_assignment(cost)
+        tp = int(np.sum(allowed[rows, cols]))
+    fp, fn = len(det) - tp, len(spans) - tp
+    if not len(det) and not len(spans):
+        precision = recall = f1 = 1.0
+    else:
+        precision = tp / len(det) if len(det) else 0.0
+        recall = tp / len(spans) if len(spans) else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return dict(precision=precision, recall=recall, f1=f1, tp=tp, fp=fp, fn=fn)

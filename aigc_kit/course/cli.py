@@ -1,0 +1,161 @@
+"""The ``aigc-kit`` command (also ``python -m aigc_kit``): run the course and model reports.
+
+Sub-commands:
+
+``course``
+    Execute every course notebook headless into ``build/course/`` (executed ``.ipynb`` and
+    HTML): the README's main job.
+``report``
+    Train (or load) the GAN or the VAE and report every objective metric on it: runs
+    ``notebooks/report_model.ipynb`` into ``build/reports/<model>-<dataset>-<seconds>s-seed<seed>/``
+    (HTML page and ``metrics.json``), e.g. ``aigc-kit report -p model vae``.
+``fetch``
+    FSDD into the cache, or check the offline mirror.
+``check-notebooks``, ``pair-notebooks``
+    Keep the jupytext ``.py``/``.ipynb`` pairs in step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _parse_parameters(pairs: list[list[str]]) -> dict:
+    """``-p name value`` pairs to a dict; values are read as YAML (numbers, booleans)."""
+    import yaml
+
+    return {name: yaml.safe_load(value) for name, value in pairs}
+
+
+def _course(args: argparse.Namespace) -> int:
+    from aigc_kit.course.runner import run_course
+
+    runs = run_course(Path(args.out), args.only, _parse_parameters(args.p), args.timeout)
+    failed = [r.name for r in runs if not r.ok]
+    total = sum(r.seconds for r in runs)
+    print(f"{len(runs) - len(failed)} of {len(runs)} notebooks ok in {total:.0f} s; "
+          f"executed notebooks and HTML in {args.out}")
+    return 1 if failed else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from aigc_kit.course.report import ReportParameterError, run_report
+
+    try:
+        report = run_report(_parse_parameters(args.p), args.out, args.notebook, args.timeout)
+    except (FileNotFoundError, ReportParameterError) as err:  # nothing was executed
+        print(f"aigc-kit report: {err}", file=sys.stderr)
+        return 2
+    print(report.run.line())
+    print(f"HTML report:  {report.html}")
+    print(f"metrics.json: {report.metrics if report.metrics.exists() else 'not written'}")
+    if not report.run.ok:
+        print(f"aigc-kit report: the notebook failed: {report.run.error}; see the executed "
+              f"notebook {report.notebook}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from aigc_kit.data.spoken_digits import fetch_fsdd
+
+    print(f"FSDD recordings verified in {fetch_fsdd()}")
+    return 0
+
+
+def _check_notebooks(args: argparse.Namespace) -> int:
+    from aigc_kit.course.pairs import check_pairs
+
+    problems = check_pairs(args.folder)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"notebook pairs in {args.folder}: in sync, no outputs")
+    return 1 if problems else 0
+
+
+def _pair_notebooks(args: argparse.Namespace) -> int:
+    from aigc_kit.course.pairs import write_pair
+
+    for py_path in sorted(Path(args.folder).glob("*.py")):
+        print(f"wrote {write_pair(py_path)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``aigc-kit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="aigc-kit",
+        description="aigc-kit: run the course's notebooks headless (course) and report on a "
+                    "trained generator (report).",
+        epilog="main jobs: 'aigc-kit course' runs the whole course; 'aigc-kit report -p model "
+               "vae' reports on one model. 'aigc-kit COMMAND --help' for each command's "
+               "options.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    course = sub.add_parser(
+        "course", help="execute every notebook headless into build/course/ (ipynb + HTML)"
+    )
+    course.add_argument("--out", default="build/course", help="output folder")
+    course.add_argument("--only", default="*", help="glob on notebook names, e.g. '0[1-3]*'")
+    course.add_argument(
+        "-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="override a parameter in every notebook that declares it (repeatable)",
+    )
+    course.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    course.set_defaults(func=_course)
+
+    report = sub.add_parser(
+        "report",
+        help="report on one trained model (GAN or VAE): every objective metric, samples to "
+             "hear, HTML page and metrics.json in build/reports/",
+        description="Execute the model report notebook headless: train (or load from the "
+                    "cache) the chosen generator, score it, export the page to HTML and write "
+                    "metrics.json. Parameters of notebooks/report_model.py: dataset "
+                    "(notes|fsdd), model (gan|vae), train_seconds, classifier_epochs, "
+                    "n_samples, seed.",
+    )
+    report.add_argument(
+        "-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="set a parameter of the report notebook, value read as YAML (repeatable); "
+             "an unknown NAME is an error (exit code 2) and nothing runs",
+    )
+    report.add_argument(
+        "--out", default=None,
+        help="output folder (default build/reports/<model>-<dataset>-<train_seconds>s-"
+             "seed<seed>, relative to the current folder)",
+    )
+    report.add_argument(
+        "--notebook", default=None,
+        help="the report notebook (default notebooks/report_model.ipynb, looked up in the "
+             "repository if it is not found from the current folder)",
+    )
+    report.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    report.set_defaults(func=_report)
+
+    fetch = sub.add_parser(
+        "fetch", help="download and verify FSDD (or verify the AIGC_KIT_DATA_MIRROR copy)"
+    )
+    fetch.set_defaults(func=_fetch)
+
+    for name, func, text in (
+        ("check-notebooks", _check_notebooks, "fail when a .py/.ipynb pair differs or has outputs"),
+        ("pair-notebooks", _pair_notebooks, "rewrite each .ipynb from its py:percent source"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("folder", nargs="?", default="notebooks")
+        cmd.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``aigc-kit`` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""``aigc-kit report``: run the report notebook headless, check its parameters first.
+
+``notebooks/report_model.ipynb`` reports on the GAN or the VAE of chapter 6; its metrics are
+computed by :mod:`aigc_kit.evaluation.report`. :func:`run_report` checks the ``-p``
+parameters against the notebook's ``parameters`` cell before anything runs, executes it with
+papermill and exports it to HTML beside ``metrics.json``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aigc_kit.course.runner import NotebookRun, run_notebook
+from aigc_kit.evaluation.report import METRICS_FILE
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_NOTEBOOK = Path("notebooks") / "report_model.ipynb"
+
+
+class ReportParameterError(ValueError):
+    """A ``-p`` parameter the report notebook does not declare (nothing was executed)."""
+
+
+@dataclass
+
+
+@dataclass
+class ReportRun:
+    """The outcome of :func:`run_report`.
+
+    Attributes
+    ----------
+    run : NotebookRun
+        Name, seconds, ok and error of the notebook execution.
+    out_dir : Path
+        The output folder (absolute).
+    notebook : Path
+        The executed notebook in ``out_dir``.
+    html : Path
+        Its HTML export (missing only if papermill could not even start).
+    metrics : Path
+        ``metrics.json`` (written by the notebook; missing if it failed before).
+    """
+
+    run: NotebookRun
+    out_dir: Path
+    notebook: Path
+    html: Path
+    metrics: Path
+
+
+def resolve_notebook(notebook: str | Path | None = None) -> Path:
+    """The report notebook as an absolute path.
+
+    A relative path that does not exist from the current folder is looked up in the
+    repository (the folder above the ``aigc_kit`` package).
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming every place looked at, and how to fix it.
+    """
+    given = Path(notebook) if notebook is not None else DEFAULT_NOTEBOOK
+    candidates = [given] if given.is_absolute() else [given, REPO_ROOT / given]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    looked = " or ".join(str(c.resolve()) for c in candidates)
+    raise FileNotFoundError(f"report notebook not found: {looked}; run from the repository "
+                            "folder or pass --notebook PATH")
+
+
+def notebook_defaults(notebook: Path) -> dict[str, Any]:
+    """The parameters a notebook declares, with their default values where they are literals.
+
+    Read with ``papermill.inspect_notebook``; a default that is not a Python literal is
+    returned as its source text.
+    """
+    import papermill
+
+    defaults = {}
+    for name, info in papermill.inspect_notebook(str(notebook)).items():
+        try:
+            defaults[name] = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            defaults[name] = info["default"]
+    return defaults
+
+
+def default_out_dir(settings: dict[str, Any]) -> Path:
+    """``build/reports/<model>-<dataset>-<train_seconds>s-seed<seed>`` (relative)."""
+    seconds = settings.get("train_seconds", "?")
+    seconds = f"{seconds:g}" if isinstance(seconds, (int, float)) else seconds
+    name = (f"{settings.get('model', 'model')}-{settings.get('dataset', 'data')}-{seconds}s-"
+            f"seed{settings.get('seed', 0)}")
+    return Path("build") / "reports" / name
+
+
+def run_report(
+    parameters: dict[str, Any] | None = None,
+    out: str | Path | None = None,
+    notebook: str | Path | None = None,
+    timeout: int = 1200,
+) -> ReportRun:
+    """Check the parameters, execute the report notebook into ``out`` and export it to HTML.
+
+    Parameters
+    ----------
+    parameters : dict, optional
+        Overrides of the notebook's ``parameters`` cell; ``output_dir`` is set from ``out``.
+    out : str or Path, optional
+        Output folder; default :func:`default_out_dir` of the effective settings, relative
+        to the current folder.
+    notebook : str or Path, optional
+        Default ``notebooks/report_model.ipynb`` (see :func:`resolve_notebook`).
+    timeout : int
+        Seconds allowed per cell.
+
+    Returns
+    -------
+    ReportRun
+        Whether it ran, and where the executed notebook, the HTML and the JSON are.
+
+    Raises
+    ------
+    FileNotFoundError
+        The notebook does not exist.
+    ReportParameterError
+        A parameter the notebook does not declare, or ``output_dir`` (use ``out``); raised
+        before anything is executed or created.
+    """
+    path = resolve_notebook(notebook)
+    parameters = dict(parameters or {})
+    defaults = notebook_defaults(path)
+    accepted = [name for name in defaults if name != "output_dir"]
+    unknown = [name for name in parameters if name not in accepted]
+    if unknown:
+        hint = " (set the output folder with --out)" if "output_dir" in unknown else ""
+        raise ReportParameterError(
+            f"unknown report parameter(s) {', '.join(map(repr, unknown))}{hint}; "
+            f"{path.name} accepts: {', '.join(accepted)}")
+    out_dir = Path(out) if out is not None else default_out_dir({**defaults, **parameters})
+    out_dir = out_dir.resolve()
+    run = run_notebook(path, out_dir, {**parameters, "output_dir": str(out_dir)}, timeout)
+    executed = out_dir / path.name
+    return ReportRun(run, out_dir, executed, executed.with_suffix(".html"),
+                     out_dir / METRICS_FILE)

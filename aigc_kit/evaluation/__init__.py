@@ -1,0 +1,63 @@
+"""Evaluation (chapters 2.5 and 9): how good is a generated sound, measured.
+
+- :mod:`~aigc_kit.evaluation.signal`: reference-based metrics (MSE, SNR, SI-SNR, LSD,
+  spectral convergence);
+- :mod:`~aigc_kit.evaluation.generative`: distribution metrics for free generation
+  (Inception score, coverage, Fréchet distance, nearest-neighbour distance);
+- :mod:`~aigc_kit.evaluation.listening`: listening-test statistics (MOS with confidence
+  intervals, A/B preference, "AI or real?");
+- :mod:`~aigc_kit.evaluation.curves`: quality against data;
+- :mod:`~aigc_kit.evaluation.report`: the model report's metrics and ``metrics.json``.
+
+Taught in ``01_aigc_overview`` and ``07_evaluation``.
+"""
+
+from aigc_kit.evaluation.curves import (
+    vae_data_curve,
+)
+from aigc_kit.evaluation.generative import (
+    class_coverage,
+    frechet_distance,
+    generation_report,
+    inception_score,
+    nearest_neighbour_distance,
+)
+from aigc_kit.evaluation.listening import (
+    ab_preference,
+    ai_or_real,
+    mos,
+)
+from aigc_kit.evaluation.report import (
+    METRICS_FILE,
+    check_settings,
+    model_metrics,
+    write_metrics,
+)
+from aigc_kit.evaluation.signal import (
+    lsd,
+    mse,
+    si_snr,
+    snr,
+    spectral_convergence,
+)
+
+__all__ = [
+    "METRICS_FILE",
+    "ab_preference",
+    "ai_or_real",
+    "check_settings",
+    "class_coverage",
+    "frechet_distance",
+    "generation_report",
+    "inception_score",
+    "lsd",
+    "model_metrics",
+    "mos",
+    "mse",
+    "nearest_neighbour_distance",
+    "si_snr",
+    "snr",
+    "spectral_convergence",
+    "vae_data_curve",
+    "write_metrics",
+]

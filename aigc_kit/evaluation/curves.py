@@ -1,0 +1,64 @@
+"""Chapter 3.3's "depends on data" as a measurement: quality against training-set size.
+
+Used in ``06_project_audio_gan`` and recalled in ``13_trends_challenges``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from aigc_kit.evaluation.signal import mse
+from aigc_kit.features.mel_datasets import MelImageDataset
+from aigc_kit.models.mlp import VAE, MLPDecoder, MLPEncoder
+from aigc_kit.runtime.device import get_device
+from aigc_kit.training.trainers import train_vae
+
+
+def vae_data_curve(
+    data: MelImageDataset,
+    shares: Sequence[float],
+    seconds: float,
+    latent_dim: int = 16,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+) -> list[float]:
+    """Held-out reconstruction MSE of an MLP VAE trained on shares of the training set.
+
+    For each share, a fresh VAE (the source's layer sizes, ``latent_dim``-D code) trains
+    for ``seconds`` on a random ``share`` of ``data.x_train`` (the same subset for the
+    same seed) and reconstructs the held-out images ``data.x_test``; with few examples it
+    learns them by heart and generalises worse.
+
+    Parameters
+    ----------
+    data : MelImageDataset
+        Images ``(n, 1, n_mels, n_frames)`` in [-1, 1].
+    shares : sequence of float
+        Shares of the training set, each in (0, 1].
+    seconds : float
+        Training budget per share (wall clock, s).
+    latent_dim : int
+        Size of the VAE's latent code.
+    seed : int
+        Seed of the subsets, initialisation and batches.
+    device : str or torch.device, optional
+        Where to train; default :func:`aigc_kit.get_device`.
+
+    Returns
+    -------
+    list of float
+        Mean held-out image MSE per share (images in [-1, 1]).
+    """
+    device = get_device(device)
+    shape = data.spec.shape
+    errors = []
+    for share in shares:
+        vae = VAE(MLPEncoder(shape, latent_dim), MLPDecoder(latent_dim, shape))
+        train_vae(vae, data.fraction(share, seed).x_train, steps=None, max_seconds=seconds,
+                  device=device, seed=seed, progress=False)
+        with torch.no_grad():
+            recon, _, _ = vae(data.x_test.to(device), deterministic=True)
+        errors.append(float(mse(recon.cpu().flatten(1), data.x_test.flatten(1)).mean()))
+    return errors

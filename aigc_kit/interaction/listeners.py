@@ -1,0 +1,172 @@
+"""A simulated listener: a documented stand-in for a person who rates clips 1-5.
+
+In JupyterLab a person rates the clips with the widgets of
+:mod:`aigc_kit.interaction.widgets`; in the tests and in papermill reports nobody is there,
+so the notebooks' ``rater = "simulated"`` uses a :class:`SimulatedListener` instead. It
+rates through the same code path (its scores are written to the same :class:`aigc_kit.interaction.feedback.FeedbackLog`), so the whole
+generate -> rate -> adjust loop of ``08_interaction_feedback_loop`` runs headless.
+
+Its taste is simple and stated: it likes a certain **brightness**. The brightness of a
+clip is its mean spectral centroid in Hz (over frames louder than -50 dB of the clip's
+peak). The score falls off with the distance from the preferred brightness on a log scale,
+in octaves, like a Gaussian:
+
+``score = 1 + 4 * exp(-0.5 * (log2(centroid / target_hz) / width_octaves) ** 2) + noise``
+
+rounded to an integer and clipped to 1..5; ``noise ~ N(0, noise_std)`` makes it as
+inconsistent as a person. A silent clip gets 1.
+
+:class:`NaturalnessListener` judges how *natural* a clip sounds instead: it asks a
+classifier how confidently it recognises the clip as one of the real classes (the kit's
+evaluation network stands in for a listener's ear) and answers ``1 + 4 * confidence`` plus
+noise, and in a blind test calls a clip "real" when its noisy confidence passes a threshold.
+It drives the MOS, A/B and "AI or real?" tests of ``07_evaluation`` headless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import librosa
+import numpy as np
+
+MIN_SCORE, MAX_SCORE = 1, 5
+
+
+def brightness_hz(audio: np.ndarray, sr: int, floor_db: float = -50.0) -> float:
+    """Mean spectral centroid in Hz of the frames within ``floor_db`` of the loudest one.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n_samples,)
+        A mono clip.
+    sr : int
+        Sample rate in Hz.
+    floor_db : float
+        Frames quieter than this (dB relative to the loudest frame) are ignored.
+
+    Returns
+    -------
+    float
+        Brightness in Hz; 0.0 for a silent clip.
+    """
+    y = np.asarray(audio, dtype=np.float32).reshape(-1)
+    if not np.all(np.isfinite(y)):
+        raise ValueError("brightness_hz: the clip contains NaN or Inf samples")
+    if len(y) < 512 or not np.any(y):
+        return 0.0
+    spectrum = np.abs(librosa.stft(y, n_fft=512, hop_length=128)) ** 2
+    energy = spectrum.sum(axis=0)
+    loud = energy >= energy.max() * 10 ** (floor_db / 10)
+    freqs = librosa.fft_frequencies(sr=sr, n_fft=512)
+    centroids = (freqs[:, None] * spectrum[:, loud]).sum(axis=0) / energy[loud]
+    return float(centroids.mean())
+
+
+@dataclass
+class SimulatedListener:
+    """A listener who prefers clips of a given brightness, with human-like noise.
+
+    Parameters
+    ----------
+    target_hz : float
+        The preferred brightness (mean spectral centroid) in Hz.
+    width_octaves : float
+        How far from the target, in octaves, the expected score has fallen from 5 to 3.4.
+    noise_std : float
+        Standard deviation of the noise added before rounding (in score points).
+    seed : int
+        Seed of the noise: the same listener rates the same clips the same way.
+    rater_id : str
+        The name written to the feedback log.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
+    """
+
+    target_hz: float = 1500.0
+    width_octaves: float = 0.5
+    noise_std: float = 0.5
+    seed: int = 0
+    rater_id: str = "simulated-listener"
+    _rng: np.random.Generator = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.target_hz <= 0 or self.width_octaves <= 0 or self.noise_std < 0:
+            raise ValueError("SimulatedListener: target_hz and width_octaves must be > 0 and "
+                             "noise_std >= 0")
+        self._rng = np.random.default_rng(self.seed)
+
+    def expected_score(self, audio: np.ndarray, sr: int) -> float:
+        """The noise-free score in [1, 5] (before rounding) of one clip."""
+        centroid = brightness_hz(audio, sr)
+        if centroid <= 0:
+            return float(MIN_SCORE)
+        distance = np.log2(centroid / self.target_hz) / self.width_octaves
+        return float(MIN_SCORE + (MAX_SCORE - MIN_SCORE) * np.exp(-0.5 * distance**2))
+
+    def rate(self, audio: np.ndarray, sr: int) -> int:
+        """An integer score 1-5 for one clip: the expected score plus noise, rounded."""
+        noisy = self.expected_score(audio, sr) + self._rng.normal(0.0, self.noise_std)
+        return int(np.clip(np.rint(noisy), MIN_SCORE, MAX_SCORE))
+
+
+@dataclass
+class NaturalnessListener:
+    """A simulated judge of naturalness: a classifier's confidence plus human-like noise.
+
+    Parameters
+    ----------
+    confidence : callable
+        ``confidence(clip) -> float`` in [0, 1], e.g. the largest class probability the
+        kit's classifier gives the clip's log-mel image.
+    noise_std : float
+        Standard deviation of the noise added to the score (points) and, divided by 4, to
+        the confidence in :meth:`guess_real`.
+    threshold : float
+        Noisy confidence above which :meth:`guess_real` answers "real".
+    seed : int
+        Seed of the noise.
+    rater_id : str
+        The name written to the feedback log.
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
+    """
+
+    confidence: Callable[[np.ndarray], float]
+    noise_std: float = 0.5
+    threshold: float = 0.6
+    seed: int = 0
+    rater_id: str = "simulated-judge"
+    _rng: np.random.Generator = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.noise_std < 0 or not 0 < self.threshold < 1:
+            raise ValueError("NaturalnessListener: noise_std >= 0 and 0 < threshold < 1")
+        self._rng = np.random.default_rng(self.seed)
+
+    def _confidence(self, clip: np.ndarray) -> float:
+        value = float(self.confidence(clip))
+        if not 0 <= value <= 1:
+            raise ValueError(f"NaturalnessListener: confidence must be in [0, 1], got {value}")
+        return value
+
+    def rate(self, clip: np.ndarray) -> int:
+        """An integer naturalness score 1-5 of one clip."""
+        noisy = MIN_SCORE + (MAX_SCORE - MIN_SCORE) * self._confidence(clip)
+        noisy += self._rng.normal(0.0, self.noise_std)
+        return int(np.clip(np.rint(noisy), MIN_SCORE, MAX_SCORE))
+
+    def guess_real(self, clip: np.ndarray) -> str:
+        """``"real"`` or ``"ai"``: the blind-test answer for one clip."""
+        noisy = self._confidence(clip) + self._rng.normal(0.0, self.noise_std / 4)
+        return "real" if noisy > self.threshold else "ai"
+
+    def prefer(self, a: np.ndarray, b: np.ndarray) -> str:
+        """``"A"`` or ``"B"``: the clip of the higher noisy score (ties go to ``"tie"``)."""
+        score_a, score_b = self.rate(a), self.rate(b)
+        return "tie" if score_a == score_b else ("A" if score_a > score_b else "B")

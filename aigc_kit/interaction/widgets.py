@@ -1,0 +1,642 @@
+"""Widgets for listening, rating and exploring; taught in ``08_interaction_feedback_loop``.
+
+Every widget here is built from plain ipywidgets and works without a front end: it can be
+constructed, inspected and driven in a plain Python process (pytest, papermill, nbmake), and
+nothing waits for a human. Each button or slider handler is a thin wrapper around a public
+method that tests call directly:
+
+* :func:`rating_panel` -- 1-5 ratings appended to a
+  :class:`~aigc_kit.interaction.feedback.FeedbackLog` (``panel.rate(index, score)``);
+* :func:`ab_test` -- a blind A/B comparison, choices appended to a list the caller owns
+  (``test.choose(pair_index, "left")``);
+* :func:`latent_explorer` -- sliders over latent directions of a generator
+  (``explorer.latent(values)``, ``explorer.render(values)``).
+
+Players hold a :func:`aigc_kit.interaction.display.audio` player (cropped to a few seconds).
+They are written straight into the ``outputs`` of an ``ipywidgets.Output``, which needs no running
+kernel, so executed notebooks keep them and tests can read them.
+
+A/B results are kept out of the feedback log on purpose: a log record is an absolute 1-5
+score of one sample, while an A/B answer is a relative preference between two systems, so
+the two would mix incompatible quantities in one table. :func:`ab_test` appends ``"A"``,
+``"B"`` or ``"tie"`` to a list instead; count them with ``collections.Counter(results)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from IPython.display import Audio
+
+import aigc_kit.interaction.display as display
+from aigc_kit.interaction.feedback import MAX_SCORE, MIN_SCORE, FeedbackError, FeedbackLog
+
+__all__ = [
+    "ABTest",
+    "AB_CHOICES",
+    "LatentExplorer",
+    "RatingPanel",
+    "Sample",
+    "ab_order",
+    "ab_test",
+    "gallery",
+    "latent_explorer",
+    "player",
+    "rating_panel",
+    "record_ab_choice",
+    "record_rating",
+]
+
+AB_CHOICES: tuple[str, ...] = ("left", "right", "tie")
+"""What a listener can answer in :func:`ab_test`."""
+
+
+# --- players -------------------------------------------------------------------------------
+
+
+def _show(out: widgets.Output, clip: Audio) -> None:
+    """Replace what ``out`` shows with the player ``clip`` (works with no kernel running)."""
+    data = {"text/html": clip._repr_html_(), "text/plain": repr(clip)}
+    out.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
+
+
+def _audio(y: np.ndarray, sr: int, label: str) -> Audio:
+    """:func:`aigc_kit.interaction.display.audio`, with ``label`` named in its error message."""
+    try:
+        return display.audio(y, sr)
+    except ValueError as error:
+        raise ValueError(f"player {label!r}: {error}") from error
+
+
+def player(audio: np.ndarray, sr: int, label: str = "") -> widgets.VBox:
+    """A labelled audio player widget.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n_samples,)
+        Mono waveform, any scale (peak-normalised and cropped by
+        :func:`aigc_kit.interaction.display.audio`).
+    sr : int
+        Sample rate in Hz.
+    label : str
+        Shown above the player; omitted when empty.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A ``Label`` (if ``label`` is given) above an ``Output`` holding the player.
+
+    Raises
+    ------
+    ValueError
+        If the clip contains NaN or Inf samples; the message names ``label``.
+    """
+    out = widgets.Output()
+    _show(out, _audio(audio, sr, label))
+    return widgets.VBox([widgets.Label(label), out] if label else [out])
+
+
+def gallery(clips: Mapping[str, np.ndarray], sr: int, columns: int = 4) -> widgets.GridBox:
+    """Labelled players in a grid, e.g. ``gallery({"real": x, "generated": y}, sr)``.
+
+    Parameters
+    ----------
+    clips : mapping of str to np.ndarray, each of shape (n_samples,)
+        Label to mono waveform, in display order.
+    sr : int
+        Sample rate in Hz, shared by all clips.
+    columns : int
+        Players per row, at least 1.
+
+    Returns
+    -------
+    ipywidgets.GridBox
+        One :func:`player` per clip.
+
+    Raises
+    ------
+    ValueError
+        If ``columns`` is below 1, or a clip contains NaN or Inf (the message names its label).
+    """
+    if columns < 1:
+        raise ValueError(f"gallery(): columns must be at least 1, got {columns!r}")
+    layout = widgets.Layout(grid_template_columns=f"repeat({columns}, max-content)")
+    return widgets.GridBox([player(y, sr, label) for label, y in clips.items()], layout=layout)
+
+
+# --- rating --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """A generated clip to be rated.
+
+    Compared and hashed by identity (``eq=False``), since arrays have no single truth value.
+
+    Attributes
+    ----------
+    sample_id : str
+        Names the clip in the feedback log, e.g. ``"gan_0007"``.
+    audio : np.ndarray, shape (n_samples,)
+        Mono waveform; stored as a float array.
+    sr : int
+        Sample rate in Hz.
+    tag : str, optional
+        The model/version that generated the clip; written to the log with each rating.
+    """
+
+    sample_id: str
+    audio: np.ndarray
+    sr: int
+    tag: str | None = None
+
+    def __post_init__(self) -> None:
+        audio = np.asarray(self.audio, dtype=np.float64)
+        if audio.ndim != 1:
+            raise ValueError(
+                f"Sample {self.sample_id!r}: audio must be mono, shape (n_samples,), "
+                f"got shape {audio.shape}"
+            )
+        object.__setattr__(self, "audio", audio)
+
+
+def record_rating(
+    log: FeedbackLog,
+    sample: Sample,
+    rater_id: str,
+    score: int,
+    comment: str | None = None,
+) -> dict[str, Any]:
+    """Append one listener's rating of ``sample`` to ``log``: what a rating button does.
+
+    Parameters
+    ----------
+    log : FeedbackLog
+        Where the rating is appended.
+    sample : Sample
+        The rated clip; its ``sample_id`` and ``tag`` go into the record.
+    rater_id : str
+        The listener, non-empty.
+    score : int
+        From 1 to 5.
+    comment : str, optional
+        Free text.
+
+    Returns
+    -------
+    dict
+        The record as written (see :meth:`FeedbackLog.append`).
+
+    Raises
+    ------
+    FeedbackError
+        If a field is invalid; nothing is written then.
+    """
+    return log.append(
+        sample_id=sample.sample_id,
+        rater_id=rater_id,
+        score=score,
+        comment=comment,
+        tag=sample.tag,
+    )
+
+
+class RatingPanel(widgets.VBox):
+    """The widget returned by :func:`rating_panel`; see there.
+
+    Attributes
+    ----------
+    buttons : list of list of ipywidgets.Button
+        ``buttons[i][k]`` rates sample ``i`` with score ``k + 1``.
+    comments : list of ipywidgets.Text
+        The comment box of each sample.
+    statuses : list of ipywidgets.Label
+        The confirmation or error message of each sample.
+    """
+
+    def __init__(self, samples: Sequence[Sample], log: FeedbackLog, rater_id: str) -> None:
+        super().__init__()
+        self._samples = list(samples)
+        self._feedback_log = log
+        self._rater_id = rater_id
+        self.buttons = [self._score_buttons(index) for index in range(len(self._samples))]
+        self.comments = [widgets.Text(placeholder="comment (optional)") for _ in self._samples]
+        self.statuses = [widgets.Label() for _ in self._samples]
+        self.children = [self._row(index) for index in range(len(self._samples))]
+
+    def _score_buttons(self, index: int) -> list[widgets.Button]:
+        buttons = []
+        for score in range(MIN_SCORE, MAX_SCORE + 1):
+            button = widgets.Button(
+                description=str(score),
+                tooltip=f"rate {score}",
+                layout=widgets.Layout(width="3em"),
+            )
+            button.on_click(lambda _button, score=score: self.rate(index, score))
+            buttons.append(button)
+        return buttons
+
+    def _row(self, index: int) -> widgets.VBox:
+        sample = self._samples[index]
+        return widgets.VBox([
+            player(sample.audio, sample.sr, sample.sample_id),
+            widgets.HBox([*self.buttons[index], self.comments[index], self.statuses[index]]),
+        ])
+
+    def rate(self, index: int, score: int, comment: str | None = None) -> dict[str, Any] | None:
+        """Rate sample ``index``: exactly what clicking its button ``score`` does.
+
+        Parameters
+        ----------
+        index : int
+            Position of the sample in the panel.
+        score : int
+            From 1 to 5.
+        comment : str, optional
+            The comment; by default the text of the sample's comment box (``None`` if blank).
+
+        Returns
+        -------
+        dict or None
+            The record written, or ``None`` if the log rejected it. The status label then
+            shows the reason instead of the error being raised into the widget event loop;
+            on success it shows e.g. ``"rated 4 ✓"`` and the comment box is cleared.
+        """
+        if comment is None:
+            comment = self.comments[index].value.strip() or None
+        try:
+            record = record_rating(
+                self._feedback_log, self._samples[index], self._rater_id, score, comment
+            )
+        except (FeedbackError, OSError) as error:
+            self.statuses[index].value = f"⚠ not saved: {error}"
+            return None
+        self.statuses[index].value = f"rated {record['score']} ✓"
+        self.comments[index].value = ""
+        return record
+
+
+def rating_panel(
+    samples: Sequence[Sample], log: FeedbackLog, rater_id: str = "listener"
+) -> RatingPanel:
+    """One row per sample: a player, buttons 1-5, a comment box and a status label.
+
+    A click appends a rating to ``log`` through :func:`record_rating`. The log is append-only,
+    so clicking again adds a second rating rather than replacing the first.
+
+    Parameters
+    ----------
+    samples : sequence of Sample
+        The clips to rate, in display order.
+    log : FeedbackLog
+        Where ratings are appended.
+    rater_id : str
+        The listener written with every rating.
+
+    Returns
+    -------
+    RatingPanel
+        An ``ipywidgets.VBox``; ``panel.rate(index, score, comment=None)`` does what a click
+        does (see :meth:`RatingPanel.rate`).
+    """
+    return RatingPanel(samples, log, rater_id)
+
+
+# --- blind A/B test ------------------------------------------------------------------------
+
+
+def ab_order(n_pairs: int, rng: np.random.Generator) -> np.ndarray:
+    """A randomised, balanced order for a blind A/B test.
+
+    Half of the pairs (rounded up) play A on the left, the others B, in random order, so a
+    listener who always answers "left" shows no preference.
+
+    Parameters
+    ----------
+    n_pairs : int
+        Number of pairs, at least 0.
+    rng : np.random.Generator
+        The source of randomness, e.g. ``np.random.default_rng(0)``.
+
+    Returns
+    -------
+    np.ndarray of bool, shape (n_pairs,)
+        ``True`` where A is played first (on the left).
+    """
+    if n_pairs < 0:
+        raise ValueError(f"ab_order(): n_pairs must be at least 0, got {n_pairs!r}")
+    return rng.permutation(np.arange(n_pairs) < (n_pairs + 1) // 2)
+
+
+def record_ab_choice(results: list[str], pair_index: int, swapped: bool, choice: str) -> str:
+    """Turn a listener's answer about a pair into ``"A"``, ``"B"`` or ``"tie"``; append it.
+
+    Apart from appending to ``results`` this has no side effects (no widgets, no files).
+
+    Parameters
+    ----------
+    results : list of str
+        The caller's list of answers; the letter is appended to it.
+    pair_index : int
+        Which pair was answered; named in the error message.
+    swapped : bool
+        ``True`` if B was on the left (``not ab_order(...)[pair_index]``).
+    choice : str
+        ``"left"``, ``"right"`` or ``"tie"``.
+
+    Returns
+    -------
+    str
+        ``"A"``, ``"B"`` or ``"tie"``.
+
+    Raises
+    ------
+    ValueError
+        If ``choice`` is not one of :data:`AB_CHOICES`; nothing is appended then.
+    """
+    if choice not in AB_CHOICES:
+        raise ValueError(
+            f"pair {pair_index}: choice must be one of {', '.join(AB_CHOICES)}, got {choice!r}"
+        )
+    letter = "tie" if choice == "tie" else "AB"[(choice == "right") != swapped]
+    results.append(letter)
+    return letter
+
+
+class ABTest(widgets.VBox):
+    """The widget returned by :func:`ab_test`; see there.
+
+    Attributes
+    ----------
+    a_first : np.ndarray of bool, shape (n_pairs,)
+        ``True`` where A is the left clip (from :func:`ab_order`).
+    buttons : list of dict of str to ipywidgets.Button
+        ``buttons[i]["left"]`` etc. answer pair ``i``.
+    statuses : list of ipywidgets.Label
+        ``"answered ✓"`` once a pair is answered (never which clip was A).
+    """
+
+    def __init__(
+        self,
+        a: Sequence[np.ndarray],
+        b: Sequence[np.ndarray],
+        sr: int,
+        results: list[str],
+        seed: int,
+    ) -> None:
+        if len(a) != len(b):
+            raise ValueError(f"ab_test(): a has {len(a)} clips but b has {len(b)}; pair them up")
+        super().__init__()
+        self._results = results
+        self.a_first = ab_order(len(a), np.random.default_rng(seed))
+        self.buttons = [self._choice_buttons(index) for index in range(len(a))]
+        self.statuses = [widgets.Label() for _ in range(len(a))]
+        self.children = [self._row(index, a[index], b[index], sr) for index in range(len(a))]
+
+    def _choice_buttons(self, index: int) -> dict[str, widgets.Button]:
+        buttons = {choice: widgets.Button(description=choice) for choice in AB_CHOICES}
+        for choice, button in buttons.items():
+            button.on_click(lambda _button, choice=choice: self.choose(index, choice))
+        return buttons
+
+    def _row(self, index: int, a: np.ndarray, b: np.ndarray, sr: int) -> widgets.VBox:
+        left, right = (a, b) if self.a_first[index] else (b, a)
+        return widgets.VBox([
+            widgets.HTML(f"<b>pair {index + 1} of {len(self.a_first)}</b>"),
+            widgets.HBox([player(left, sr, "left"), player(right, sr, "right")]),
+            widgets.HBox([*self.buttons[index].values(), self.statuses[index]]),
+        ])
+
+    def choose(self, pair_index: int, choice: str) -> str:
+        """Answer pair ``pair_index``: exactly what clicking its ``choice`` button does.
+
+        Each pair is answered once: its buttons are disabled afterwards.
+
+        Parameters
+        ----------
+        pair_index : int
+            Position of the pair.
+        choice : str
+            ``"left"``, ``"right"`` or ``"tie"``.
+
+        Returns
+        -------
+        str
+            The letter appended to ``results``: ``"A"``, ``"B"`` or ``"tie"``.
+
+        Raises
+        ------
+        ValueError
+            If ``choice`` is invalid or the pair was already answered; nothing is appended.
+        """
+        buttons = self.buttons[pair_index]
+        if any(button.disabled for button in buttons.values()):
+            raise ValueError(f"pair {pair_index} was already answered")
+        swapped = not self.a_first[pair_index]
+        letter = record_ab_choice(self._results, pair_index, swapped, choice)
+        for button in buttons.values():
+            button.disabled = True
+        self.statuses[pair_index].value = "answered ✓"
+        return letter
+
+
+def ab_test(
+    a: Sequence[np.ndarray],
+    b: Sequence[np.ndarray],
+    sr: int,
+    results: list[str],
+    seed: int = 0,
+) -> ABTest:
+    """A blind A/B listening test: pairs shown as "left"/"right" in a randomised order.
+
+    Pair ``i`` compares ``a[i]`` with ``b[i]``; which one is on the left comes from
+    :func:`ab_order` with ``np.random.default_rng(seed)``. Each answer is turned into
+    ``"A"``, ``"B"`` or ``"tie"`` by :func:`record_ab_choice` and appended to ``results``, in
+    the order the pairs are answered. Results are not written to a FeedbackLog (see the
+    module docstring).
+
+    Parameters
+    ----------
+    a, b : sequence of np.ndarray, each of shape (n_samples,)
+        The clips of the two systems, the same number of each.
+    sr : int
+        Sample rate in Hz.
+    results : list of str
+        The caller's list; answers are appended to it.
+    seed : int
+        Seeds the left/right order.
+
+    Returns
+    -------
+    ABTest
+        An ``ipywidgets.VBox``; ``test.choose(pair_index, "left" | "right" | "tie")`` does
+        what a click does (see :meth:`ABTest.choose`).
+
+    Raises
+    ------
+    ValueError
+        If ``a`` and ``b`` differ in length (the message gives both), or a clip has NaN/Inf.
+    """
+    return ABTest(a, b, sr, results, seed)
+
+
+# --- latent space --------------------------------------------------------------------------
+
+
+def _directions(directions: np.ndarray | None, n_sliders: int, latent_dim: int) -> np.ndarray:
+    """The slider directions, shape (n_sliders, latent_dim): given, or the first unit axes."""
+    if directions is None:
+        if n_sliders > latent_dim:
+            raise ValueError(
+                f"latent_explorer(): n_sliders={n_sliders} unit axes need latent_dim >= "
+                f"n_sliders, got latent_dim={latent_dim}; pass directions instead"
+            )
+        return np.eye(n_sliders, latent_dim)
+    directions = np.asarray(directions, dtype=np.float64)
+    if directions.shape != (n_sliders, latent_dim):
+        raise ValueError(
+            f"latent_explorer(): directions must have shape (n_sliders, latent_dim) = "
+            f"{(n_sliders, latent_dim)}, got {directions.shape}"
+        )
+    return directions
+
+
+class LatentExplorer(widgets.VBox):
+    """The widget returned by :func:`latent_explorer`; see there.
+
+    Attributes
+    ----------
+    directions : np.ndarray, shape (n_sliders, latent_dim)
+        Slider ``k`` moves the latent vector along ``directions[k]``.
+    sliders : list of ipywidgets.FloatSlider
+        One per direction, from ``-limit`` to ``limit``, starting at 0.
+    output : ipywidgets.Output
+        Holds the player of the latest render.
+    status : ipywidgets.Label
+        The error of the latest slider-triggered render, if it failed; empty otherwise.
+    """
+
+    def __init__(
+        self,
+        decode: Callable[[np.ndarray], np.ndarray],
+        directions: np.ndarray,
+        sr: int,
+        limit: float,
+    ) -> None:
+        super().__init__()
+        self._decode = decode
+        self._sr = sr
+        self.directions = directions
+        self.sliders = [
+            widgets.FloatSlider(
+                value=0.0, min=-limit, max=limit, step=limit / 50,
+                description=f"direction {k}", continuous_update=False,
+            )
+            for k in range(len(directions))
+        ]
+        for slider in self.sliders:
+            slider.observe(self._on_change, names="value")
+        self.output = widgets.Output()
+        self.status = widgets.Label()
+        self.children = [*self.sliders, self.output, self.status]
+        self.render(np.zeros(len(directions)))
+
+    def latent(self, values: Sequence[float] | np.ndarray) -> np.ndarray:
+        """The latent vector for the given slider values (pure; touches no widget).
+
+        Parameters
+        ----------
+        values : sequence of float, length n_sliders
+            One value per slider.
+
+        Returns
+        -------
+        np.ndarray of float64, shape (latent_dim,)
+            ``sum(values[k] * directions[k])``.
+        """
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != (len(self.directions),):
+            raise ValueError(
+                f"latent(): expected {len(self.directions)} slider values, got shape {values.shape}"
+            )
+        return values @ self.directions
+
+    def render(self, values: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Decode the latent vector for ``values`` and show it in the player.
+
+        The sliders are not moved. A failing ``decode`` (or NaN audio) raises here.
+
+        Parameters
+        ----------
+        values : sequence of float, length n_sliders
+            One value per slider.
+
+        Returns
+        -------
+        np.ndarray
+            The decoded audio, as returned by ``decode``.
+        """
+        audio = np.asarray(self._decode(self.latent(values)))
+        _show(self.output, _audio(audio, self._sr, "latent_explorer"))
+        return audio
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        """Slider handler: re-render; show an error in ``status`` rather than raising it."""
+        try:
+            self.render([slider.value for slider in self.sliders])
+        except Exception as error:  # decode is user code: any error belongs in the status
+            self.status.value = f"⚠ {type(error).__name__}: {error}"
+        else:
+            self.status.value = ""
+
+
+def latent_explorer(
+    decode: Callable[[np.ndarray], np.ndarray],
+    latent_dim: int,
+    sr: int,
+    n_sliders: int = 4,
+    directions: np.ndarray | None = None,
+    limit: float = 3.0,
+) -> LatentExplorer:
+    """Sliders that move through a generator's latent space, with a player of the result.
+
+    The latent vector is ``z = sum_k value_k * directions[k]``; each slider change (on
+    release: ``continuous_update=False``) decodes ``z`` and replaces the player. The origin
+    (all sliders at 0) is decoded once when the widget is built.
+
+    Parameters
+    ----------
+    decode : callable
+        ``decode(z)`` with ``z`` an np.ndarray of float64, shape (latent_dim,), returns mono
+        audio of shape (n_samples,) at ``sr``.
+    latent_dim : int
+        Length of the latent vector.
+    sr : int
+        Sample rate of the decoded audio, in Hz.
+    n_sliders : int
+        Number of sliders (directions).
+    directions : np.ndarray, shape (n_sliders, latent_dim), optional
+        The directions, e.g. principal components of encoded data; by default the first
+        ``n_sliders`` unit axes.
+    limit : float
+        Sliders go from ``-limit`` to ``limit`` (in units of the directions' length).
+
+    Returns
+    -------
+    LatentExplorer
+        An ``ipywidgets.VBox`` with ``.latent(values)`` and ``.render(values)`` for use
+        without a front end (see :class:`LatentExplorer`).
+
+    Raises
+    ------
+    ValueError
+        If ``directions`` has the wrong shape, ``n_sliders > latent_dim`` without it, or
+        ``limit`` is not positive.
+    """
+    if not limit > 0:
+        raise ValueError(f"latent_explorer(): limit must be positive, got {limit!r}")
+    return LatentExplorer(decode, _directions(directions, n_sliders, latent_dim), sr, limit)

@@ -1,0 +1,84 @@
+"""The footage generator: determinism, ground truth that matches the pixels, bad input."""
+
+import numpy as np
+import pytest
+
+from aigc_kit.apps.video.clips import PHOTOS, load_photo, make_clip
+
+
+@pytest.fixture(scope="module")
+def clip():
+    return make_clip(seed=3, n_shots=5)
+
+
+def test_photos_are_bundled_and_colour():
+    for name in PHOTOS:
+        image = load_photo(name, (96, 128))
+        assert image.ndim == 3 and image.shape[2] == 3
+        assert image.shape[0] >= 96 and image.shape[1] >= 128
+        assert 0.0 <= image.min() and image.max() <= 1.0
+
+
+def test_clip_is_deterministic_and_valid(clip):
+    again = make_clip(seed=3, n_shots=5)
+    np.testing.assert_array_equal(clip.frames, again.frames)
+    assert clip.frames.dtype == np.float32 and clip.frames.shape[1:] == (96, 128, 3)
+    assert 0.0 <= clip.frames.min() and clip.frames.max() <= 1.0
+    other = make_clip(seed=4, n_shots=5)
+    assert other.frames.shape != clip.frames.shape or not np.array_equal(other.frames,
+                                                                         clip.frames)
+
+
+def test_ground_truth_is_consistent(clip):
+    assert len(clip.transitions) == 4 and len(clip.shots) == 5
+    b = clip.boundaries
+    assert np.all(np.diff(b) > 0)
+    for tr in clip.transitions:
+        assert tr.start <= tr.boundary < tr.end
+        if tr.kind == "cut":
+            assert tr.end == tr.start + 1
+    # shot_of_frame switches exactly at the reported boundaries
+    switches = np.flatnonzero(np.diff(clip.shot_of_frame)) + 1
+    np.testing.assert_array_equal(switches, b)
+    for a, z in zip(clip.shots[:-1], clip.shots[1:], strict=True):
+        assert a.photo != z.photo
+
+
+def test_cut_changes_the_picture_and_fade_goes_black():
+    cut = make_clip(seed=1, n_shots=2, transitions=("cut",), p_lighting_change=0,
+                    p_moving_object=0, noise_std=0)
+    b = cut.boundaries[0]
+    jump = np.abs(cut.frames[b] - cut.frames[b - 1]).mean()
+    steady = np.abs(cut.frames[b - 1] - cut.frames[b - 2]).mean()
+    assert jump > 5 * steady
+    fade = make_clip(seed=1, n_shots=2, transitions=("fade",), noise_std=0)
+    tr = fade.transitions[0]
+    assert fade.frames[tr.boundary - 1].max() == 0.0  # the black frame before the fade-in
+    assert fade.frames[tr.start - 1].mean() > 0.1
+
+
+def test_dissolve_blends_both_shots():
+    clip = make_clip(seed=2, n_shots=2, transitions=("dissolve",), noise_std=0)
+    tr = clip.transitions[0]
+    assert tr.kind == "dissolve" and tr.end - tr.start >= 2
+    mid = clip.frames[tr.boundary]
+    before, after = clip.frames[tr.start - 1], clip.frames[tr.end]
+    # the middle frame is closer to the average of both ends than to either end
+    assert np.abs(mid - (before + after) / 2).mean() < np.abs(mid - before).mean()
+    assert np.abs(mid - (before + after) / 2).mean() < np.abs(mid - after).mean()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_shots": 0}, "n_shots"),
+        ({"transitions": ("wipe",)}, "unknown transition"),
+        ({"cameras": ("dolly",)}, "unknown camera"),
+        ({"photos": ("lena",)}, "unknown photo"),
+        ({"photos": ("coffee",)}, "two photos"),
+        ({"size": (8, 8)}, "size"),
+    ],
+)
+def test_bad_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_clip(**kwargs)

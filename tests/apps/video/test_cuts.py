@@ -1,0 +1,67 @@
+"""Shot-boundary detection and TRECVID-style scoring (aigc_kit.apps.video.cuts)."""
+
+import numpy as np
+import pytest
+
+from aigc_kit.apps.video import detect_cuts, make_clip
+from aigc_kit.apps.video.cuts import detect_cuts_threshold, score_cuts
+
+
+def test_score_cuts_matches_one_to_one_within_tolerance():
+    s = score_cuts([10, 11, 30, 50], [10, 31, 70], tolerance=1)
+    assert (s["tp"], s["fp"], s["fn"]) == (2, 2, 1)
+    assert s["precision"] == pytest.approx(0.5) and s["recall"] == pytest.approx(2 / 3)
+    spans = score_cuts([25], np.array([[20, 30]]), tolerance=0)
+    assert spans["f1"] == 1.0
+    assert score_cuts([33], np.array([[20, 30]]), tolerance=2)["tp"] == 0
+    assert score_cuts([], [])["f1"] == 1.0
+    assert score_cuts([5], [])["precision"] == 0.0
+    with pytest.raises(ValueError, match="spans"):
+        score_cuts([1], np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("kind", ["cut", "dissolve", "fade"])
+def test_detect_cuts_finds_each_transition_type(kind):
+    hits = misses = extra = 0
+    for seed in (7001, 7002):
+        clip = make_clip(seed=seed, n_shots=4, transitions=(kind,))
+        found = detect_cuts(clip.frames)
+        assert np.all(np.diff(found) > 0) and np.all(found > 0)
+        s = score_cuts(found, clip.spans, tolerance=2)
+        hits, misses, extra = hits + s["tp"], misses + s["fn"], extra + s["fp"]
+    assert hits >= 5 and misses <= 1 and extra <= 1
+
+
+def test_gradual_boundary_lies_near_the_middle():
+    clip = make_clip(seed=7003, n_shots=3, transitions=("dissolve",))
+    found = detect_cuts(clip.frames)
+    assert len(found) == len(clip.boundaries)
+    for tr in clip.transitions:
+        nearest = found[np.argmin(np.abs(found - tr.boundary))]
+        assert tr.start <= nearest < tr.end
+        assert abs(nearest - tr.boundary) <= max(2, (tr.end - tr.start) // 4)
+
+
+def test_camera_motion_and_lighting_alone_are_not_cuts():
+    clip = make_clip(seed=7004, n_shots=1, p_moving_object=1.0, p_lighting_change=1.0,
+                     cameras=("ken_burns",), shot_seconds=(6.0, 6.0))
+    assert len(detect_cuts(clip.frames)) == 0
+
+
+def test_detector_beats_fixed_threshold_baseline_on_dissolves():
+    clip = make_clip(seed=7005, n_shots=6, transitions=("dissolve",))
+    ours = score_cuts(detect_cuts(clip.frames), clip.spans)["f1"]
+    base = score_cuts(detect_cuts_threshold(clip.frames), clip.spans)["f1"]
+    assert ours > base
+
+
+def test_details_and_edge_cases():
+    clip = make_clip(seed=7006, n_shots=2, transitions=("cut",))
+    details = detect_cuts(clip.frames, return_details=True)
+    assert details.scores.shape == (len(details.scales), len(clip.frames))
+    assert details.kinds == ["cut"]
+    assert len(detect_cuts(clip.frames[:1])) == 0
+    with pytest.raises(ValueError, match="ratio"):
+        detect_cuts(clip.frames, ratio=0.5)
+    with pytest.raises(ValueError, match="NaN"):
+        detect_cuts(np.full((3, 8, 8, 3), np.nan))

@@ -1,0 +1,97 @@
+"""The model report's metrics and its JSON (aigc_kit.evaluation.report)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aigc_kit.evaluation import check_settings, model_metrics, write_metrics
+
+CLASSIFIER_KEYS = {"is_generated", "is_real", "is_ratio", "coverage", "n_classes", "frechet"}
+NN_KEYS = {"nn_generated_db", "nn_heldout_db", "nn_ratio", "nn_closer_than_heldout"}
+RECON_KEYS = {"recon_mse", "recon_logmel_snr_db"}
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory):
+    """Barely trained models on the notes, cached in a temporary data folder."""
+    from aigc_kit.generation import trained_models
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIGC_KIT_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        return trained_models("notes", gan_seconds=0.5, vae_seconds=0.5, classifier_epochs=2,
+                              device="cpu")
+
+
+@pytest.mark.parametrize("model", ["gan", "vae"])
+def test_model_metrics_has_every_metric_that_applies(tiny_models, model):
+    metrics = model_metrics(tiny_models, model, n_samples=32, seed=1)
+    expected = CLASSIFIER_KEYS | NN_KEYS | {"class_counts"} | (RECON_KEYS if model == "vae"
+                                                                 else set())
+    assert set(metrics) == expected
+    for key in expected - {"class_counts"}:
+        assert isinstance(metrics[key], (int, float)) and math.isfinite(metrics[key]), key
+    counts = metrics["class_counts"]
+    assert list(counts) == tiny_models.data.class_names and sum(counts.values()) == 32
+    assert metrics["coverage"] == sum(c > 0 for c in counts.values())
+    assert metrics["nn_heldout_db"] > 0 and 0 <= metrics["nn_closer_than_heldout"] <= 1
+    assert metrics["nn_ratio"] == pytest.approx(metrics["nn_generated_db"]
+                                                / metrics["nn_heldout_db"])
+    assert model_metrics(tiny_models, model, n_samples=32, seed=1) == metrics  # reproducible
+
+
+def test_model_metrics_memorisation_check_flags_copies(tiny_models):
+    copies = tiny_models.data.x_train[:16]
+    metrics = model_metrics(tiny_models, "gan", samples=copies)
+    assert metrics["nn_generated_db"] == pytest.approx(0.0, abs=1e-3)  # dB; round-off only
+    assert metrics["nn_ratio"] < 1e-3 and metrics["nn_closer_than_heldout"] == 1.0
+    with pytest.raises(ValueError, match="model must be one of"):
+        model_metrics(tiny_models, "diffusion")
+
+
+def test_write_metrics_is_atomic_strict_json_with_nan_as_null(tmp_path, monkeypatch):
+    path = tmp_path / "deep" / "metrics.json"
+    metrics = {"frechet": np.float64(2.5), "is_ratio": float("nan"), "coverage": np.int64(3),
+               "counts": {"a": np.int32(1)}, "curve": np.array([1.0, np.inf])}
+    assert write_metrics(path, metrics, {"seed": 0}, {"cached": True, "path": Path("x")}) == path
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    doc = json.loads(text)
+    assert doc["metrics"] == {"frechet": 2.5, "is_ratio": None, "coverage": 3,
+                              "counts": {"a": 1}, "curve": [1.0, None]}
+    assert doc["non_finite"] == ["metrics.is_ratio", "metrics.curve[1]"]
+    assert doc["parameters"] == {"seed": 0} and doc["model"] == {"cached": True, "path": "x"}
+    assert doc["kit_version"] and doc["created"].endswith("+00:00")
+
+    def failing_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_metrics(path, {"frechet": 1.0}, {})
+    assert json.loads(path.read_text()) == doc  # the old file is untouched
+    assert sorted(p.name for p in path.parent.iterdir()) == ["metrics.json"]  # no temp left
+    monkeypatch.undo()
+    with pytest.raises(TypeError):
+        write_metrics(path, {"bad": object()}, {})
+    assert json.loads(path.read_text()) == doc
+
+
+def test_check_settings_canonical_types_and_clear_errors():
+    settings = check_settings("notes", "vae", 1, 3, 8, 0)
+    assert settings["train_seconds"] == 1.0 and isinstance(settings["train_seconds"], float)
+    with pytest.raises(ValueError, match=r"dataset must be one of \('notes', 'fsdd'\)"):
+        check_settings("mnist", "gan", 1.0, 3, 8, 0)
+    with pytest.raises(ValueError, match="model must be one of"):
+        check_settings("notes", "GAN", 1.0, 3, 8, 0)
+    with pytest.raises(ValueError, match="train_seconds must be a number > 0"):
+        check_settings("notes", "gan", 0, 3, 8, 0)
+    with pytest.raises(ValueError, match="n_samples must be an integer >= 2"):
+        check_settings("notes", "gan", 1.0, 3, 2.5, 0)
+
+

@@ -1,0 +1,318 @@
+"""Tests for aigc_kit.interaction: widgets built and driven headless, with no front end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from ipywidgets.embed import dependency_state, embed_data
+
+from aigc_kit.interaction import (
+    FeedbackError,
+    FeedbackLog,
+    Sample,
+    ab_order,
+    ab_test,
+    gallery,
+    latent_explorer,
+    player,
+    rating_panel,
+    record_ab_choice,
+    record_rating,
+)
+
+SR = 8000
+LATENT_DIM = 6
+
+
+def _tone(freq: float, seconds: float = 0.1) -> np.ndarray:
+    t = np.arange(int(seconds * SR)) / SR
+    return np.sin(2 * np.pi * freq * t)
+
+
+def _player_html(box: widgets.Widget) -> str:
+    """The HTML of the (single) player inside a :func:`player` box."""
+    (out,) = [child for child in box.children if isinstance(child, widgets.Output)]
+    (output,) = out.outputs
+    return output["data"]["text/html"]
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> FeedbackLog:
+    return FeedbackLog(tmp_path / "ratings.jsonl")
+
+
+@pytest.fixture
+def samples() -> list[Sample]:
+    return [
+        Sample("gan_0", _tone(220), SR, tag="gan-v1"),
+        Sample("gan_1", _tone(330), SR, tag="gan-v2"),
+    ]
+
+
+# --- players -------------------------------------------------------------------------------
+
+
+def test_player_holds_an_audio_element_and_label() -> None:
+    box = player(_tone(440), SR, label="sine")
+    assert box.children[0].value == "sine"
+    assert "<audio" in _player_html(box)
+
+
+def test_player_with_nan_names_the_label() -> None:
+    clip = _tone(440)
+    clip[3] = np.nan
+    with pytest.raises(ValueError, match="'broken'.*NaN"):
+        player(clip, SR, label="broken")
+
+
+def test_gallery_has_one_labelled_player_per_clip() -> None:
+    grid = gallery({"a": _tone(200), "b": _tone(300), "c": _tone(400)}, SR, columns=2)
+    assert isinstance(grid, widgets.GridBox)
+    assert [box.children[0].value for box in grid.children] == ["a", "b", "c"]
+    assert "repeat(2," in grid.layout.grid_template_columns
+
+
+def test_gallery_nan_clip_names_its_label() -> None:
+    with pytest.raises(ValueError, match="'bad'"):
+        gallery({"good": _tone(200), "bad": np.full(100, np.nan)}, SR)
+
+
+def test_widgets_serialise_headless_with_the_players(log: FeedbackLog, samples) -> None:
+    views = [
+        rating_panel(samples, log),
+        ab_test([_tone(200)], [_tone(300)], SR, []),
+        latent_explorer(lambda z: _tone(200 + 50 * z[0]), LATENT_DIM, SR),
+    ]
+    state = json.dumps(embed_data(views=views, state=dependency_state(views))["manager_state"])
+    assert state.count("<audio") == len(samples) + 2 + 1
+
+
+# --- rating --------------------------------------------------------------------------------
+
+
+def test_sample_rejects_stereo() -> None:
+    with pytest.raises(ValueError, match="mono"):
+        Sample("x", np.zeros((2, 10)), SR)
+
+
+def test_record_rating_writes_tag_and_score(log: FeedbackLog, samples) -> None:
+    record = record_rating(log, samples[1], "ana", 4, comment="warm")
+    assert log.read() == [record]
+    assert (record["sample_id"], record["tag"], record["score"]) == ("gan_1", "gan-v2", 4)
+    assert (record["rater_id"], record["comment"]) == ("ana", "warm")
+
+
+def test_record_rating_bad_score_raises_and_writes_nothing(log: FeedbackLog, samples) -> None:
+    with pytest.raises(FeedbackError, match="score"):
+        record_rating(log, samples[0], "ana", 6)
+    assert log.read() == []
+
+
+def test_rating_panel_has_five_buttons_per_sample(log: FeedbackLog, samples) -> None:
+    panel = rating_panel(samples, log)
+    assert isinstance(panel, widgets.VBox)
+    assert len(panel.children) == len(samples)
+    descriptions = [[button.description for button in row] for row in panel.buttons]
+    assert descriptions == [["1", "2", "3", "4", "5"]] * len(samples)
+
+
+def test_rate_writes_the_log_and_confirms(log: FeedbackLog, samples) -> None:
+    panel = rating_panel(samples, log, rater_id="bo")
+    record = panel.rate(1, 4, comment="nice")
+    assert log.read() == [record]
+    assert (record["sample_id"], record["rater_id"], record["comment"]) == ("gan_1", "bo", "nice")
+    assert panel.statuses[1].value == "rated 4 ✓"
+    assert panel.statuses[0].value == ""
+
+
+def test_button_click_writes_a_record_with_the_comment_box(log: FeedbackLog, samples) -> None:
+    panel = rating_panel(samples, log)
+    panel.comments[0].value = "  too noisy "
+    panel.buttons[0][1].click()
+    (record,) = log.read()
+    assert (record["sample_id"], record["score"], record["tag"]) == ("gan_0", 2, "gan-v1")
+    assert record["comment"] == "too noisy"
+    assert panel.comments[0].value == ""
+    assert panel.statuses[0].value == "rated 2 ✓"
+
+
+def test_blank_comment_box_is_stored_as_none(log: FeedbackLog, samples) -> None:
+    panel = rating_panel(samples, log)
+    panel.comments[0].value = "   "
+    assert panel.rate(0, 3)["comment"] is None
+
+
+def test_invalid_score_shows_error_instead_of_raising(log: FeedbackLog, samples) -> None:
+    panel = rating_panel(samples, log)
+    assert panel.rate(0, 9) is None
+    assert "not saved" in panel.statuses[0].value
+    assert "score" in panel.statuses[0].value
+    assert log.read() == []
+
+
+def test_bad_rater_shows_error_on_click(log: FeedbackLog, samples) -> None:
+    panel = rating_panel(samples, log, rater_id="")
+    panel.buttons[1][4].click()
+    assert "rater_id" in panel.statuses[1].value
+    assert log.read() == []
+
+
+# --- blind A/B test ------------------------------------------------------------------------
+
+
+def test_ab_order_reproducible_balanced_and_mixed() -> None:
+    first = ab_order(20, np.random.default_rng(3))
+    assert first.dtype == np.bool_
+    assert first.shape == (20,)
+    np.testing.assert_array_equal(first, ab_order(20, np.random.default_rng(3)))
+    assert first.sum() == 10
+    orders = {tuple(ab_order(20, np.random.default_rng(seed))) for seed in range(5)}
+    assert len(orders) > 1
+    assert ab_order(7, np.random.default_rng(0)).sum() == 4
+
+
+@pytest.mark.parametrize(
+    ("swapped", "choice", "letter"),
+    [
+        (False, "left", "A"),
+        (False, "right", "B"),
+        (True, "left", "B"),
+        (True, "right", "A"),
+        (False, "tie", "tie"),
+        (True, "tie", "tie"),
+    ],
+)
+def test_record_ab_choice_maps_sides(swapped: bool, choice: str, letter: str) -> None:
+    results = ["A"]
+    assert record_ab_choice(results, 2, swapped, choice) == letter
+    assert results == ["A", letter]
+
+
+def test_record_ab_choice_rejects_unknown_choice() -> None:
+    results: list[str] = []
+    with pytest.raises(ValueError, match="pair 2.*'middle'"):
+        record_ab_choice(results, 2, False, "middle")
+    assert results == []
+
+
+def test_ab_test_places_clips_by_order_and_choose_appends_letter() -> None:
+    a = [_tone(200 + 10 * i) for i in range(6)]
+    b = [_tone(900 + 10 * i) for i in range(6)]
+    results: list[str] = []
+    test = ab_test(a, b, SR, results, seed=1)
+    assert test.a_first.any() and not test.a_first.all()
+    for index, a_first in enumerate(test.a_first):
+        left = test.children[index].children[1].children[0]
+        assert _player_html(left) == _player_html(player(a[index] if a_first else b[index], SR))
+    expected = ["A" if a_first else "B" for a_first in test.a_first]
+    assert [test.choose(index, "left") for index in range(6)] == expected
+    assert results == expected
+
+
+def test_ab_test_button_click_and_one_answer_per_pair() -> None:
+    results: list[str] = []
+    test = ab_test([_tone(200), _tone(300)], [_tone(400), _tone(500)], SR, results, seed=0)
+    test.buttons[1]["right"].click()
+    assert results == ["B" if test.a_first[1] else "A"]
+    assert test.statuses[1].value == "answered ✓"
+    assert all(button.disabled for button in test.buttons[1].values())
+    with pytest.raises(ValueError, match="already answered"):
+        test.choose(1, "tie")
+    assert test.choose(0, "tie") == "tie"
+    assert len(results) == 2
+
+
+def test_ab_test_mismatched_lengths_names_both() -> None:
+    with pytest.raises(ValueError, match="3.*2"):
+        ab_test([_tone(200)] * 3, [_tone(300)] * 2, SR, [])
+
+
+# --- latent space --------------------------------------------------------------------------
+
+
+class FakeDecoder:
+    """A sine whose frequency follows z[0]; records every z it is called with."""
+
+    def __init__(self) -> None:
+        self.calls: list[np.ndarray] = []
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        assert z.shape == (LATENT_DIM,)
+        self.calls.append(z.copy())
+        return _tone(300 + 100 * z[0])
+
+
+def test_latent_is_sum_of_values_times_directions() -> None:
+    directions = np.random.default_rng(0).normal(size=(3, LATENT_DIM))
+    explorer = latent_explorer(FakeDecoder(), LATENT_DIM, SR, n_sliders=3, directions=directions)
+    values = [0.5, -1.0, 2.0]
+    expected = sum(v * d for v, d in zip(values, directions, strict=True))
+    np.testing.assert_allclose(explorer.latent(values), expected)
+
+
+def test_default_directions_are_unit_axes() -> None:
+    explorer = latent_explorer(FakeDecoder(), LATENT_DIM, SR, n_sliders=2)
+    np.testing.assert_array_equal(explorer.latent([1.5, -2.0]), [1.5, -2.0, 0, 0, 0, 0])
+    assert [(s.min, s.max, s.continuous_update) for s in explorer.sliders] == [
+        (-3.0, 3.0, False)
+    ] * 2
+
+
+def test_render_decodes_z_and_replaces_player() -> None:
+    decode = FakeDecoder()
+    explorer = latent_explorer(decode, LATENT_DIM, SR)
+    assert len(decode.calls) == 1  # the origin, decoded on construction
+    before = explorer.output.outputs[0]["data"]["text/html"]
+    audio = explorer.render([1.0, 0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(decode.calls[-1], explorer.latent([1.0, 0.0, 0.0, 2.0]))
+    np.testing.assert_array_equal(audio, _tone(400))
+    assert not np.allclose(audio, _tone(300))
+    after = explorer.output.outputs[0]["data"]["text/html"]
+    assert "<audio" in after and after != before
+    assert [s.value for s in explorer.sliders] == [0.0] * 4
+
+
+def test_slider_change_triggers_render() -> None:
+    decode = FakeDecoder()
+    explorer = latent_explorer(decode, LATENT_DIM, SR)
+    explorer.sliders[0].value = 1.2
+    explorer.sliders[2].value = -0.6
+    assert len(decode.calls) == 3
+    np.testing.assert_allclose(decode.calls[-1], [1.2, 0, -0.6, 0, 0, 0])
+    assert explorer.status.value == ""
+
+
+def test_slider_render_error_goes_to_status() -> None:
+    def decode(z: np.ndarray) -> np.ndarray:
+        return np.full(100, np.nan) if z[0] > 1 else _tone(300)
+
+    explorer = latent_explorer(decode, LATENT_DIM, SR)
+    explorer.sliders[0].value = 2.0
+    assert "NaN" in explorer.status.value
+    explorer.sliders[0].value = 0.0
+    assert explorer.status.value == ""
+    with pytest.raises(ValueError, match="NaN"):
+        explorer.render([2.0, 0, 0, 0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"directions": np.ones((3, LATENT_DIM))}, r"\(4, 6\).*\(3, 6\)"),
+        ({"n_sliders": LATENT_DIM + 1}, "latent_dim"),
+        ({"limit": 0.0}, "limit"),
+    ],
+)
+def test_latent_explorer_rejects_bad_arguments(kwargs: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        latent_explorer(FakeDecoder(), LATENT_DIM, SR, **kwargs)
+
+
+def test_latent_rejects_wrong_number_of_values() -> None:
+    explorer = latent_explorer(FakeDecoder(), LATENT_DIM, SR)
+    with pytest.raises(ValueError, match="4 slider values"):
+        explorer.latent([1.0, 2.0])
