@@ -38,7 +38,6 @@ twice ``--seconds`` plus 15 s.
 from __future__ import annotations
 
 import argparse
-import copy
 import time
 
 import torch
@@ -46,31 +45,9 @@ import torch
 from aigc_kit import get_device, seed_everything
 from aigc_kit.evaluation import generation_report
 from aigc_kit.features import load_mel_dataset
-from aigc_kit.generation import sample_generator
-from aigc_kit.models import (
-    ConvDiscriminator,
-    ConvGenerator,
-    MelClassifier,
-    MixturePrior,
-    MLPDiscriminator,
-    MLPGenerator,
-)
-from aigc_kit.runtime import fast_bfloat16
-from aigc_kit.training import (
-    evaluate_classifier,
-    train_classifier,
-    train_gan,
-)
-
-LATENT = 100
-RECIPES = {
-    "kit": {"batch_norm": True, "r1_gamma": 1.0, "r1_every": 4, "reuse_fakes": True,
-            "mixture": True, "batch_size": 32},
-    "bn-r1": {"batch_norm": True, "r1_gamma": 1.0, "r1_every": 1, "reuse_fakes": False,
-              "mixture": False, "batch_size": 64},
-    "source": {"batch_norm": False, "r1_gamma": 0.0, "r1_every": 1, "reuse_fakes": False,
-               "mixture": False, "batch_size": 64},
-}
+from aigc_kit.generation import RECIPES, mixed_precision, train_recipe
+from aigc_kit.models import MelClassifier
+from aigc_kit.training import RunConfig, evaluate_classifier, train_classifier
 
 
 def main() -> None:
@@ -88,48 +65,35 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     device = get_device()
-    mixed = (fast_bfloat16(device) if args.precision == "auto"
-             else args.precision == "bfloat16")
+    mixed = mixed_precision(args.precision, device)
     print(f"device {device}, {args.threads} threads, forward passes in "
           f"{'bfloat16 autocast' if mixed else 'float32'}")
 
     data = load_mel_dataset("notes", seed=args.seed, n_variants=8)
     classifier = MelClassifier(n_classes=data.n_classes, in_shape=data.spec.shape)
     train_classifier(classifier, data.x_train, data.y_train, epochs=args.classifier_epochs,
-                     lr=3e-3, device=device, seed=args.seed, progress=False)
+                     lr=3e-3, run=RunConfig(seed=args.seed, device=device, progress=False))
     accuracy = evaluate_classifier(classifier, data.x_test, data.y_test, device=device)
     print(f"classifier: accuracy {accuracy:.1%} on {len(data.y_test)} held-out real notes")
 
     real_probabilities = classifier.predict_proba(data.x_test).cpu().numpy()
-    for recipe in args.recipes:
-        settings = RECIPES[recipe]
-        if args.arch == "mlp":
-            generator = MLPGenerator(LATENT, data.spec.shape, batch_norm=settings["batch_norm"])
-            discriminator = MLPDiscriminator(in_shape=data.spec.shape)
-        else:
-            generator = ConvGenerator(latent_dim=LATENT, out_shape=data.spec.shape)
-            discriminator = ConvDiscriminator(in_shape=data.spec.shape)
-        prior = MixturePrior(LATENT, seed=args.seed) if settings["mixture"] else None
-        ema = copy.deepcopy(generator) if settings["mixture"] else None
+    run = RunConfig(steps=None, max_seconds=args.seconds, seed=args.seed, device=device,
+                    progress=False)
+    for name in args.recipes:
         start = time.perf_counter()
-        run = train_gan(generator, discriminator, data.x_train, latent_dim=LATENT, steps=None,
-                        max_seconds=args.seconds, r1_gamma=settings["r1_gamma"],
-                        r1_every=settings["r1_every"], reuse_fakes=settings["reuse_fakes"],
-                        mixed_precision=mixed,
-                        batch_size=settings["batch_size"], prior=prior, ema=ema,
-                        device=device, seed=args.seed, progress=False)
-        print(f"GAN ({args.arch}, {recipe} recipe): {run.steps} steps in "
-              f"{time.perf_counter() - start:.1f} s, stopped by {run.stopped}")
-        sampled = generator if ema is None else ema
-        fake = sample_generator(sampled, len(data.x_test), LATENT, device=device,
-                                seed=args.seed + 1, prior=prior).cpu()
+        gan = train_recipe(RECIPES[name], data.x_train, run, arch=args.arch,
+                           precision=args.precision)
+        print(f"GAN ({args.arch}, {name} recipe): {gan.result.steps} steps in "
+              f"{time.perf_counter() - start:.1f} s, stopped by {gan.result.stopped}")
+        fake = gan.sample(len(data.x_test), seed=args.seed + 1, device=device)
         report = generation_report(classifier.predict_proba(fake).cpu().numpy(),
                                    real_probabilities)
         print(f"  classes covered by {len(fake)} generated samples: {report['coverage']} of "
               f"{report['n_classes']}")
-        print(f"  Inception score ({args.arch} GAN, {recipe} recipe, {args.seconds:.0f} s, "
+        print(f"  Inception score ({args.arch} GAN, {name} recipe, {args.seconds:.0f} s, "
               f"{args.threads} threads): generated {report['is_generated']:.2f}, held-out real "
               f"{report['is_real']:.2f}, ratio {report['is_ratio']:.3f} (target >= 0.85)")
+
 
 if __name__ == "__main__":
     main()

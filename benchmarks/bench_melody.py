@@ -41,6 +41,7 @@ from aigc_kit.apps.music import (
     train_melody_vae,
     verdict,
 )
+from aigc_kit.training import RunConfig
 
 
 def main() -> None:
@@ -63,16 +64,18 @@ def main() -> None:
     print(f"corpus: {len(corpus)} chorales, {corpus.n_notes} notes ({corpus.source}); "
           f"train {len(train)} / held-out {len(test)} melodies; device {device}")
     lstm = MelodyLSTM(corpus.low, corpus.high)
-    result = train_melody_lstm(lstm, train, max_seconds=args.lstm_seconds, device=device,
-                               seed=args.seed, progress=False)
+    result = train_melody_lstm(lstm, train,
+                               run=RunConfig(steps=None, max_seconds=args.lstm_seconds,
+                                             seed=args.seed, device=device, progress=False))
     print(f"LSTM: {result}")
     ll = lstm_log_likelihood(lstm, test)
     print(f"LSTM held-out cross-entropy: pitch {ll['pitch_ce']:.3f} nats/note "
           f"(uniform {torch.log(torch.tensor(float(corpus.n_pitches))):.3f}), "
           f"duration {ll['duration_ce']:.3f}")
     vae = MelodyVAE(corpus.low, corpus.high)
-    result = train_melody_vae(vae, train, max_seconds=args.vae_seconds, device=device,
-                              seed=args.seed, progress=False)
+    result = train_melody_vae(vae, train,
+                              run=RunConfig(steps=None, max_seconds=args.vae_seconds,
+                                            seed=args.seed, device=device, progress=False))
     print(f"VAE: {result}")
     table = compare_to_baselines(train, test, lstm, vae, args.temperature, args.repeats,
                                  args.seed, vae_temperature=args.vae_temperature)

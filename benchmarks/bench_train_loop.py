@@ -30,7 +30,14 @@ import torch
 from torch import nn
 
 from aigc_kit.runtime import get_device, seed_everything
-from aigc_kit.training import adam, discriminator_loss, generator_loss, train_gan
+from aigc_kit.training import (
+    GANConfig,
+    RunConfig,
+    adam,
+    discriminator_loss,
+    generator_loss,
+    train_gan,
+)
 
 LATENT = 100
 SHAPE = (1, 32, 32)
@@ -99,9 +106,9 @@ def bare_loop(generator: nn.Module, discriminator: nn.Module, data: torch.Tensor
 
 def kit_loop(generator: nn.Module, discriminator: nn.Module, data: torch.Tensor, steps: int,
              batch_size: int, device: torch.device) -> None:
-    result = train_gan(generator, discriminator, data, latent_dim=LATENT, steps=steps,
-                       batch_size=batch_size, lr=LR, betas=BETAS, device=device, seed=None,
-                       progress=False)
+    result = train_gan(generator, discriminator, data,
+                       GANConfig(latent_dim=LATENT, batch_size=batch_size, lr=LR, betas=BETAS),
+                       run=RunConfig(steps=steps, seed=None, device=device, progress=False))
     if not result.ok:
         raise SystemExit(f"train_gan did not finish: {result.stopped}")
     if device.type == "cuda":

@@ -25,7 +25,7 @@ from aigc_kit import get_device, seed_everything
 from aigc_kit.apps.speech import intelligibility, train_digit_voice
 from aigc_kit.features import FSDD_SPEC, fsdd_images
 from aigc_kit.models import MelClassifier
-from aigc_kit.training import evaluate_classifier, random_time_shift, train_classifier
+from aigc_kit.training import RunConfig, evaluate_classifier, random_time_shift, train_classifier
 
 
 def main() -> None:
@@ -46,15 +46,15 @@ def main() -> None:
         seed_everything(args.seed + s)
         listener = MelClassifier(n_classes=10, in_shape=FSDD_SPEC.shape)
         train_classifier(listener, x_train, torch.tensor(train.digit.to_numpy()), epochs=12,
-                         lr=3e-3, augment=random_time_shift(3), device=device,
-                         seed=args.seed + s, progress=False)
+                         lr=3e-3, augment=random_time_shift(3),
+                         run=RunConfig(seed=args.seed + s, device=device, progress=False))
         listeners.append(listener)
         real.append(evaluate_classifier(listener, x_test, torch.tensor(test.digit.to_numpy()),
                                         device=device))
 
     start = time.perf_counter()
-    voice, run = train_digit_voice(seconds=args.seconds, seed=args.seed, device=device,
-                                   progress=False)
+    voice, run = train_digit_voice(run=RunConfig(steps=None, max_seconds=args.seconds,
+                                                 seed=args.seed, device=device, progress=False))
     voice.temperature = args.temperature
     print(f"conditional VAE: {run.steps} steps in {time.perf_counter() - start:.1f} s")
     scores = []

@@ -49,6 +49,8 @@ from aigc_kit.models import (
     count_parameters,
 )
 from aigc_kit.training import (
+    GANConfig,
+    RunConfig,
     evaluate_classifier,
     predict,
     train_classifier,
@@ -104,9 +106,9 @@ print(f"{count_parameters(classifier):,} parameters")
 # guard against NaN losses.
 
 # %%
-result = train_classifier(classifier, x_train, y_train, epochs=classifier_epochs,
-                          batch_size=64, lr=3e-3, x_val=x_test, y_val=y_test,
-                          device=device, seed=seed, live_plot=True)
+result = train_classifier(classifier, x_train, y_train, epochs=classifier_epochs, batch_size=64,
+                          lr=3e-3, x_val=x_test, y_val=y_test,
+                          run=RunConfig(seed=seed, device=device, live_plot=True))
 print(f"{result.steps} steps in {result.seconds:.1f} s, stopped by: {result.stopped}")
 
 # %% [markdown]
@@ -152,8 +154,8 @@ print(f"z {tuple(z.shape)} -> G(z) {tuple(fake.shape)} in [{fake.min():.2f}, {fa
 # evaluation: look and listen here, measure in chapter 6. A short run:
 
 # %%
-gan_run = train_gan(generator, discriminator, notes_x, latent_dim=100, steps=gan_demo_steps,
-                    device=device, seed=seed)
+gan_run = train_gan(generator, discriminator, notes_x, GANConfig(latent_dim=100),
+                    run=RunConfig(steps=gan_demo_steps, seed=seed, device=device))
 gan_run.plot()
 plt.show()
 print(gan_run.history.tail(3).round(3))
@@ -191,7 +193,7 @@ with torch.no_grad():
     total, reconstruction, kl = vae_loss(recon, notes_x[:8], mu, logvar)
 print(f"x {tuple(notes_x[:8].shape)} -> mu, logvar {tuple(mu.shape)} -> recon "
       f"{tuple(recon.shape)}; untrained loss {total:.1f} = {reconstruction:.1f} + KL {kl:.2f}")
-vae_run = train_vae(vae, notes_x, steps=vae_demo_steps, device=device, seed=seed)
+vae_run = train_vae(vae, notes_x, run=RunConfig(steps=vae_demo_steps, seed=seed, device=device))
 vae_run.plot()
 plt.show()
 

@@ -43,8 +43,6 @@ data_seconds = 3.0  # VAE budget at each share (s)
 seed = 0
 
 # %%
-import copy
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -52,37 +50,36 @@ import torch
 from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.evaluation import generation_report, mse, snr, vae_data_curve
+from aigc_kit.evaluation import mse, score_samples, snr, vae_data_curve
 from aigc_kit.features import load_mel_dataset, to_audio, to_db
-from aigc_kit.generation import sample_generator
+from aigc_kit.generation import (
+    BN_R1_RECIPE,
+    KIT_RECIPE,
+    SOURCE_RECIPE,
+    TrainedGAN,
+    TrainedModels,
+    build_parts,
+    mixed_precision,
+    reconstruct,
+    remember_models,
+    sample,
+    train_recipe,
+    zoo_settings,
+)
 from aigc_kit.interaction import audio_table, plot_spectrogram
 from aigc_kit.models import (
     VAE,
     ConvDecoder,
-    ConvDiscriminator,
     ConvEncoder,
-    ConvGenerator,
     MelClassifier,
-    MixturePrior,
     MLPDecoder,
-    MLPDiscriminator,
     MLPEncoder,
-    MLPGenerator,
     count_parameters,
 )
-from aigc_kit.runtime import fast_bfloat16
-from aigc_kit.training import (
-    evaluate_classifier,
-    train_classifier,
-    train_gan,
-    train_vae,
-)
+from aigc_kit.training import RunConfig, evaluate_classifier, train_classifier, train_vae
 
 seed_everything(seed)
 device = get_device()
-bfloat16 = fast_bfloat16(device)  # mixed precision only where bfloat16 runs natively
-fast_steps = {"r1_every": 4, "reuse_fakes": True, "mixed_precision": bfloat16}
-LATENT = 100
 data = load_mel_dataset(dataset, seed=seed)
 spec = data.spec
 print(f"{dataset}: {len(data.x_train)} training and {len(data.x_test)} held-out images "
@@ -97,22 +94,14 @@ print(f"{dataset}: {len(data.x_train)} training and {len(data.x_test)} held-out 
 # %%
 classifier = MelClassifier(n_classes=data.n_classes, in_shape=spec.shape)
 train_classifier(classifier, data.x_train, data.y_train, epochs=classifier_epochs, lr=3e-3,
-                 device=device, seed=seed, progress=False)
+                 run=RunConfig(seed=seed, device=device, progress=False))
 print(f"classifier accuracy on held-out real images: "
       f"{evaluate_classifier(classifier, data.x_test, data.y_test, device=device):.1%}")
 
 
-def probabilities(images: torch.Tensor) -> np.ndarray:
-    """The listener's class probabilities for images ``(n, 1, n_mels, n_frames)``."""
-    return classifier.predict_proba(images.cpu()).cpu().numpy()
-
-
-real_probabilities = probabilities(data.x_test)
-
-
 def scores(images: torch.Tensor) -> dict:
     """IS of ``images`` next to the held-out real set's, and class coverage."""
-    return generation_report(probabilities(images), real_probabilities)
+    return score_samples(images, data.x_test, probabilities=classifier.predict_proba)
 
 
 # %% [markdown]
@@ -132,53 +121,52 @@ def scores(images: torch.Tensor) -> dict:
 #   the GAN's step-to-step oscillation (its batch-norm statistics are re-estimated at the
 #   end, for the averaged weights).
 #
-# Quality here grows with the number of steps, so `fast_steps` makes each step cheaper: the
-# R1 penalty on every 4th step only, four times as heavy (`r1_every=4`, "lazy
-# regularisation", the same penalty on average), and one batch of fakes per step for both
-# updates (`reuse_fakes=True`, as in PyTorch's DCGAN example: the G step then reuses the
-# fakes D was just trained on). On hardware that multiplies bfloat16 natively the forward
-# passes run in bfloat16 (`mixed_precision`, about 1.5x more steps here), and the kit's
-# default Adam is torch's fused kernel. Without the first two additions, on 384 training
-# notes, G soon collapses to a handful of classes; the rest lift the Inception-score ratio
-# after 60 s from about 0.3 to about 0.9 with bfloat16, 0.82-0.86 without (`bench_gan.py`).
-# The compute curve further down scores the averaged generator with G's batch-norm
-# statistics; the final score uses statistics re-estimated for the average, slightly higher. The live plot shows both losses and D's average verdict on real and fake
-# batches.
+# The four additions and two cheaper steps are one named recipe, `KIT_RECIPE`, defined once
+# in `aigc_kit.generation.recipes` and shared with `benchmarks/bench_gan.py` and the model
+# zoo of chapters 7 and 8. Quality here grows with the number of steps, so the recipe makes
+# each step cheaper: the R1 penalty on every 4th step only, four times as heavy
+# (`r1_every=4`, "lazy regularisation", the same penalty on average), and one batch of
+# fakes per step for both updates (`reuse_fakes=True`, as in PyTorch's DCGAN example: the G
+# step then reuses the fakes D was just trained on). On hardware that multiplies bfloat16
+# natively the forward passes run in bfloat16 (`mixed_precision`, about 1.5x more steps
+# here), and the kit's default Adam is torch's fused kernel. Without the first two additions,
+# on 384 training notes, G soon collapses to a handful of classes; the rest lift the
+# Inception-score ratio after 60 s from about 0.3 to about 0.9 with bfloat16, 0.82-0.86
+# without (`bench_gan.py`). The compute curve further down scores the averaged generator
+# with G's batch-norm statistics; the final score uses statistics re-estimated for the
+# average, slightly higher. The live plot shows both losses and D's average verdict on real
+# and fake batches. This notebook's parameters change the recipe in one line:
 
 # %%
-generator = MLPGenerator(latent_dim=LATENT, out_shape=spec.shape, batch_norm=True)
-discriminator = MLPDiscriminator(in_shape=spec.shape)
-prior = MixturePrior(LATENT, mixture_components, seed=seed) if mixture_components else None
-ema = copy.deepcopy(generator)  # the moving average of G's weights that we sample from
+recipe = KIT_RECIPE.replace(r1_gamma=r1_gamma, mixture_components=mixture_components,
+                            batch_size=gan_batch)
 progress_scores = []  # (step, seconds, IS ratio, coverage) along the way, for chapter 3.3
 
 
 def score_along_the_way(step: int, seconds: float) -> None:
-    """Score 192 samples of the generator as it trains (called by ``train_gan``)."""
-    report = scores(sample_generator(ema, len(data.x_test), LATENT, device=device,
-                                     seed=seed, prior=prior))
+    """Score 192 samples of the generator as it trains (called by the training loop)."""
+    report = scores(TrainedGAN(recipe, parts).sample(len(data.x_test), seed=seed))
     progress_scores.append((step, seconds, report["is_ratio"], report["coverage"]))
 
 
-gan_run = train_gan(generator, discriminator, data.x_train, latent_dim=LATENT, steps=None,
-                    max_seconds=gan_seconds, batch_size=gan_batch, r1_gamma=r1_gamma,
-                    prior=prior, ema=ema, device=device, seed=seed, live_plot=True, **fast_steps,
-                    callback=score_along_the_way, callback_every=score_every)
-fake = sample_generator(ema, len(data.x_test), LATENT, device=device, seed=seed,
-                        prior=prior).cpu()
+run = RunConfig(steps=None, max_seconds=gan_seconds, seed=seed, device=device, live_plot=True,
+                callback=score_along_the_way, callback_every=score_every)
+parts = build_parts(recipe, data.x_train, run)  # G, D, the mixture prior and G's average
+gan = train_recipe(recipe, data.x_train, run, parts=parts)
+fake = gan.sample(len(data.x_test), seed=seed)
 mlp_gan_scores = scores(fake)
-print(f"{gan_run.steps} steps in {gan_run.seconds:.1f} s "
-      f"({'bfloat16' if bfloat16 else 'float32'} forward passes); IS generated "
-      f"{mlp_gan_scores['is_generated']:.2f} vs real {mlp_gan_scores['is_real']:.2f} "
-      f"(ratio {mlp_gan_scores['is_ratio']:.2f}); {mlp_gan_scores['coverage']} of "
-      f"{data.n_classes} classes covered")
+print(f"{recipe.description}: {gan.result.steps} steps in {gan.result.seconds:.1f} s "
+      f"({'bfloat16' if mixed_precision('auto', device) else 'float32'} forward passes); "
+      f"IS generated {mlp_gan_scores['is_generated']:.2f} vs real "
+      f"{mlp_gan_scores['is_real']:.2f} (ratio {mlp_gan_scores['is_ratio']:.2f}); "
+      f"{mlp_gan_scores['coverage']} of {data.n_classes} classes covered")
 
 # %% [markdown]
 # Look, then listen: generated examples next to real ones of the class the listener hears
 # in them.
 
 # %%
-heard = probabilities(fake[:4]).argmax(axis=1)
+heard = classifier.predict_proba(fake[:4]).argmax(1).tolist()
 real_match = [int(torch.nonzero(data.y_test == c)[0, 0]) for c in heard]
 fig, axes = plt.subplots(2, 4, figsize=(15, 4.6))
 for col in range(4):
@@ -206,12 +194,10 @@ display(audio_table({f"real {data.class_names[c]}": y for c, y in zip(heard, rea
 # %%
 mlp_vae = VAE(MLPEncoder(in_shape=spec.shape, latent_dim=16),
               MLPDecoder(latent_dim=16, out_shape=spec.shape))
-vae_run = train_vae(mlp_vae, data.x_train, steps=None, max_seconds=vae_seconds, device=device,
-                    seed=seed, progress=False)
-mlp_vae.eval()
-with torch.no_grad():
-    recon, mu, _ = mlp_vae(data.x_test.to(device), deterministic=True)
-recon = recon.cpu()
+vae_run = train_vae(mlp_vae, data.x_train,
+                    run=RunConfig(steps=None, max_seconds=vae_seconds, seed=seed, device=device,
+                                  progress=False))
+recon = reconstruct(mlp_vae, data.x_test)  # decoded posterior means, on the CPU
 db_ref = to_db(data.x_test).flatten(1)
 db_rec = to_db(recon).flatten(1)
 print(f"{vae_run.steps} steps in {vae_run.seconds:.1f} s; held-out reconstruction: "
@@ -229,7 +215,8 @@ display(audio_table({"real": to_audio(data.x_test[:1], spec)[0],
 a, b = 0, int(torch.nonzero(data.y_test != data.y_test[0])[len(data.y_test) // 3, 0])
 weights = torch.linspace(0, 1, 6)[:, None]
 with torch.no_grad():
-    path = mlp_vae.decode(((1 - weights) * mu[a] + weights * mu[b]).to(device)).cpu()
+    mu, _ = mlp_vae.encode(data.x_test[[a, b]].to(device))  # the two posterior means
+    path = mlp_vae.decode((1 - weights.to(device)) * mu[0] + weights.to(device) * mu[1]).cpu()
 fig, axes = plt.subplots(1, 6, figsize=(16, 2.2))
 for ax, spec_db, w in zip(axes, to_db(path).numpy(), weights[:, 0].tolist(), strict=True):
     plot_spectrogram(spec_db, spec.sr, spec.hop_length, ax=ax, title=f"{w:.1f}")
@@ -238,6 +225,19 @@ plt.tight_layout()
 plt.show()
 print(f"from {data.class_names[data.y_test[a]]} to {data.class_names[data.y_test[b]]}")
 display(audio_table({"latent walk": np.concatenate(list(to_audio(path, spec)))}, spec.sr))
+
+# %% [markdown]
+# **Handing the models on.** Chapters 7 and 8 and the report evaluate these very models: the
+# listener, the GAN (its averaged generator and its prior) and the VAE are stored in the
+# model zoo's cache, keyed by this notebook's settings. Run with other settings, and the
+# later chapters train their own with the same recipe instead (and say so).
+
+# %%
+chapter6 = TrainedModels(data, classifier, gan, mlp_vae,
+                         meta={"gan_steps": gan.result.steps, "vae_steps": vae_run.steps})
+stored = remember_models(chapter6, zoo_settings(dataset, gan_seconds, vae_seconds,
+                                                classifier_epochs, seed, recipe))
+print(f"classifier, GAN and VAE stored for chapters 7, 8 and the report: {stored.name}")
 
 # %% [markdown]
 # ## As printed, with the two additions, and convolutional; same budget
@@ -249,41 +249,28 @@ display(audio_table({"latent walk": np.concatenate(list(to_audio(path, spec)))},
 
 # %%
 rows = []
-for name, g, d, gamma, p in [
-    ("MLP GAN as printed", MLPGenerator(LATENT, spec.shape), MLPDiscriminator(spec.shape), 0.0,
-     None),
-    ("MLP GAN + batch norm + R1", MLPGenerator(LATENT, spec.shape, batch_norm=True),
-     MLPDiscriminator(spec.shape), r1_gamma, None),
-    ("MLP GAN + BN + R1 + mixture prior + EMA",
-     MLPGenerator(LATENT, spec.shape, batch_norm=True), MLPDiscriminator(spec.shape), r1_gamma,
-     MixturePrior(LATENT, seed=seed)),
-    ("conv GAN + R1", ConvGenerator(LATENT, spec.shape), ConvDiscriminator(spec.shape),
-     r1_gamma, None),
-]:
-    kit_recipe = p is not None  # the recipe trained above
-    g_ema = copy.deepcopy(g) if kit_recipe else None
-    run = train_gan(g, d, data.x_train, latent_dim=LATENT, steps=None, r1_gamma=gamma,
-                    prior=p, ema=g_ema, batch_size=gan_batch if kit_recipe else 64,
-                    **(fast_steps if kit_recipe else {"mixed_precision": bfloat16}),
-                    max_seconds=compare_seconds, device=device, seed=seed, progress=False)
-    s = scores(sample_generator(g if g_ema is None else g_ema, len(data.x_test), LATENT, device=device,
-                                seed=seed, prior=p))
-    rows.append({"model": name, "parameters": count_parameters(g),
-                 "steps": run.steps, "IS ratio": s["is_ratio"], "coverage": s["coverage"],
-                 "recon. MSE": np.nan})
+bn_r1 = BN_R1_RECIPE.replace(r1_gamma=r1_gamma)
+for name, candidate, arch in [("MLP GAN as printed", SOURCE_RECIPE, "mlp"),
+                              ("MLP GAN + batch norm + R1", bn_r1, "mlp"),
+                              (recipe.description, recipe, "mlp"),
+                              ("conv GAN + R1", bn_r1, "conv")]:
+    trained = train_recipe(candidate, data.x_train, RunConfig(
+        steps=None, max_seconds=compare_seconds, seed=seed, device=device, progress=False),
+        arch=arch)
+    s = scores(trained.sample(len(data.x_test), seed=seed))
+    rows.append({"model": name, "parameters": count_parameters(trained.parts.generator),
+                 "steps": trained.result.steps, "IS ratio": s["is_ratio"],
+                 "coverage": s["coverage"], "recon. MSE": np.nan})
 for name, vae in [("MLP VAE", VAE(MLPEncoder(spec.shape, 16), MLPDecoder(16, spec.shape))),
                   ("conv VAE", VAE(ConvEncoder(spec.shape, 16), ConvDecoder(16, spec.shape)))]:
-    run = train_vae(vae, data.x_train, steps=None, max_seconds=compare_seconds, device=device,
-                    seed=seed, progress=False)
-    vae.eval()
-    with torch.no_grad():
-        rec, _, _ = vae(data.x_test.to(device), deterministic=True)
-        samples = vae.sample(len(data.x_test), device=device,
-                             generator=torch.Generator(device=device).manual_seed(seed))
-    s = scores(samples)
+    run = train_vae(vae, data.x_train,
+                    run=RunConfig(steps=None, max_seconds=compare_seconds, seed=seed,
+                                  device=device, progress=False))
+    rec = reconstruct(vae, data.x_test)
+    s = scores(sample(vae, len(data.x_test), seed=seed))
     rows.append({"model": name, "parameters": count_parameters(vae.decoder),
                  "steps": run.steps, "IS ratio": s["is_ratio"], "coverage": s["coverage"],
-                 "recon. MSE": float(mse(rec.cpu().flatten(1), data.x_test.flatten(1)).mean())})
+                 "recon. MSE": float(mse(rec.flatten(1), data.x_test.flatten(1)).mean())})
 comparison = pd.DataFrame(rows).set_index("model")
 display(comparison.style.format({"parameters": "{:,}", "IS ratio": "{:.2f}",
                                  "recon. MSE": "{:.4f}"}))
@@ -339,14 +326,17 @@ print("held-out MSE by training examples:",
 #
 # 1. Run with `dataset = "fsdd"`: spoken digits are harder than notes. Which model suffers
 #    most, and can you hear why?
-# 2. Train the MLP GAN with the kit's own Adam (`optimizer=lambda p: aigc_kit.training.Adam(p,
-#    lr=2e-4, betas=(0.5, 0.999))`) and with the source's printed variant
-#    (`variant="printed_step"`). What happens to the losses?
+# 2. Train the MLP GAN with the kit's own Adam: `train_gan(parts.generator,
+#    parts.discriminator, data.x_train, recipe.training, run=run, prior=parts.prior,
+#    ema=parts.ema, optimizer=lambda p: aigc_kit.training.Adam(p, lr=2e-4, betas=(0.5,
+#    0.999)))` on fresh `parts = build_parts(recipe, data.x_train, run)`, then with the
+#    source's printed variant (`variant="printed_step"`). What happens to the losses?
 # 3. Run with `gan_seconds = 120` (papermill `-p gan_seconds 120`) and extend the
 #    quality-vs-compute curve. Where does it flatten?
 # 4. Try `r1_gamma = 0.1` and `10`. Plot coverage against `r1_gamma`: where does collapse
 #    start, and what happens to the samples when the penalty is too strong?
 # 5. Run with `mixture_components = 0` (z from one Gaussian), then 48 and 1000. Listen to
 #    samples that the listener is unsure about (low top probability): are they blends?
-# 6. Train the GAN again without `fast_steps` for the same `gan_seconds`.
-#    How many steps does it make, and where does its IS ratio land on the compute curve?
+# 6. Train the GAN again with `recipe.replace(r1_every=1, reuse_fakes=False)` (the same
+#    recipe without its two cheaper steps) for the same `gan_seconds`. How many steps does
+#    it make, and where does its IS ratio land on the compute curve?

@@ -65,6 +65,7 @@ from aigc_kit.apps.music import (
 )
 from aigc_kit.interaction import audio_table
 from aigc_kit.runtime import cache_dir
+from aigc_kit.training import RunConfig
 
 torch.set_num_threads(threads)
 seed_everything(seed)
@@ -106,9 +107,13 @@ display(audio_table({f"{example.name}, organ": render_melody(example, "organ", b
 
 # %%
 lstm = MelodyLSTM(corpus.low, corpus.high)
-lstm_run = train_melody_lstm(lstm, train, max_seconds=lstm_seconds, device=device, seed=seed)
+lstm_run = train_melody_lstm(lstm, train,
+                             run=RunConfig(steps=None, max_seconds=lstm_seconds, seed=seed,
+                                           device=device))
 vae = MelodyVAE(corpus.low, corpus.high)
-vae_run = train_melody_vae(vae, train, max_seconds=vae_seconds, device=device, seed=seed)
+vae_run = train_melody_vae(vae, train,
+                           run=RunConfig(steps=None, max_seconds=vae_seconds, seed=seed,
+                                         device=device))
 print("LSTM:", lstm_run)
 print("VAE: ", vae_run)
 ll = lstm_log_likelihood(lstm, test)

@@ -45,7 +45,7 @@ from aigc_kit.apps.speech import intelligibility, say, train_digit_voice
 from aigc_kit.features import FSDD_SPEC, fsdd_images, to_audio, to_db
 from aigc_kit.interaction import audio_table
 from aigc_kit.models import MelClassifier
-from aigc_kit.training import evaluate_classifier, random_time_shift, train_classifier
+from aigc_kit.training import RunConfig, evaluate_classifier, random_time_shift, train_classifier
 
 seed_everything(seed)
 device = get_device()
@@ -68,7 +68,7 @@ seed_everything(seed)
 listener = MelClassifier(n_classes=10, in_shape=FSDD_SPEC.shape)
 train_classifier(listener, x_train, torch.tensor(train_labels.digit.to_numpy()),
                  epochs=classifier_epochs, lr=3e-3, augment=random_time_shift(3),
-                 device=device, seed=seed, progress=False)
+                 run=RunConfig(seed=seed, device=device, progress=False))
 real_accuracy = evaluate_classifier(listener, x_test, torch.tensor(test_labels.digit.to_numpy()),
                                     device=device)
 print(f"listener accuracy on real held-out words: {real_accuracy:.1%}")
@@ -82,8 +82,8 @@ print(f"listener accuracy on real held-out words: {real_accuracy:.1%}")
 # digit and the voice to the labels.
 
 # %%
-voice, run = train_digit_voice(seconds=train_seconds, seed=seed, device=device,
-                               live_plot=True)
+voice, run = train_digit_voice(run=RunConfig(steps=None, max_seconds=train_seconds, seed=seed,
+                                             device=device, live_plot=True))
 voice.temperature = temperature
 print(f"{run.steps} steps in {run.seconds:.0f} s")
 

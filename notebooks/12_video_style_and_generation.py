@@ -49,6 +49,7 @@ from IPython.display import display
 from aigc_kit import get_device, seed_everything
 from aigc_kit.apps.video import (
     VideoVAE,
+    clips_to_numpy,
     colour_transfer,
     flicker_score,
     gram_style_distance,
@@ -63,7 +64,8 @@ from aigc_kit.apps.video import (
     style_transfer,
     tile_clips,
 )
-from aigc_kit.training import train_vae
+from aigc_kit.generation import reconstruct, sample
+from aigc_kit.training import RunConfig, train_vae
 
 torch.set_num_threads(threads)
 seed_everything(seed)
@@ -190,8 +192,9 @@ display(play_side_by_side({"real clips (16 of the training set)": tile_clips(tra
 # %%
 vae = VideoVAE(frames=8, size=32, latent_dim=16)
 before = reconstruction_scores(vae, test, device=device)
-result = train_vae(vae, train.tensor(), steps=None, max_seconds=train_seconds, batch_size=64,
-                   lr=2e-3, beta=0.02, device=device, seed=seed, progress=False)
+result = train_vae(vae, train.tensor(), batch_size=64, lr=2e-3, beta=0.02,
+                   run=RunConfig(steps=None, max_seconds=train_seconds, seed=seed, device=device,
+                                 progress=False))
 print(f"{result.steps} steps in {result.seconds:.0f} s ({result.stopped})")
 history = result.history.set_index("step")[["reconstruction", "kl"]]
 history.rolling(10, min_periods=1).mean().plot(subplots=True, figsize=(7, 3.5), logy=True,
@@ -199,9 +202,8 @@ history.rolling(10, min_periods=1).mean().plot(subplots=True, figsize=(7, 3.5), 
 plt.show()
 
 # %%
-x_test = test.tensor(device)
-recon = vae(x_test)[0].detach().permute(0, 1, 3, 4, 2).cpu().numpy()
-generated = vae.sample(256, seed=seed)
+recon = clips_to_numpy(reconstruct(vae, test.tensor()))  # decoded from the posterior mean
+generated = clips_to_numpy(sample(vae, 256, seed=seed))  # (n, T, H, W, 3) arrays
 display(play_side_by_side({"held-out real": tile_clips(test.clips[:16]),
                            "VAE reconstruction": tile_clips(recon[:16]),
                            "VAE samples (from the prior)": tile_clips(generated[:16])},

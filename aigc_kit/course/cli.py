@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Execute the model report notebook headless: train (or load from the "
                     "cache) the chosen generator, score it, export the page to HTML and write "
                     "metrics.json. Parameters of notebooks/report_model.py: dataset "
-                    "(notes|fsdd), model (gan|vae), train_seconds, classifier_epochs, "
+                    "(notes|fsdd), model (gan|vae), gan_seconds, vae_seconds, classifier_epochs, "
                     "n_samples, seed.",
     )
     report.add_argument(
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--out", default=None,
-        help="output folder (default build/reports/<model>-<dataset>-<train_seconds>s-"
+        help="output folder (default build/reports/<model>-<dataset>-<seconds>s-"
              "seed<seed>, relative to the current folder)",
     )
     report.add_argument(

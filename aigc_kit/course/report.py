@@ -91,8 +91,12 @@ def notebook_defaults(notebook: Path) -> dict[str, Any]:
 
 
 def default_out_dir(settings: dict[str, Any]) -> Path:
-    """``build/reports/<model>-<dataset>-<train_seconds>s-seed<seed>`` (relative)."""
-    seconds = settings.get("train_seconds", "?")
+    """``build/reports/<model>-<dataset>-<seconds>s-seed<seed>`` (relative).
+
+    ``<seconds>`` is the training budget of the reported model (``gan_seconds`` or
+    ``vae_seconds``).
+    """
+    seconds = settings.get(f"{settings.get('model', 'gan')}_seconds", "?")
     seconds = f"{seconds:g}" if isinstance(seconds, (int, float)) else seconds
     name = (f"{settings.get('model', 'model')}-{settings.get('dataset', 'data')}-{seconds}s-"
             f"seed{settings.get('seed', 0)}")

@@ -28,6 +28,14 @@ def _db_to_gain(db: float) -> float:
     return float(10.0 ** (db / 20.0))
 
 
+def _audible_peak(x: np.ndarray, caller: str, consequence: str) -> float:
+    """The largest absolute sample of ``x``; ValueError naming ``caller`` if ``x`` is silent."""
+    peak = float(np.max(np.abs(x), initial=0.0))
+    if peak == 0.0:
+        raise ValueError(f"{caller}: the input is silent (all zeros), so {consequence}")
+    return peak
+
+
 def to_mono(x: np.ndarray) -> np.ndarray:
     """Mix a multi-channel waveform down to one channel by averaging the channels.
 
@@ -205,12 +213,11 @@ def normalize_peak(x: np.ndarray, peak_db: float = -1.0) -> np.ndarray:
     Taught in ``02_data_collection_preprocessing``.
     """
     x = _float32(x)
-    peak = float(np.max(np.abs(x), initial=0.0))
-    if peak == 0.0:
-        raise ValueError(
-            "normalize_peak: the input is silent (all zeros), so it has no peak to scale; "
-            "drop this clip (see detect_outliers) or check how it was recorded."
-        )
+    peak = _audible_peak(
+        x, "normalize_peak",
+        "it has no peak to scale; drop this clip (see detect_outliers) or check how it was "
+        "recorded.",
+    )
     return _float32(x * (_db_to_gain(peak_db) / peak))
 
 
@@ -270,12 +277,10 @@ def normalize_loudness(
     Taught in ``02_data_collection_preprocessing``.
     """
     x = _float32(x)
-    peak = float(np.max(np.abs(x), initial=0.0))
-    if peak == 0.0:
-        raise ValueError(
-            "normalize_loudness: the input is silent (all zeros), so no gain can bring it to "
-            f"{target_db} dBFS; drop this clip (see detect_outliers)."
-        )
+    peak = _audible_peak(
+        x, "normalize_loudness",
+        f"no gain can bring it to {target_db} dBFS; drop this clip (see detect_outliers).",
+    )
     gain = _db_to_gain(target_db - rms_db(x))
     gain = min(gain, _db_to_gain(peak_limit_db) / peak)
     return _float32(x * gain)

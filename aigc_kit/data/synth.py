@@ -51,8 +51,13 @@ def midi_to_note(midi: int) -> str:
     return f"{_NOTE_NAMES[int(midi) % 12]}{int(midi) // 12 - 1}"
 
 
-def _check_note_args(f0_hz: float, duration_s: float, sr: int) -> int:
-    """Validate the common synthesizer arguments; return the length in samples."""
+def _note_args(
+    f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator
+) -> tuple[int, float]:
+    """Validate the common synthesizer arguments; return the length in samples and ``f0``.
+
+    ``f0`` is ``f0_hz`` shifted by a random detune of at most ``_MAX_DETUNE_CENTS`` cents.
+    """
     if not sr > 0:
         raise ValueError(f"sr must be a positive sample rate in Hz, got {sr!r}")
     if not 0.0 < f0_hz < sr / 2:
@@ -60,12 +65,7 @@ def _check_note_args(f0_hz: float, duration_s: float, sr: int) -> int:
     n = round(duration_s * sr) if np.isfinite(duration_s) else 0
     if n < 1:
         raise ValueError(f"duration_s must give at least one sample, got {duration_s!r}")
-    return n
-
-
-def _detuned(f0_hz: float, rng: np.random.Generator) -> float:
-    """``f0_hz`` shifted by a random detune of at most ``_MAX_DETUNE_CENTS`` cents."""
-    return f0_hz * 2.0 ** (rng.uniform(-_MAX_DETUNE_CENTS, _MAX_DETUNE_CENTS) / 1200.0)
+    return n, f0_hz * 2.0 ** (rng.uniform(-_MAX_DETUNE_CENTS, _MAX_DETUNE_CENTS) / 1200.0)
 
 
 def _adsr(
@@ -147,8 +147,7 @@ def organ(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) ->
     -----
     Taught in ``02_data_collection_preprocessing``.
     """
-    n = _check_note_args(f0_hz, duration_s, sr)
-    f0 = _detuned(f0_hz, rng)
+    n, f0 = _note_args(f0_hz, duration_s, sr, rng)
     levels = _DRAWBAR_REGISTRATIONS[rng.integers(len(_DRAWBAR_REGISTRATIONS))].astype(float)
     levels[1:] = np.clip(levels[1:] + rng.uniform(-1.0, 1.0, len(levels) - 1), 0.0, 8.0)
     amps = np.where(levels > 0, 10.0 ** (3.0 * (levels - 8.0) / 20.0), 0.0)
@@ -216,8 +215,8 @@ def pluck(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) ->
     -----
     Taught in ``02_data_collection_preprocessing``.
     """
-    n = _check_note_args(f0_hz, duration_s, sr)
-    period = sr / _detuned(f0_hz, rng)
+    n, f0 = _note_args(f0_hz, duration_s, sr, rng)
+    period = sr / f0
     burst = rng.uniform(-1.0, 1.0, int(np.ceil(period)))
     brightness = rng.uniform(0.2, 0.7)  # one-pole low-pass coefficient: higher is duller
     burst = lfilter([1.0 - brightness], [1.0, -brightness], burst - burst.mean())
@@ -254,8 +253,7 @@ def bell(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) -> 
     -----
     Taught in ``02_data_collection_preprocessing``.
     """
-    n = _check_note_args(f0_hz, duration_s, sr)
-    f0 = _detuned(f0_hz, rng)
+    n, f0 = _note_args(f0_hz, duration_s, sr, rng)
     t = np.arange(n) / sr
     # Keep the strongest FM sidebands (about index + 2 of them) below Nyquist.
     max_index = max(0.45 * sr / f0 - 2.0, 0.0)
@@ -297,8 +295,7 @@ def bowed(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) ->
     -----
     Taught in ``02_data_collection_preprocessing``.
     """
-    n = _check_note_args(f0_hz, duration_s, sr)
-    f0 = _detuned(f0_hz, rng)
+    n, f0 = _note_args(f0_hz, duration_s, sr, rng)
     t = np.arange(n) / sr
     depth_cents = rng.uniform(4.0, 8.0)
     onset = rng.uniform(0.1, 0.25)

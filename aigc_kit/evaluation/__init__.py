@@ -3,7 +3,8 @@
 - :mod:`~aigc_kit.evaluation.signal`: reference-based metrics (MSE, SNR, SI-SNR, LSD,
   spectral convergence);
 - :mod:`~aigc_kit.evaluation.generative`: distribution metrics for free generation
-  (Inception score, coverage, Fréchet distance, nearest-neighbour distance);
+  (Inception score, coverage, Fréchet distance, nearest-neighbour distance) and
+  ``score_samples``, which scores generated against real sets with any listener;
 - :mod:`~aigc_kit.evaluation.listening`: listening-test statistics (MOS with confidence
   intervals, A/B preference, "AI or real?");
 - :mod:`~aigc_kit.evaluation.curves`: quality against data;
@@ -21,6 +22,7 @@ from aigc_kit.evaluation.generative import (
     generation_report,
     inception_score,
     nearest_neighbour_distance,
+    score_samples,
 )
 from aigc_kit.evaluation.listening import (
     ab_preference,
@@ -55,6 +57,7 @@ __all__ = [
     "mos",
     "mse",
     "nearest_neighbour_distance",
+    "score_samples",
     "si_snr",
     "snr",
     "spectral_convergence",

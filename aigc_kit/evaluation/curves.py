@@ -11,9 +11,11 @@ import torch
 
 from aigc_kit.evaluation.signal import mse
 from aigc_kit.features.mel_datasets import MelImageDataset
+from aigc_kit.generation.sampling import reconstruct
 from aigc_kit.models.mlp import VAE, MLPDecoder, MLPEncoder
 from aigc_kit.runtime.device import get_device
-from aigc_kit.training.trainers import train_vae
+from aigc_kit.training.loop import RunConfig
+from aigc_kit.training.vae import train_vae
 
 
 def vae_data_curve(
@@ -56,9 +58,9 @@ def vae_data_curve(
     errors = []
     for share in shares:
         vae = VAE(MLPEncoder(shape, latent_dim), MLPDecoder(latent_dim, shape))
-        train_vae(vae, data.fraction(share, seed).x_train, steps=None, max_seconds=seconds,
-                  device=device, seed=seed, progress=False)
-        with torch.no_grad():
-            recon, _, _ = vae(data.x_test.to(device), deterministic=True)
-        errors.append(float(mse(recon.cpu().flatten(1), data.x_test.flatten(1)).mean()))
+        train_vae(vae, data.fraction(share, seed).x_train,
+                  run=RunConfig(steps=None, max_seconds=seconds, seed=seed, device=device,
+                                progress=False))
+        recon = reconstruct(vae, data.x_test, device=device)
+        errors.append(float(mse(recon.flatten(1), data.x_test.flatten(1)).mean()))
     return errors

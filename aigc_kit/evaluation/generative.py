@@ -3,13 +3,17 @@
 :func:`inception_score` and :func:`generation_report` on a listener's class probabilities,
 :func:`class_coverage` for diversity, :func:`frechet_distance` on the listener's features and
 :func:`nearest_neighbour_distance` for memorisation. They take feature or probability
-matrices, not waveforms (see :mod:`aigc_kit.evaluation.signal` for those). Taught in
+matrices, not waveforms (see :mod:`aigc_kit.evaluation.signal` for those);
+:func:`score_samples` runs a listener (callables giving probabilities and features) over
+generated and real sets and reports both. Taught in
 ``01_aigc_overview``, ``06_project_audio_gan`` and ``07_evaluation``.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.linalg
@@ -20,6 +24,7 @@ __all__ = [
     "generation_report",
     "inception_score",
     "nearest_neighbour_distance",
+    "score_samples",
 ]
 
 
@@ -140,6 +145,67 @@ def generation_report(
         "coverage": int(np.unique(gen.argmax(axis=1)).size),
         "n_classes": int(gen.shape[1]),
     }
+
+
+def score_samples(
+    samples: Any,
+    reference: Any,
+    *,
+    probabilities: Callable[[Any], Any],
+    features: Callable[[Any], Any] | None = None,
+    splits: int = 1,
+) -> dict[str, float]:
+    """Score generated samples against a real reference set, in a listener's eyes (or ears).
+
+    The one "score these samples" of the kit: :func:`generation_report` on the listener's
+    class probabilities of ``samples`` and of ``reference``, plus, when the listener gives
+    ``features``, :func:`frechet_distance` between the two feature sets. The listener is a
+    pair of callables, so it can look at log-mel images (the kit's ``MelClassifier``, as in
+    :meth:`aigc_kit.generation.TrainedModels.scores`) or listen to audio: ``samples`` and
+    ``reference`` are passed to them as they are.
+
+    Parameters
+    ----------
+    samples : tensor, array or anything the callables take
+        The generated set (at least 2 examples; Fréchet needs 2 per set).
+    reference : same kind as ``samples``
+        A real set the listener did not train on (e.g. the held-out images).
+    probabilities : callable
+        ``probabilities(x) -> (n, n_classes)`` class probabilities (rows summing to 1);
+        arrays or tensors.
+    features : callable, optional
+        ``features(x) -> (n, d)`` feature vectors (e.g. the classifier's penultimate
+        layer); omit to skip the Fréchet distance.
+    splits : int
+        Splits of :func:`inception_score` (see :func:`generation_report`).
+
+    Returns
+    -------
+    dict
+        ``is_generated``, ``is_real``, ``is_ratio``, ``coverage``, ``n_classes`` and, with
+        ``features``, ``frechet``.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan`` and ``07_evaluation``.
+    """
+    report = generation_report(_numpy(probabilities(samples)),
+                               _numpy(probabilities(reference)), splits=splits)
+    if features is not None:
+        report["frechet"] = frechet_distance(_numpy(features(samples)),
+                                             _numpy(features(reference)))
+    return report
+
+
+def _numpy(values: Any) -> np.ndarray:
+    """``values`` as a NumPy array (tensors detached and moved to the CPU)."""
+    if hasattr(values, "detach"):
+        values = values.detach().cpu()
+        try:
+            values = values.numpy()
+        except TypeError:  # bfloat16 has no NumPy dtype
+            values = values.float().numpy()
+    return np.asarray(values)
 
 
 def frechet_distance(features_a: np.ndarray, features_b: np.ndarray, eps: float = 1e-6) -> float:

@@ -1,15 +1,32 @@
 """Generation: sampling trained generators, and the model zoo of chapter 6.
 
-- :mod:`~aigc_kit.generation.sampling`: draw samples from a GAN generator or a VAE,
-  reconstruct with a VAE;
+- :mod:`~aigc_kit.generation.sampling`: one :func:`sample` for every VAE and GAN
+  (:class:`GANSampler` wraps a trained generator with its prior), one :func:`reconstruct`
+  for every VAE (the contract of :mod:`aigc_kit.models.contract`);
+- :mod:`~aigc_kit.generation.recipes`: the named GAN recipes (the source's, batch norm +
+  R1, the kit's), defined once, and :func:`train_recipe`;
 - :mod:`~aigc_kit.generation.zoo`: chapter 6's classifier, GAN and VAE trained once and
   cached for chapters 7, 8 and the report.
 
 Taught in ``06_project_audio_gan``.
 """
 
+from aigc_kit.generation.recipes import (
+    BN_R1_RECIPE,
+    KIT_RECIPE,
+    RECIPES,
+    SOURCE_RECIPE,
+    GANParts,
+    GANRecipe,
+    TrainedGAN,
+    build_parts,
+    mixed_precision,
+    train_recipe,
+)
 from aigc_kit.generation.sampling import (
+    GANSampler,
     reconstruct,
+    sample,
     sample_generator,
     sample_model,
 )
@@ -17,15 +34,33 @@ from aigc_kit.generation.zoo import (
     GAN_LATENT,
     VAE_LATENT,
     TrainedModels,
+    build_models,
+    remember_models,
     trained_models,
+    zoo_settings,
 )
 
 __all__ = [
+    "BN_R1_RECIPE",
+    "GANParts",
+    "GANRecipe",
+    "GANSampler",
     "GAN_LATENT",
+    "KIT_RECIPE",
+    "RECIPES",
+    "SOURCE_RECIPE",
+    "TrainedGAN",
     "TrainedModels",
     "VAE_LATENT",
+    "build_models",
+    "build_parts",
+    "mixed_precision",
     "reconstruct",
+    "remember_models",
+    "sample",
     "sample_generator",
     "sample_model",
+    "train_recipe",
     "trained_models",
+    "zoo_settings",
 ]

@@ -2,10 +2,14 @@
 
 ``07_evaluation``, ``08_interaction_feedback_loop`` and the report notebook all need a
 trained evaluation classifier, the source's MLP GAN and the MLP VAE on the same data.
-:func:`trained_models` trains them with the recipes of ``06_project_audio_gan`` and saves
-them as a checkpoint (loaded back with ``weights_only=True`` and checked, see
-:mod:`aigc_kit.runtime.checkpoint`) under ``data/cache/models/``, keyed by every setting, so the
-second notebook loads in a second what the first one trained.
+``06_project_audio_gan`` trains them and stores them here (:func:`remember_models`);
+:func:`trained_models` loads them back when the settings match (same data set, seed,
+budgets and GAN recipe), or trains them the same way: the classifier for
+``classifier_epochs``, the GAN with :data:`aigc_kit.generation.KIT_RECIPE` (the one
+chapter 6 ends with), the MLP VAE. The cache is a checkpoint (loaded back with
+``weights_only=True`` and checked, see :mod:`aigc_kit.runtime.checkpoint`) under
+``data/cache/models/``, keyed by every setting, so the second notebook loads in a second
+what the first one trained.
 """
 
 from __future__ import annotations
@@ -20,22 +24,19 @@ from typing import Any
 import numpy as np
 import torch
 
-from aigc_kit.evaluation.generative import frechet_distance, generation_report
+from aigc_kit.evaluation.generative import score_samples
 from aigc_kit.features.mel_datasets import MelImageDataset, load_mel_dataset
+from aigc_kit.generation.recipes import KIT_RECIPE, GANRecipe, TrainedGAN, train_recipe
 from aigc_kit.models.classifier import MelClassifier
-from aigc_kit.models.mlp import (
-    VAE,
-    MLPDecoder,
-    MLPDiscriminator,
-    MLPEncoder,
-    MLPGenerator,
-)
+from aigc_kit.models.mlp import VAE, MLPDecoder, MLPEncoder
 from aigc_kit.runtime.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from aigc_kit.runtime.device import get_device
 from aigc_kit.runtime.paths import data_dir
-from aigc_kit.training.trainers import evaluate_classifier, train_classifier, train_gan, train_vae
+from aigc_kit.training.classifier import evaluate_classifier, train_classifier
+from aigc_kit.training.loop import RunConfig
+from aigc_kit.training.vae import train_vae
 
-GAN_LATENT = 100
+GAN_LATENT = KIT_RECIPE.training.latent_dim
 VAE_LATENT = 16
 
 
@@ -49,8 +50,9 @@ class TrainedModels:
         Training and held-out images.
     classifier : MelClassifier
         The listener (eval mode).
-    generator : MLPGenerator
-        The source's GAN generator, batch norm + R1 recipe (eval mode).
+    gan : TrainedGAN
+        The source's MLP GAN trained with :data:`aigc_kit.generation.KIT_RECIPE`; sample it
+        with ``gan.sample(n, seed=...)`` (the averaged generator, the mixture prior).
     vae : VAE
         MLP VAE with a 16-D latent space (eval mode).
     meta : dict
@@ -59,7 +61,7 @@ class TrainedModels:
 
     data: MelImageDataset
     classifier: MelClassifier
-    generator: MLPGenerator
+    gan: TrainedGAN
     vae: VAE
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -74,24 +76,24 @@ class TrainedModels:
             return self.classifier.eval().features(images.to(device)).cpu().numpy()
 
     def scores(self, images: torch.Tensor) -> dict[str, float]:
-        """IS ratio, coverage and Fréchet distance of ``images`` against the held-out set."""
-        report = generation_report(self.probabilities(images),
-                                   self.probabilities(self.data.x_test))
-        report["frechet"] = frechet_distance(self.features(images),
-                                             self.features(self.data.x_test))
-        return report
+        """IS ratio, coverage and Fréchet distance of ``images`` against the held-out set.
+
+        :func:`aigc_kit.evaluation.score_samples` with this classifier as the listener.
+        """
+        return score_samples(images, self.data.x_test, probabilities=self.probabilities,
+                             features=self.features)
 
 
 def trained_models(
     dataset: str = "notes",
     gan_seconds: float = 15.0,
-    vae_seconds: float = 6.0,
+    vae_seconds: float = 5.0,
     classifier_epochs: int = 40,
     seed: int = 0,
     device: str | torch.device | None = None,
     cache: bool = True,
 ) -> TrainedModels:
-    """Train (or load from the cache) the classifier, the MLP GAN and the MLP VAE.
+    """Load (or train and cache) the classifier, the MLP GAN and the MLP VAE of chapter 6.
 
     Parameters
     ----------
@@ -120,59 +122,102 @@ def trained_models(
     version) is reported with a warning, retrained and overwritten.
     """
     device = get_device(device)
-    settings = {"dataset": dataset, "gan_seconds": gan_seconds, "vae_seconds": vae_seconds,
-                "classifier_epochs": classifier_epochs, "seed": seed}
+    settings = zoo_settings(dataset, gan_seconds, vae_seconds, classifier_epochs, seed)
     data = load_mel_dataset(dataset, seed=seed)
-    models = _build(data)
+    models = build_models(data, KIT_RECIPE, seed)
     path = _cache_path(settings)
     if cache and path.is_file():
         try:
-            meta = load_checkpoint(path, models)
-            return _finish(data, models, device, {**meta.get("trained", {}), "cached": True,
-                                                  "path": str(path)})
+            meta = load_checkpoint(path, _modules(models))
+            return _finish(models, device, {**meta.get("trained", {}), "cached": True,
+                                            "path": str(path)})
         except CheckpointError as err:
             warnings.warn(f"ignoring the cached models ({err}); training again",
                           RuntimeWarning, stacklevel=2)
-    trained = _train(data, models, settings, device)
+    trained = _train(models, settings, device)
     if cache:
-        save_checkpoint(path, models, meta={"trained": trained})
-    return _finish(data, models, device, {**trained, "cached": False, "path": str(path)})
+        save_checkpoint(path, _modules(models), meta={"trained": trained})
+    return _finish(models, device, {**trained, "cached": False, "path": str(path)})
 
 
-def _build(data: MelImageDataset) -> dict[str, torch.nn.Module]:
+def zoo_settings(dataset: str, gan_seconds: float, vae_seconds: float, classifier_epochs: int,
+                 seed: int, recipe: GANRecipe = KIT_RECIPE) -> dict[str, Any]:
+    """The settings that key the cache (budgets as floats, the GAN recipe in full)."""
+    return {"dataset": dataset, "gan_seconds": float(gan_seconds),
+            "vae_seconds": float(vae_seconds), "classifier_epochs": int(classifier_epochs),
+            "seed": int(seed), "recipe": repr(recipe)}
+
+
+def build_models(data: MelImageDataset, recipe: GANRecipe = KIT_RECIPE,
+                 seed: int = 0) -> TrainedModels:
+    """Untrained zoo models for ``data``: classifier, the recipe's GAN, the MLP VAE.
+
+    Notes
+    -----
+    ``06_project_audio_gan`` trains these and hands them to :func:`remember_models`.
+    """
     shape = data.spec.shape
-    return {
-        "classifier": MelClassifier(n_classes=data.n_classes, in_shape=shape),
-        "generator": MLPGenerator(GAN_LATENT, shape, batch_norm=True),
-        "discriminator": MLPDiscriminator(shape),
-        "vae": VAE(MLPEncoder(shape, VAE_LATENT), MLPDecoder(VAE_LATENT, shape)),
-    }
+    return TrainedModels(
+        data, MelClassifier(n_classes=data.n_classes, in_shape=shape),
+        TrainedGAN(recipe, recipe.build(shape, seed=seed)),
+        VAE(MLPEncoder(shape, VAE_LATENT), MLPDecoder(VAE_LATENT, shape)))
 
 
-def _train(data: MelImageDataset, models: dict[str, torch.nn.Module],
-           settings: dict[str, Any], device: torch.device) -> dict[str, Any]:
-    seed = settings["seed"]
-    train_classifier(models["classifier"], data.x_train, data.y_train,
-                     epochs=settings["classifier_epochs"], lr=3e-3, device=device, seed=seed,
-                     progress=False)
-    gan = train_gan(models["generator"], models["discriminator"], data.x_train,
-                    latent_dim=GAN_LATENT, steps=None, max_seconds=settings["gan_seconds"],
-                    r1_gamma=1.0, device=device, seed=seed, progress=False)
-    vae = train_vae(models["vae"], data.x_train, steps=None,
-                    max_seconds=settings["vae_seconds"], device=device, seed=seed,
-                    progress=False)
-    if not (gan.ok and vae.ok):
-        raise RuntimeError(f"training failed: GAN {gan.stopped}; VAE {vae.stopped}")
-    return {**settings, "gan_steps": gan.steps, "vae_steps": vae.steps}
+def remember_models(models: TrainedModels, settings: dict[str, Any]) -> Path:
+    """Cache models trained elsewhere (chapter 6) under ``settings`` for the later chapters.
+
+    Parameters
+    ----------
+    models : TrainedModels
+        Trained as :func:`trained_models` would: the classifier, the GAN with its parts
+        (averaged generator and prior included) and the VAE.
+    settings : dict
+        From :func:`zoo_settings`, with the budgets and recipe actually used;
+        ``models.meta`` should hold ``gan_steps`` and ``vae_steps``.
+
+    Returns
+    -------
+    Path
+        The checkpoint that :func:`trained_models` with the same settings loads.
+    """
+    path = _cache_path(settings)
+    trained = {**settings, "gan_steps": models.meta.get("gan_steps"),
+               "vae_steps": models.meta.get("vae_steps"), "trained_by": "06_project_audio_gan"}
+    save_checkpoint(path, _modules(models), meta={"trained": trained})
+    return path
 
 
-def _finish(data: MelImageDataset, models: dict[str, torch.nn.Module], device: torch.device,
-            meta: dict[str, Any]) -> TrainedModels:
-    for model in models.values():
+def _modules(models: TrainedModels) -> dict[str, torch.nn.Module]:
+    parts = {f"gan_{k}": v for k, v in models.gan.parts.modules().items()}
+    return {"classifier": models.classifier, "vae": models.vae, **parts}
+
+
+def _train(models: TrainedModels, settings: dict[str, Any],
+           device: torch.device) -> dict[str, Any]:
+    seed, data = settings["seed"], models.data
+    train_classifier(models.classifier, data.x_train, data.y_train,
+                     epochs=settings["classifier_epochs"], lr=3e-3,
+                     run=RunConfig(seed=seed, device=device, progress=False))
+    gan = train_recipe(models.gan.recipe, data.x_train,
+                       RunConfig(steps=None, max_seconds=settings["gan_seconds"], seed=seed,
+                                 device=device, progress=False), parts=models.gan.parts)
+    models.gan.result = gan.result
+    vae = train_vae(models.vae, data.x_train,
+                    run=RunConfig(steps=None, max_seconds=settings["vae_seconds"], seed=seed,
+                                  device=device, progress=False))
+    if not (gan.result.ok and vae.ok):
+        raise RuntimeError(f"training failed: GAN {gan.result.stopped}; VAE {vae.stopped}")
+    return {**settings, "gan_steps": gan.result.steps, "vae_steps": vae.steps}
+
+
+def _finish(models: TrainedModels, device: torch.device, meta: dict[str, Any]) -> TrainedModels:
+    for model in _modules(models).values():
         model.to(device).eval()
-    meta["classifier_accuracy"] = evaluate_classifier(models["classifier"], data.x_test,
+    data = models.data
+    meta["classifier_accuracy"] = evaluate_classifier(models.classifier, data.x_test,
                                                       data.y_test, device=device)
-    return TrainedModels(data, models["classifier"], models["generator"], models["vae"], meta)
+    models.meta = meta
+    return models
 
 
 def _cache_path(settings: dict[str, Any]) -> Path:

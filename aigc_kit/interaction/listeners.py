@@ -3,7 +3,8 @@
 In JupyterLab a person rates the clips with the widgets of
 :mod:`aigc_kit.interaction.widgets`; in the tests and in papermill reports nobody is there,
 so the notebooks' ``rater = "simulated"`` uses a :class:`SimulatedListener` instead. It
-rates through the same code path (its scores are written to the same :class:`aigc_kit.interaction.feedback.FeedbackLog`), so the whole
+rates through the same code path (its scores are written to the same
+:class:`aigc_kit.interaction.feedback.FeedbackLog`), so the whole
 generate -> rate -> adjust loop of ``08_interaction_feedback_loop`` runs headless.
 
 Its taste is simple and stated: it likes a certain **brightness**. The brightness of a

@@ -6,10 +6,15 @@
 (``10_speech_synthesis``); the energy model ``P(X) = exp(-V(X)) / Z`` with its exact
 partition function (``05_math_losses_optimizers``). The neural networks work on the log-mel
 images of ``aigc_kit.features.mel_images``.
+
+``GenerativeVAE`` and ``LatentSampler`` (:mod:`aigc_kit.models.contract`) are the one
+contract every VAE (``encode``/``decode``/``sample``/``forward``) and every GAN generator
+(``sample``) of the kit follows (``06_project_audio_gan``).
 """
 
 from aigc_kit.models.classifier import MelClassifier
 from aigc_kit.models.conditional import ConditionalVAE
+from aigc_kit.models.contract import GenerativeVAE, LatentSampler
 from aigc_kit.models.conv import ConvDecoder, ConvDiscriminator, ConvEncoder, ConvGenerator
 from aigc_kit.models.energy import (
     all_sequences,
@@ -38,7 +43,9 @@ __all__ = [
     "ConvDiscriminator",
     "ConvEncoder",
     "ConvGenerator",
+    "GenerativeVAE",
     "LatentDecoder",
+    "LatentSampler",
     "LinearGaussianModel",
     "MLPDecoder",
     "MLPDiscriminator",

@@ -20,8 +20,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from aigc_kit.models.contract import prior_codes
 from aigc_kit.models.conv import ConvDecoder, ConvEncoder
 from aigc_kit.models.mlp import check_shape
+from aigc_kit.runtime.device import model_device, param_dtype
 
 
 class ConditionalVAE(nn.Module):
@@ -42,8 +44,9 @@ class ConditionalVAE(nn.Module):
     -----
     ``forward(x, labels)`` with images ``(batch, *in_shape)`` and integer labels
     ``(batch, len(n_classes))`` returns ``(recon, mu, logvar)``, as
-    :func:`aigc_kit.training.trainers.train_vae` expects (pass ``labels=`` to it). Taught in
-    ``10_speech_synthesis``.
+    :func:`aigc_kit.training.train_vae` expects (pass ``labels=`` to it). Follows
+    :class:`aigc_kit.models.contract.GenerativeVAE` with labels required:
+    ``sample(n, labels=...)`` draws new images to order. Taught in ``10_speech_synthesis``.
     """
 
     def __init__(
@@ -81,20 +84,31 @@ class ConditionalVAE(nn.Module):
         return torch.cat([F.one_hot(labels[:, i], n) for i, n in enumerate(self.n_classes)],
                          dim=1).float()
 
-    def encode(self, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(mu, logvar)`` of images ``x`` with their ``labels``."""
+    def _labels(self, labels: torch.Tensor | None) -> torch.Tensor:
+        if labels is None:
+            raise ValueError(f"ConditionalVAE needs labels of shape (batch, "
+                             f"{len(self.n_classes)}) (classes {self.n_classes}), got None")
+        return torch.as_tensor(labels)
+
+    def encode(
+        self, x: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(mu, logvar)``, each ``(batch, latent_dim)``, of images ``x`` with their ``labels``.
+
+        ``labels`` is required (``(batch, n_labels)`` integers); ``None`` raises a ValueError.
+        """
         check_shape(x, self.in_shape, type(self).__name__, "images")
-        c = self.condition(labels).to(x.device)
+        c = self.condition(self._labels(labels)).to(x.device, x.dtype)
         planes = c[:, :, None, None].expand(-1, -1, *x.shape[2:])
         return self.encoder(torch.cat([x, planes], dim=1))
 
-    def decode(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """Images ``(batch, *in_shape)`` in [-1, 1] from codes ``z`` and ``labels``."""
-        c = self.condition(labels).to(z.device)
+    def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Images ``(batch, *in_shape)`` in [-1, 1] from codes ``z`` and (required) ``labels``."""
+        c = self.condition(self._labels(labels)).to(z.device, z.dtype)
         return self.decoder(torch.cat([z, c], dim=1))
 
     def forward(
-        self, x: torch.Tensor, labels: torch.Tensor, deterministic: bool = False
+        self, x: torch.Tensor, labels: torch.Tensor | None = None, deterministic: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(recon, mu, logvar)``; ``deterministic`` decodes the mean instead of a sample."""
         mu, logvar = self.encode(x, labels)
@@ -102,19 +116,43 @@ class ConditionalVAE(nn.Module):
         return self.decode(z, labels), mu, logvar
 
     @torch.no_grad()
-    def generate(
+    def sample(
         self,
-        labels: torch.Tensor,
-        temperature: float = 1.0,
+        n: int,
+        *,
+        labels: torch.Tensor | None = None,
         generator: torch.Generator | None = None,
+        device: str | torch.device | None = None,
+        temperature: float = 1.0,
     ) -> torch.Tensor:
-        """New images for ``labels`` ``(n, n_labels)``, codes drawn from ``N(0, T^2 I)``.
+        """``n`` new images for ``labels``, codes drawn from ``N(0, T^2 I)``, without gradients.
 
-        Call ``.eval()`` first (the encoder and decoder use batch normalisation).
+        Parameters
+        ----------
+        n : int
+            Number of images.
+        labels : torch.Tensor of int, shape (n, n_labels)
+            What to generate, one row per image (e.g. (digit, speaker)); required. With a
+            single label, shape ``(n,)`` works too.
+        generator : torch.Generator, optional
+            Source of the codes (on any device); default the global RNG.
+        device : str or torch.device, optional
+            Where to decode; default the model's device.
+        temperature : float
+            Scale ``T`` of the codes: below 1 clearer, more typical images, less variety
+            (the "truncation trick").
+
+        Returns
+        -------
+        torch.Tensor of shape (n, *in_shape)
+            Images in [-1, 1], on ``device``. The mode is not changed: call ``.eval()``
+            first (the encoder and decoder use batch normalisation), or use
+            :func:`aigc_kit.generation.sample`, which does.
         """
-        device = next(self.parameters()).device
-        labels = torch.as_tensor(labels)
-        n = labels.shape[0]
-        z = torch.randn(n, self.latent_dim, generator=generator,
-                        device=generator.device if generator is not None else device)
-        return self.decode(temperature * z.to(device), labels.to(device))
+        device = torch.device(device) if device is not None else model_device(self)
+        labels = self._labels(labels)
+        if len(labels) != n:
+            raise ValueError(f"ConditionalVAE.sample: {len(labels)} rows of labels for n={n} "
+                             "images; give one row per image")
+        z = prior_codes(n, self.latent_dim, device, generator, param_dtype(self))
+        return self.decode(temperature * z, labels.to(device))

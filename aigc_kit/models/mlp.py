@@ -35,6 +35,9 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from aigc_kit.models.contract import no_labels, prior_codes
+from aigc_kit.runtime.device import model_device, param_dtype
+
 Device = str | torch.device | None
 
 SOURCE_NEGATIVE_SLOPE = 0.01
@@ -130,30 +133,32 @@ class LatentDecoder(nn.Module):
 
     @torch.no_grad()
     def sample(
-        self, n: int, device: Device = None, generator: torch.Generator | None = None
+        self, n: int, *, generator: torch.Generator | None = None, device: Device = None
     ) -> torch.Tensor:
         """Images from ``n`` latent codes drawn from the prior ``N(0, I)``, without gradients.
+
+        The sampling entry point of every GAN generator and VAE decoder
+        (:class:`aigc_kit.models.contract.LatentSampler`).
 
         Parameters
         ----------
         n : int
             Number of images.
-        device : str or torch.device, optional
-            Where the codes go and the module runs: the module's device (the default).
         generator : torch.Generator, optional
             Source of the codes, for repeatable samples (on any device: the codes are
-            drawn on the generator's device and moved).
+            drawn on the generator's device and moved); default the global RNG.
+        device : str or torch.device, optional
+            Where the codes go and the module runs: the module's device (the default).
 
         Returns
         -------
         torch.Tensor of shape (n, *out_shape)
-            The images. The module's mode is not changed: call ``.eval()`` first when it
-            has batch normalisation or dropout.
+            The images, on ``device``. The module's mode is not changed: call ``.eval()``
+            first when it has batch normalisation or dropout (or use
+            :func:`aigc_kit.generation.sample`, which does).
         """
-        device = torch.device(device) if device is not None else next(self.parameters()).device
-        z = torch.randn(n, self.latent_dim, generator=generator,
-                        device=generator.device if generator is not None else device)
-        return self(z.to(device))
+        device = torch.device(device) if device is not None else model_device(self)
+        return self(prior_codes(n, self.latent_dim, device, generator, param_dtype(self)))
 
 
 class MLPGenerator(LatentDecoder):
@@ -302,7 +307,9 @@ class VAE(nn.Module):
 
     Works with :class:`MLPEncoder`/:class:`MLPDecoder` and with ``ConvEncoder``/
     ``ConvDecoder`` of ``aigc_kit.models.conv``. Train it with
-    ``aigc_kit.training.losses.vae_loss(recon, x, mu, logvar)``.
+    ``aigc_kit.training.losses.vae_loss(recon, x, mu, logvar)``. Follows the kit's
+    generative-model contract, :class:`aigc_kit.models.contract.GenerativeVAE` (not
+    conditioned: ``labels`` must be ``None``).
 
     Parameters
     ----------
@@ -325,12 +332,19 @@ class VAE(nn.Module):
         self.decoder = decoder
         self.latent_dim = decoder.latent_dim
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(mu, logvar)`` of the posterior ``q(z|x)``, each ``(batch, latent_dim)``."""
+    def encode(
+        self, x: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(mu, logvar)`` of the posterior ``q(z|x)``, each ``(batch, latent_dim)``.
+
+        ``labels`` must be ``None`` (the contract's signature; this VAE is not conditioned).
+        """
+        no_labels(self, labels)
         return self.encoder(x)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
+    def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Images ``(batch, *shape)`` from latent codes ``(batch, latent_dim)``."""
+        no_labels(self, labels)
         return self.decoder(z)
 
     @staticmethod
@@ -358,7 +372,7 @@ class VAE(nn.Module):
         return mu + torch.exp(0.5 * logvar) * eps
 
     def forward(
-        self, x: torch.Tensor, deterministic: bool = False
+        self, x: torch.Tensor, labels: torch.Tensor | None = None, deterministic: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Encode, draw ``z`` (or take ``z = mu`` when ``deterministic``) and decode.
 
@@ -366,6 +380,8 @@ class VAE(nn.Module):
         ----------
         x : torch.Tensor of shape (batch, *shape)
             Images.
+        labels : None
+            Must be ``None`` (the contract's signature).
         deterministic : bool
             Use the posterior mean instead of a random draw (for reconstructions to look
             at; training needs the random draw).
@@ -375,12 +391,23 @@ class VAE(nn.Module):
         recon : torch.Tensor of shape (batch, *shape)
         mu, logvar : torch.Tensor of shape (batch, latent_dim)
         """
-        mu, logvar = self.encode(x)
+        mu, logvar = self.encode(x, labels)
         z = mu if deterministic else self.reparameterize(mu, logvar)
         return self.decode(z), mu, logvar
 
     def sample(
-        self, n: int, device: Device = None, generator: torch.Generator | None = None
+        self,
+        n: int,
+        *,
+        labels: torch.Tensor | None = None,
+        generator: torch.Generator | None = None,
+        device: Device = None,
     ) -> torch.Tensor:
-        """``n`` new images decoded from the prior ``N(0, I)``; see ``LatentDecoder.sample``."""
-        return self.decoder.sample(n, device=device, generator=generator)
+        """``n`` new images ``(n, *shape)`` decoded from the prior ``N(0, I)``, no gradients.
+
+        See :meth:`LatentDecoder.sample` (``generator`` on any device, the images on
+        ``device``, default the decoder's; the mode is not changed). ``labels`` must be
+        ``None``.
+        """
+        no_labels(self, labels)
+        return self.decoder.sample(n, generator=generator, device=device)

@@ -148,13 +148,42 @@ def load_checkpoint(
     Taught in ``06_project_audio_gan``.
     """
     path = Path(path)
+    payload = _read_payload(path, map_location)
+    meta = payload["meta"]
+    saved, saved_opt = payload["models"], payload["optimizers"]
+    # Check everything before copying anything, so a failed load leaves the models untouched.
+    _check_models(path, models, saved, meta)
+    _check_optimizer_names(path, optimizers or {}, saved_opt)
+    for name, model in models.items():
+        model.load_state_dict(saved[name])
+    _load_optimizer_states(path, optimizers or {}, saved_opt)
+    return meta
+
+
+def _read_payload(path: Path, map_location: str | torch.device) -> dict[str, Any]:
+    """The checkpoint's contents, read safely and checked for format and digest."""
     if not path.is_file():
         raise CheckpointError(
             f"checkpoint {str(path)!r} does not exist; check the path, or train and save first "
             "(save_checkpoint / checkpoint_path=...)"
         )
+    payload = _load_weights_only(path, map_location)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{str(path)!r} is not a checkpoint written by "
+            "aigc_kit.runtime.checkpoint.save_checkpoint "
+            f"(expected format {FORMAT!r}); re-save the weights with save_checkpoint"
+        )
+    stored_digest = payload.pop("sha256", None)
+    if stored_digest != _digest(payload):
+        raise _corrupt(path, "its contents do not match the SHA-256 digest stored in it")
+    return payload
+
+
+def _load_weights_only(path: Path, map_location: str | torch.device) -> Any:
+    """``torch.load(path, weights_only=True)``, its failures turned into ``CheckpointError``."""
     try:
-        payload = torch.load(path, map_location=map_location, weights_only=True)
+        return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         if "weights only" in str(err).lower():
             raise CheckpointError(
@@ -168,18 +197,14 @@ def load_checkpoint(
     except Exception as err:  # zip, EOF and OS errors from a damaged file
         raise _corrupt(path, err) from err
 
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CheckpointError(
-            f"{str(path)!r} is not a checkpoint written by "
-            "aigc_kit.runtime.checkpoint.save_checkpoint "
-            f"(expected format {FORMAT!r}); re-save the weights with save_checkpoint"
-        )
-    stored_digest = payload.pop("sha256", None)
-    if stored_digest != _digest(payload):
-        raise _corrupt(path, "its contents do not match the SHA-256 digest stored in it")
 
-    meta = payload["meta"]
-    saved, saved_opt = payload["models"], payload["optimizers"]
+def _check_models(
+    path: Path,
+    models: Mapping[str, nn.Module],
+    saved: Mapping[str, Mapping[str, torch.Tensor]],
+    meta: Mapping[str, Any],
+) -> None:
+    """Raise ``CheckpointError`` unless every model is in the file with matching weights."""
     for name, model in models.items():
         if name not in saved:
             raise CheckpointError(
@@ -188,25 +213,46 @@ def load_checkpoint(
             )
         problem = _mismatch(saved[name], model.state_dict())
         if problem:
-            expected = meta.get("architectures", {}).get(name, {}).get("class", "?")
-            given = describe_architecture(model)["class"]
-            classes = (f"both are {given}, built with different settings" if expected == given
-                       else f"the file holds a {expected}, the given model is a {given}")
-            raise CheckpointError(
-                f"checkpoint {str(path)!r}: model {name!r} does not match the saved weights "
-                f"({problem}); {classes}. Build a {expected} with the same settings as when "
-                "it was saved (torch.load(path, weights_only=True)['meta']['architectures'] "
-                "describes it)."
-            )
-    for name in optimizers or {}:
+            raise _architecture_error(path, name, model, problem, meta)
+
+
+def _architecture_error(
+    path: Path, name: str, model: nn.Module, problem: str, meta: Mapping[str, Any]
+) -> CheckpointError:
+    """The error for a model whose state dict does not match the saved one."""
+    expected = meta.get("architectures", {}).get(name, {}).get("class", "?")
+    given = describe_architecture(model)["class"]
+    classes = (f"both are {given}, built with different settings" if expected == given
+               else f"the file holds a {expected}, the given model is a {given}")
+    return CheckpointError(
+        f"checkpoint {str(path)!r}: model {name!r} does not match the saved weights "
+        f"({problem}); {classes}. Build a {expected} with the same settings as when "
+        "it was saved (torch.load(path, weights_only=True)['meta']['architectures'] "
+        "describes it)."
+    )
+
+
+def _check_optimizer_names(
+    path: Path,
+    optimizers: Mapping[str, torch.optim.Optimizer],
+    saved_opt: Mapping[str, Any],
+) -> None:
+    """Raise ``CheckpointError`` unless every optimiser has a state in the file."""
+    for name in optimizers:
         if name not in saved_opt:
             raise CheckpointError(
                 f"checkpoint {str(path)!r} has no optimiser state named {name!r}; it holds "
                 f"{sorted(saved_opt)}. Save with optimizers={{...}} to resume training."
             )
-    for name, model in models.items():
-        model.load_state_dict(saved[name])
-    for name, opt in (optimizers or {}).items():
+
+
+def _load_optimizer_states(
+    path: Path,
+    optimizers: Mapping[str, torch.optim.Optimizer],
+    saved_opt: Mapping[str, Any],
+) -> None:
+    """Copy the saved optimiser states into ``optimizers``."""
+    for name, opt in optimizers.items():
         try:
             opt.load_state_dict(saved_opt[name])
         except (ValueError, KeyError, RuntimeError) as err:
@@ -214,7 +260,6 @@ def load_checkpoint(
                 f"checkpoint {str(path)!r}: optimiser state {name!r} does not fit the given "
                 f"optimiser ({err}); create the optimiser over the same model's parameters"
             ) from err
-    return meta
 
 
 def _corrupt(path: Path, reason: object) -> CheckpointError:

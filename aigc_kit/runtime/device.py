@@ -42,7 +42,7 @@ def fast_bfloat16(device: str | torch.device | None = None) -> bool:
     True on a CUDA GPU of compute capability 8 or more (older ones emulate bfloat16), and on
     a CPU whose oneDNN kernels have bfloat16 instructions (AVX512-BF16 or AMX); there a
     ``(32, 1024) @ (1024, 1024)`` product takes about 0.4x the time of float32 (2 cores).
-    Elsewhere bfloat16 is emulated and slower, so :func:`aigc_kit.training.trainers.train_gan`'s
+    Elsewhere bfloat16 is emulated and slower, so :func:`aigc_kit.training.train_gan`'s
     ``mixed_precision`` should stay off. Used by ``06_project_audio_gan`` and
     ``benchmarks/bench_gan.py``.
     """

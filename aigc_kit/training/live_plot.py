@@ -102,7 +102,7 @@ class LivePlot:
 
     Notes
     -----
-    Training loops of :mod:`aigc_kit.training.trainers` create one when called with
+    Training loops of :mod:`aigc_kit.training.loop` create one when called with
     ``live_plot=True`` and update it every ``plot_every`` steps. Taught in
     ``04_deep_learning_models``.
     """

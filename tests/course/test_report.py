@@ -21,7 +21,8 @@ RECON_KEYS = {"recon_mse", "recon_logmel_snr_db"}
 
 
 def test_default_out_dir_names_the_configuration():
-    out = default_out_dir({"model": "vae", "dataset": "fsdd", "train_seconds": 15.0, "seed": 2})
+    out = default_out_dir({"model": "vae", "dataset": "fsdd", "gan_seconds": 3.0,
+                           "vae_seconds": 15.0, "seed": 2})
     assert out == Path("build/reports/vae-fsdd-15s-seed2")
 
 
@@ -30,7 +31,8 @@ def test_report_rejects_unknown_parameter_before_running(tmp_path, capsys):
     assert main(["report", "-p", "seed", "1", "-p", "epochs", "3", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "'epochs'" in err and "'seed'" not in err
-    for name in ("dataset", "model", "train_seconds", "classifier_epochs", "n_samples", "seed"):
+    for name in ("dataset", "model", "gan_seconds", "vae_seconds", "classifier_epochs",
+                 "n_samples", "seed"):
         assert name in err
     assert not out.exists()
     assert main(["report", "-p", "output_dir", "x", "--out", str(out)]) == 2
@@ -65,7 +67,8 @@ def test_help_documents_course_and_report(capsys):
 def test_report_end_to_end_vae(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path / "data"))  # inherited by the kernel
     out = tmp_path / "r"
-    code = main(["report", "-p", "train_seconds", "1", "-p", "classifier_epochs", "3",
+    code = main(["report", "-p", "gan_seconds", "1", "-p", "vae_seconds", "1",
+                 "-p", "classifier_epochs", "3",
                  "-p", "model", "vae", "-p", "n_samples", "48", "--out", str(out)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
@@ -75,7 +78,8 @@ def test_report_end_to_end_vae(tmp_path, monkeypatch, capsys):
     metrics = doc["metrics"]
     for key in ("is_ratio", "frechet", "coverage", *RECON_KEYS, *NN_KEYS):
         assert isinstance(metrics[key], (int, float)) and math.isfinite(metrics[key]), key
-    assert doc["parameters"] == {"dataset": "notes", "model": "vae", "train_seconds": 1.0,
+    assert doc["parameters"] == {"dataset": "notes", "model": "vae", "gan_seconds": 1.0,
+                                 "vae_seconds": 1.0,
                                  "classifier_epochs": 3, "n_samples": 48, "seed": 0,
                                  "output_dir": str(out.resolve())}
     assert doc["model"]["cached"] is False and doc["model"]["vae_steps"] > 0

@@ -121,11 +121,11 @@ def test_live_plot_leaves_one_png_figure_in_a_headless_notebook(tmp_path):
     source = NOTEBOOK_SOURCE.split("# %% [markdown]")[0] + """# %%
 import torch
 from aigc_kit.models import MLPDiscriminator, MLPGenerator
-from aigc_kit.training import train_gan
+from aigc_kit.training import GANConfig, RunConfig, train_gan
 
 g, d = MLPGenerator(8, (1, 8, 8), hidden=(16,)), MLPDiscriminator((1, 8, 8), hidden=(16,))
-train_gan(g, d, torch.rand(64, 1, 8, 8) * 2 - 1, latent_dim=8, steps=120, plot_every=40,
-          live_plot=True, progress=False)
+train_gan(g, d, torch.rand(64, 1, 8, 8) * 2 - 1, GANConfig(latent_dim=8),
+          run=RunConfig(steps=120, plot_every=40, live_plot=True, progress=False))
 """
     py_path = tmp_path / "live.py"
     py_path.write_text(source, encoding="utf-8")

@@ -377,3 +377,40 @@ def test_class_coverage_counts_top_predictions():
     assert class_coverage(p).tolist() == [2, 0, 3, 0]
     with pytest.raises(ValueError, match="n_classes"):
         class_coverage(np.ones(3))
+
+
+def test_score_samples_runs_any_listener_over_both_sets():
+    from aigc_kit.evaluation import frechet_distance, generation_report, score_samples
+
+    rng = np.random.default_rng(0)
+    # An "audio" listener: it takes lists of waveforms (not images) and hears the class
+    # from the loudest sample's index; its features are two spectral-ish statistics.
+    def waves(classes: list[int]) -> list[np.ndarray]:
+        out = []
+        for c in classes:
+            w = rng.normal(0.0, 0.1, 8)
+            w[c] = 5.0
+            out.append(w)
+        return out
+
+    seen: list[int] = []
+
+    def probabilities(batch: list[np.ndarray]) -> torch.Tensor:  # tensors are accepted too
+        seen.append(len(batch))
+        return torch.nn.functional.one_hot(
+            torch.tensor([int(np.argmax(w)) for w in batch]), 8).double() * 0.9 + 0.1 / 8
+
+    def features(batch: list[np.ndarray]) -> np.ndarray:
+        return np.stack([[w.std(), np.abs(w).mean(), w[:4].sum()] for w in batch])
+
+    generated, real = waves([0, 0, 1, 1, 0, 1]), waves(list(range(8)) * 2)
+    report = score_samples(generated, real, probabilities=probabilities, features=features)
+    assert seen == [6, 16]  # the listener got the sets as they were
+    want = generation_report(probabilities(generated).numpy(), probabilities(real).numpy())
+    assert {k: report[k] for k in want} == pytest.approx(want)
+    assert report["coverage"] == 2 and report["is_ratio"] < 0.5  # two classes of eight
+    assert report["frechet"] == pytest.approx(frechet_distance(features(generated),
+                                                               features(real)))
+    assert report["frechet"] > 0
+    alone = score_samples(generated, real, probabilities=probabilities)
+    assert "frechet" not in alone and alone["coverage"] == 2

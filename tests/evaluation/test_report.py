@@ -83,15 +83,18 @@ def test_write_metrics_is_atomic_strict_json_with_nan_as_null(tmp_path, monkeypa
 
 
 def test_check_settings_canonical_types_and_clear_errors():
-    settings = check_settings("notes", "vae", 1, 3, 8, 0)
-    assert settings["train_seconds"] == 1.0 and isinstance(settings["train_seconds"], float)
+    settings = check_settings("notes", "vae", 1, 2, 3, 8, 0)
+    assert settings["gan_seconds"] == 1.0 and isinstance(settings["gan_seconds"], float)
+    assert settings["vae_seconds"] == 2.0 and isinstance(settings["vae_seconds"], float)
     with pytest.raises(ValueError, match=r"dataset must be one of \('notes', 'fsdd'\)"):
-        check_settings("mnist", "gan", 1.0, 3, 8, 0)
+        check_settings("mnist", "gan", 1.0, 1.0, 3, 8, 0)
     with pytest.raises(ValueError, match="model must be one of"):
-        check_settings("notes", "GAN", 1.0, 3, 8, 0)
-    with pytest.raises(ValueError, match="train_seconds must be a number > 0"):
-        check_settings("notes", "gan", 0, 3, 8, 0)
+        check_settings("notes", "GAN", 1.0, 1.0, 3, 8, 0)
+    with pytest.raises(ValueError, match="gan_seconds must be a number > 0"):
+        check_settings("notes", "gan", 0, 1.0, 3, 8, 0)
+    with pytest.raises(ValueError, match="vae_seconds must be a number > 0"):
+        check_settings("notes", "gan", 1.0, float("nan"), 3, 8, 0)
     with pytest.raises(ValueError, match="n_samples must be an integer >= 2"):
-        check_settings("notes", "gan", 1.0, 3, 2.5, 0)
+        check_settings("notes", "gan", 1.0, 1.0, 3, 2.5, 0)
 
 

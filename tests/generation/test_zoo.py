@@ -1,7 +1,16 @@
+import numpy as np
 import pytest
 import torch
 
-from aigc_kit.generation import trained_models
+from aigc_kit.generation import (
+    KIT_RECIPE,
+    TrainedModels,
+    build_models,
+    remember_models,
+    trained_models,
+    zoo_settings,
+)
+from aigc_kit.training import RunConfig, train_classifier
 
 
 @pytest.fixture
@@ -17,9 +26,9 @@ def test_trained_models_are_cached_and_reloaded_identically(cache_dir):
     [path] = cache_dir.glob("notes-*.pt")
     second = trained_models(**settings)
     assert second.meta["cached"] and second.meta["gan_steps"] == first.meta["gan_steps"]
-    z = torch.randn(8, 100)
-    with torch.no_grad():
-        assert torch.equal(first.generator(z), second.generator(z))
+    assert first.gan.recipe == KIT_RECIPE and first.gan.parts.ema is not None
+    assert torch.equal(first.gan.sample(8, seed=3), second.gan.sample(8, seed=3))
+    assert torch.equal(first.gan.parts.prior.centres, second.gan.parts.prior.centres)
     scores = second.scores(second.data.x_test[:64])
     assert scores["coverage"] >= 1 and scores["frechet"] >= 0
     assert second.probabilities(second.data.x_test[:4]).shape == (4, second.data.n_classes)
@@ -29,3 +38,35 @@ def test_trained_models_are_cached_and_reloaded_identically(cache_dir):
         third = trained_models(**settings)
     assert not third.meta["cached"]
     assert trained_models(**settings).meta["cached"]
+
+
+def test_models_remembered_by_chapter_6_are_the_ones_later_chapters_load(cache_dir):
+    settings = zoo_settings("notes", gan_seconds=3.0, vae_seconds=2.0, classifier_epochs=1,
+                            seed=0)
+    models = trained_models(cache=False, gan_seconds=0.3, vae_seconds=0.3, classifier_epochs=1,
+                            device="cpu")
+    # "chapter 6": train its own classifier a little more, then hand everything on
+    train_classifier(models.classifier, models.data.x_train, models.data.y_train, epochs=1,
+                     run=RunConfig(seed=5, progress=False))
+    models.meta = {"gan_steps": 7, "vae_steps": 9}
+    path = remember_models(models, settings)
+    assert path.is_file() and path.parent == cache_dir
+    loaded = trained_models(gan_seconds=3.0, vae_seconds=2.0, classifier_epochs=1,
+                            device="cpu")
+    assert loaded.meta["cached"] and loaded.meta["trained_by"] == "06_project_audio_gan"
+    assert loaded.meta["gan_steps"] == 7 and loaded.meta["vae_steps"] == 9
+    x = models.data.x_test[:16]
+    np.testing.assert_array_equal(loaded.probabilities(x), models.probabilities(x))
+    assert torch.equal(loaded.gan.sample(4, seed=1), models.gan.sample(4, seed=1))
+    # another recipe is another cache entry: nothing is loaded for it
+    other = zoo_settings("notes", 3.0, 2.0, 1, 0, KIT_RECIPE.replace(r1_gamma=2.0))
+    assert other != settings
+
+
+def test_build_models_gives_untrained_models_of_the_recipe():
+    from aigc_kit.features import load_mel_dataset
+
+    data = load_mel_dataset("notes", seed=0, n_variants=2)
+    models = build_models(data, KIT_RECIPE.replace(mixture_components=0), seed=0)
+    assert isinstance(models, TrainedModels) and models.gan.parts.prior is None
+    assert models.gan.sample(3, seed=0).shape == (3, *data.spec.shape)

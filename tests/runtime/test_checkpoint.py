@@ -139,6 +139,16 @@ def test_missing_model_name_and_foreign_file(tmp_path):
         load_checkpoint(plain, {"net": _net()})
 
 
+def test_optimiser_state_that_does_not_fit(tmp_path):
+    net = _net()
+    path = save_checkpoint(tmp_path / "net.pt", {"net": net},
+                           optimizers={"net": torch.optim.SGD(net.parameters(), lr=0.1)})
+    other = _net()
+    wrong = torch.optim.SGD(nn.Linear(3, 3).parameters(), lr=0.1)
+    with pytest.raises(CheckpointError, match="optimiser state 'net' does not fit"):
+        load_checkpoint(path, {"net": other}, optimizers={"net": wrong})
+
+
 def test_interrupted_save_never_replaces_a_good_checkpoint(tmp_path, monkeypatch):
     good = _net()
     path = save_checkpoint(tmp_path / "net.pt", {"net": good}, meta={"step": 1})

@@ -1,12 +1,22 @@
-"""Tests for aigc_kit.training: agreement with torch.optim, and the source's misprinted Adam."""
+"""Tests for aigc_kit.training.optim: agreement with torch.optim, the source's misprinted Adam
+and the kit's fused Adam factory.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
-from aigc_kit.training import Adam, GradientDescent, rosenbrock, step_factor, trajectory
+from aigc_kit.training import (
+    Adam,
+    GradientDescent,
+    adam,
+    rosenbrock,
+    step_factor,
+    trajectory,
+)
 
 B1, B2, LR = 0.9, 0.999, 1e-3
 G = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)  # a constant gradient
@@ -179,3 +189,24 @@ def test_trajectory_records_every_point():
     np.testing.assert_allclose(losses, 0.5 * (points**2).sum(axis=1))
     assert rosenbrock(torch.tensor([1.0, 1.0])).item() == 0.0
     assert rosenbrock(torch.tensor([[0.0, 1.0]])).tolist() == [101.0]
+
+
+def test_kit_adam_is_torch_adam_fused_where_possible():
+    torch.manual_seed(0)
+    start = [torch.randn(30, 20), torch.randn(20)]
+    paths = []
+    for make in (lambda p: torch.optim.Adam(p, lr=1e-2, betas=(0.5, 0.999)),
+                 lambda p: adam(p, lr=1e-2, betas=(0.5, 0.999))):
+        params = [nn.Parameter(t.clone()) for t in start]
+        opt = make(params)
+        for i in range(200):
+            loss = (params[0].sin() @ params[1] - i % 3).pow(2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        paths.append(params)
+        fused = opt.defaults["fused"]
+    assert fused  # the last optimiser is the kit's, on CPU float32
+    for ref, mine in zip(*paths, strict=True):
+        torch.testing.assert_close(mine, ref, rtol=1e-4, atol=1e-5)
+    assert adam([nn.Parameter(torch.zeros(2, device="meta"))], lr=1.0).defaults["fused"] is None

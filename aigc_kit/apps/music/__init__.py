@@ -31,6 +31,7 @@ from aigc_kit.apps.music.models import (
     plan_from_phrase_lengths,
     train_melody_lstm,
     train_melody_vae,
+    vae_windows,
 )
 from aigc_kit.apps.music.prompt import Conditioning, count_syllables, generate_from_prompt, steer
 from aigc_kit.apps.music.render import plot_piano_roll, render_melody, write_midi
@@ -64,6 +65,7 @@ __all__ = [
     "total_variation",
     "train_melody_lstm",
     "train_melody_vae",
+    "vae_windows",
     "verdict",
     "write_midi",
 ]

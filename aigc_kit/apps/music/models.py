@@ -22,7 +22,7 @@ never saw).
 Both train with :func:`train_melody_lstm` / :func:`train_melody_vae`: AdamW with a cosine
 learning rate and gradient clipping, run by the kit's training loop (a tqdm bar, a step and
 wall-clock budget, and a NaN/Inf stop that restores the last good weights), returning
-:class:`aigc_kit.training.trainers.TrainResult` like the kit's other loops.
+:class:`aigc_kit.training.TrainResult` like the kit's other loops.
 
 Taught in ``09_music_generation``.
 """
@@ -39,8 +39,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_kit.apps.music.corpus import DURATIONS, Melody, quantise_durations
-from aigc_kit.runtime.device import get_device, seed_everything
-from aigc_kit.training.trainers import TrainResult, _Batches, _run
+from aigc_kit.models.contract import no_labels, prior_codes
+from aigc_kit.runtime.device import model_device, param_dtype
+from aigc_kit.training.loop import Batches, RunConfig, Task, Trainer, TrainResult
 
 MAX_COUNTDOWN = 8
 WINDOW = 16
@@ -227,15 +228,11 @@ def train_melody_lstm(
     model: MelodyLSTM,
     melodies: Sequence[Melody],
     *,
-    steps: int | None = None,
-    max_seconds: float | None = 45.0,
     batch_size: int = 32,
     seq_len: int = 48,
     lr: float = 3e-3,
     weight_decay: float = 1e-2,
-    device: str | torch.device | None = None,
-    seed: int | None = 0,
-    progress: bool = True,
+    run: RunConfig | None = None,
 ) -> TrainResult:
     """Train :class:`MelodyLSTM` by next-note cross-entropy (pitch + duration), Adam.
 
@@ -244,8 +241,6 @@ def train_melody_lstm(
     model : MelodyLSTM
     melodies : sequence of Melody
         Training melodies.
-    steps, max_seconds : int or None, float or None
-        Step count and wall-clock budget (s); training stops at whichever comes first.
     batch_size : int
         Melodies per step.
     seq_len : int
@@ -253,14 +248,12 @@ def train_melody_lstm(
         melody of the batch (the whole melody if shorter); truncated back-propagation keeps
         a step cheap on a CPU.
     lr, weight_decay : float
-        AdamW settings; the learning rate decays along a cosine to 10 % over ``steps`` (or
-        over the time budget).
-    device : str or torch.device, optional
-        Default :func:`aigc_kit.get_device`.
-    seed : int or None
-        Seed for :func:`aigc_kit.seed_everything`.
-    progress : bool
-        tqdm bar with the latest losses.
+        AdamW settings; the learning rate decays along a cosine to 10 % over ``run.steps``
+        (or over the time budget).
+    run : RunConfig, optional
+        Steps, time budget, seed, device, progress (the kit's training loop,
+        :class:`aigc_kit.training.Trainer`); default 45 s:
+        ``RunConfig(steps=None, max_seconds=45.0)``.
 
     Returns
     -------
@@ -279,10 +272,9 @@ def train_melody_lstm(
     def loss(m: nn.Module, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
         return _lstm_loss(m, _crop(batch, seq_len))
 
-    return _fit("train_melody_lstm", model, data, loss,
-                ("loss", "pitch_ce", "duration_ce"), steps=steps, max_seconds=max_seconds,
-                batch_size=batch_size, lr=lr, weight_decay=weight_decay, device=device,
-                seed=seed, progress=progress)
+    run = run or RunConfig(steps=None, max_seconds=45.0)
+    return _fit("train_melody_lstm", model, data, loss, ("loss", "pitch_ce", "duration_ce"),
+                batch_size=batch_size, lr=lr, weight_decay=weight_decay, run=run)
 
 
 @torch.no_grad()
@@ -303,10 +295,12 @@ def lstm_log_likelihood(model: MelodyLSTM, melodies: Sequence[Melody]) -> dict[s
     return {"pitch_ce": float(pitch), "duration_ce": float(dur)}
 
 
-def _sample(logits: torch.Tensor, temperature: float, gen: torch.Generator) -> torch.Tensor:
+def _sample(logits: torch.Tensor, temperature: float,
+            gen: torch.Generator | None) -> torch.Tensor:
     if temperature <= 0:
         return logits.argmax(-1)
-    probs = torch.softmax(logits.float() / temperature, dim=-1).cpu()
+    probs = torch.softmax(logits.float() / temperature, dim=-1).to(
+        gen.device if gen is not None else torch.device("cpu"))
     flat = torch.multinomial(probs.reshape(-1, probs.shape[-1]), 1, generator=gen)
     return flat.reshape(probs.shape[:-1]).to(logits.device)
 
@@ -421,8 +415,10 @@ class MelodyVAE(nn.Module):
     -----
     ``forward(x)`` takes a float one-hot batch of shape ``(batch, window, n_pitches +
     len(DURATIONS) + 2)`` and returns ``(logits, mu, logvar)`` with ``logits`` of the same
-    shape as ``x`` (three groups of logits per note, teacher-forced on ``x``); new windows
-    come from :meth:`sample_tokens`. Taught in ``09_music_generation``.
+    shape as ``x`` (three groups of logits per note, teacher-forced on ``x``,
+    :meth:`decode_teacher_forced`); new windows come from :meth:`decode` and :meth:`sample`
+    (one-hot windows, :class:`aigc_kit.models.contract.GenerativeVAE`) or
+    :meth:`sample_tokens` (integer tokens). Taught in ``09_music_generation``.
     """
 
     def __init__(self, low: int, high: int, latent: int = 16, hidden: int = 128,
@@ -443,8 +439,19 @@ class MelodyVAE(nn.Module):
         self.rnn = nn.GRU(self.features + latent, hidden, batch_first=True)
         self.head = nn.Linear(hidden, self.features)
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(mu, logvar)`` of shape ``(batch, latent)`` each."""
+    @property
+    def latent_dim(self) -> int:
+        """Size of the latent code (``latent``), the contract's name for it."""
+        return self.latent
+
+    def encode(
+        self, x: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(mu, logvar)`` of shape ``(batch, latent)`` each, for one-hot windows ``x``.
+
+        ``labels`` must be ``None`` (the contract's signature; this VAE is not conditioned).
+        """
+        no_labels(self, labels)
         mu, logvar = self.encoder(x.flatten(1)).chunk(2, dim=1)
         return mu, logvar.clamp(-10.0, 10.0)
 
@@ -454,8 +461,13 @@ class MelodyVAE(nn.Module):
         h, state = self.rnn(torch.cat([prev, zs], dim=-1), state)
         return self.head(h), state
 
-    def decode(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """Teacher-forced logits ``(batch, window, features)`` of the window ``x`` given ``z``."""
+    def decode_teacher_forced(self, z: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced logits ``(batch, window, features)`` of the window ``x`` given ``z``.
+
+        Each note is predicted from ``z`` and the *true* previous notes of ``x`` (blanked
+        with probability ``note_dropout`` in training mode): the training pass of
+        :meth:`forward`. New windows come from :meth:`decode`.
+        """
         prev = torch.cat([torch.zeros_like(x[:, :1]), x[:, :-1]], dim=1)  # zeros = start
         if self.training and self.note_dropout > 0:
             keep = torch.rand(prev.shape[:2], device=prev.device) >= self.note_dropout
@@ -463,19 +475,84 @@ class MelodyVAE(nn.Module):
         logits, _ = self._step(prev, z, torch.tanh(self.init_state(z))[None])
         return logits
 
-    def forward(self, x: torch.Tensor, deterministic: bool = False
+    def decode(
+        self,
+        z: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        *,
+        temperature: float = 0.0,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Windows written note by note from codes ``z`` ``(n, latent)``, free-running.
+
+        Each note is chosen from the decoder's own previous notes (:meth:`sample_tokens`):
+        the likeliest tokens by default (greedy, deterministic), or sampled at
+        ``temperature`` from ``generator``. Without gradients.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n, latent)
+            Latent codes; the window is computed on their device.
+        labels : None
+            Must be ``None`` (the contract's signature).
+        temperature : float
+            0 takes the likeliest token (greedy); otherwise as in :func:`generate_lstm`.
+        generator : torch.Generator, optional
+            Source of the token draws when ``temperature > 0`` (default the global RNG).
+
+        Returns
+        -------
+        torch.Tensor of shape (n, window, n_pitches + len(DURATIONS) + 2)
+            One-hot windows in the layout of :func:`vae_windows` (what :meth:`encode`
+            takes), dtype of ``z``. The integer tokens are
+            ``[g.argmax(-1) for g in model.split_logits(windows)]`` (pitch index, duration
+            index, phrase end); :func:`decode_vae` turns codes into :class:`Melody`\\ s.
+        """
+        no_labels(self, labels)
+        _check_temperature(temperature)
+        p, d, e = self.sample_tokens(z, temperature, generator)
+        return torch.cat([F.one_hot(p, self.n_pitches), F.one_hot(d, N_DURATIONS),
+                          F.one_hot(e, 2)], dim=-1).to(z.dtype)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None,
+                deterministic: bool = False
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        mu, logvar = self.encode(x)
+        """The training pass: ``(logits, mu, logvar)``, logits teacher-forced on ``x``."""
+        mu, logvar = self.encode(x, labels)
         z = mu if deterministic else mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-        return self.decode(z, x), mu, logvar
+        return self.decode_teacher_forced(z, x), mu, logvar
 
     @torch.no_grad()
-    def sample_tokens(self, z: torch.Tensor, temperature: float, gen: torch.Generator
+    def sample(
+        self,
+        n: int,
+        *,
+        labels: torch.Tensor | None = None,
+        generator: torch.Generator | None = None,
+        device: str | torch.device | None = None,
+        temperature: float = 0.0,
+    ) -> torch.Tensor:
+        """``n`` new one-hot windows ``(n, window, features)`` decoded from ``z ~ N(0, I)``.
+
+        ``generator`` (on any device; default the global RNG) draws the codes and, when
+        ``temperature > 0``, the tokens; ``device`` (default the model's) is where the
+        windows are decoded and returned. See :meth:`decode`; :func:`generate_vae` gives
+        :class:`Melody`\\ s instead.
+        """
+        no_labels(self, labels)
+        device = torch.device(device) if device is not None else model_device(self)
+        z = prior_codes(n, self.latent, device, generator, param_dtype(self))
+        return self.decode(z, temperature=temperature, generator=generator)
+
+    @torch.no_grad()
+    def sample_tokens(self, z: torch.Tensor, temperature: float,
+                      gen: torch.Generator | None
                       ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Write windows note by note from codes ``z`` ``(n, latent)``.
 
         Returns pitch (``0 .. n_pitches - 1``), duration (index into ``DURATIONS``) and
-        phrase-end (0/1) tokens, int64 tensors of shape ``(n, window)``.
+        phrase-end (0/1) tokens, int64 tensors of shape ``(n, window)``. ``gen`` draws the
+        tokens when ``temperature > 0`` (``None``: the global RNG).
         """
         state = torch.tanh(self.init_state(z))[None]
         prev = torch.zeros(len(z), 1, self.features, device=z.device)
@@ -544,15 +621,11 @@ def train_melody_vae(
     model: MelodyVAE,
     melodies: Sequence[Melody],
     *,
-    steps: int | None = None,
-    max_seconds: float | None = 20.0,
     batch_size: int = 128,
     lr: float = 3e-3,
     beta: float = 0.2,
     weight_decay: float = 1e-4,
-    device: str | torch.device | None = None,
-    seed: int | None = 0,
-    progress: bool = True,
+    run: RunConfig | None = None,
 ) -> TrainResult:
     """Train :class:`MelodyVAE` on windows of the melodies: cross-entropy + ``beta`` * KL.
 
@@ -566,8 +639,10 @@ def train_melody_vae(
     model : MelodyVAE
     melodies : sequence of Melody
         Cut into windows by :func:`vae_windows` (hop 2).
-    steps, max_seconds, batch_size, lr, weight_decay, device, seed, progress
+    batch_size, lr, weight_decay
         As in :func:`train_melody_lstm`.
+    run : RunConfig, optional
+        Default 20 s: ``RunConfig(steps=None, max_seconds=20.0)``.
     beta : float
         Weight of the KL term. With ``beta = 1`` the short training runs of the notebook
         end in posterior collapse (KL near 0: every code decodes to the same average
@@ -585,10 +660,10 @@ def train_melody_vae(
     if beta < 0:
         raise ValueError(f"beta must be >= 0, got {beta}")
     data = {"x": vae_windows(melodies, model.low, model.high, model.window)}
+    run = run or RunConfig(steps=None, max_seconds=20.0)
     return _fit("train_melody_vae", model, data, _vae_loss_fn(beta),
-                ("loss", "reconstruction", "kl"), steps=steps, max_seconds=max_seconds,
-                batch_size=batch_size, lr=lr, weight_decay=weight_decay, device=device,
-                seed=seed, progress=progress)
+                ("loss", "reconstruction", "kl"), batch_size=batch_size, lr=lr,
+                weight_decay=weight_decay, run=run)
 
 
 @torch.no_grad()
@@ -665,24 +740,20 @@ def _fit(
     loss_fn: Callable[[nn.Module, dict[str, torch.Tensor]], tuple[torch.Tensor, ...]],
     columns: tuple[str, ...],
     *,
-    steps: int | None,
-    max_seconds: float | None,
     batch_size: int,
     lr: float,
     weight_decay: float,
-    device: str | torch.device | None,
-    seed: int | None,
-    progress: bool,
+    run: RunConfig,
 ) -> TrainResult:
-    """AdamW with a cosine learning rate and gradient clipping, run by the kit's training loop
-    (:func:`aigc_kit.training.trainers._run`: budget, progress bar, history, NaN stop and restore)."""
-    device = get_device(device)
-    if seed is not None:
-        seed_everything(seed)
+    """AdamW with a cosine learning rate and gradient clipping, as a step function on the
+    kit's training loop (:class:`aigc_kit.training.Trainer`: budget, progress bar, history,
+    NaN stop and restore)."""
+    device = run.start()
     data = {k: v.to(device) for k, v in data.items()}
-    batches = _Batches(len(next(iter(data.values()))), batch_size, device)
+    batches = Batches(len(next(iter(data.values()))), batch_size, device)
     model.to(device).train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    steps, max_seconds = run.steps, run.max_seconds
     began = time.perf_counter()
 
     def step_fn(step: int) -> torch.Tensor:
@@ -699,8 +770,8 @@ def _fit(
         opt.step()
         return torch.stack([v.detach() for v in values])
 
-    config = {"batch_size": batch_size, "lr": lr, "weight_decay": weight_decay, "seed": seed}
-    return _run(name, {"model": model}, step_fn, columns=columns, checked=columns,
-                steps=steps, max_seconds=max_seconds, progress=progress, live_plot=False,
-                plot_every=1, checkpoint_path=None, checkpoint_every=None, snapshot_every=25,
-                config=config, lr=lr)
+    config = {"batch_size": batch_size, "lr": lr, "weight_decay": weight_decay, "seed": run.seed}
+    return Trainer(run).fit(Task(name, {"model": model}, step_fn, columns=columns,
+                                 config=config, lr=lr))
+
+

@@ -66,19 +66,6 @@ from scipy.stats import norm
 
 from aigc_kit.data.preprocess import fix_length, resample
 
-__all__ = [
-    "MIN_SECONDS",
-    "WATERMARK_SR",
-    "WatermarkResult",
-    "default_attacks",
-    "detect_watermark",
-    "embed_watermark",
-    "robustness_scores",
-    "robustness_table",
-    "threshold_for",
-    "watermark_to_signal_db",
-]
-
 WATERMARK_SR = 8000
 """Internal analysis rate in Hz: the mark is defined (and must fit) below 4,000 Hz."""
 N_FFT = 256

@@ -23,7 +23,8 @@ from aigc_kit.features.mel_images import FSDD_SPEC, MelSpec, fsdd_images, to_aud
 from aigc_kit.models.classifier import MelClassifier
 from aigc_kit.models.conditional import ConditionalVAE
 from aigc_kit.runtime.device import seed_everything
-from aigc_kit.training.trainers import TrainResult, train_vae
+from aigc_kit.training.loop import RunConfig, TrainResult
+from aigc_kit.training.vae import train_vae
 
 
 @dataclass
@@ -60,31 +61,22 @@ class DigitVoice:
         labels = torch.tensor([[d, self.speaker_index(speaker)] for d in digits])
         self.model.eval()
         gen = torch.Generator().manual_seed(seed)
-        return self.model.generate(labels, self.temperature, generator=gen).cpu()
+        return self.model.sample(len(labels), labels=labels, generator=gen,
+                                 temperature=self.temperature).cpu()
 
 
 def train_digit_voice(
-    seconds: float | None = 40.0,
-    steps: int | None = None,
-    seed: int = 0,
+    *,
     latent_dim: int = 8,
     width: int = 16,
     beta: float = 1.0,
     lr: float = 2e-3,
-    device: str | torch.device | None = None,
-    progress: bool = True,
-    live_plot: bool = False,
+    run: RunConfig | None = None,
 ) -> tuple[DigitVoice, TrainResult]:
-    """Train the conditional VAE on FSDD's training split for ``seconds`` (wall clock).
+    """Train the conditional VAE on FSDD's training split (40 s of wall clock by default).
 
     Parameters
     ----------
-    seconds : float or None
-        Training budget in seconds (wall clock).
-    steps : int or None
-        Or a number of steps (both: whichever comes first).
-    seed : int
-        Seed of initialisation and batches.
     latent_dim : int
         Size of the latent code (what the labels do not say: timing, intonation).
     width : int
@@ -95,25 +87,24 @@ def train_digit_voice(
         0.98 with (latent 8, beta 1) against 0.86 with (latent 16, beta 0.5).
     lr : float
         Adam learning rate.
-    device : str or torch.device, optional
-        Where to train; default :func:`aigc_kit.get_device`.
-    progress, live_plot : bool
-        Progress bar and live loss plot (notebooks).
+    run : RunConfig, optional
+        Budget (steps and/or seconds), seed (of the initial weights too), device, progress
+        bar, live plot; default ``RunConfig(steps=None, max_seconds=40.0)``.
 
     Returns
     -------
     (DigitVoice, TrainResult)
     """
-    seed_everything(seed)  # the initial weights too
+    run = run or RunConfig(steps=None, max_seconds=40.0)
+    if run.seed is not None:
+        seed_everything(run.seed)  # the initial weights too
     x, labels = fsdd_images("train")
     speakers = sorted(labels.speaker.unique())
     y = torch.tensor(np.stack([labels.digit.to_numpy(),
                                labels.speaker.map(speakers.index).to_numpy()], axis=1))
     model = ConditionalVAE(FSDD_SPEC.shape, (10, len(speakers)), latent_dim=latent_dim,
                            width=width)
-    result = train_vae(model, x, labels=y, steps=steps, max_seconds=seconds, beta=beta,
-                       lr=lr, device=device, seed=seed, progress=progress,
-                       live_plot=live_plot)
+    result = train_vae(model, x, labels=y, beta=beta, lr=lr, run=run)
     if not result.ok:
         raise RuntimeError(f"training the digit voice failed: {result.stopped}")
     return DigitVoice(model.eval(), speakers), result

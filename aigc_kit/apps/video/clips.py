@@ -316,6 +316,42 @@ def make_clip(
 
     Taught in ``11_video_auto_editing``.
     """
+    _check_clip_args(n_shots, size, fps, transitions, cameras, photos)
+    rng = np.random.default_rng(seed)
+    size = (int(size[0]), int(size[1]))
+    photos = list(dict.fromkeys(photos))
+    # The order of the random draws below is part of the contract: same seed, same clip.
+    plan = _plan_shots(rng, n_shots, photos, cameras, p_moving_object, p_lighting_change,
+                       shot_seconds, fps)
+    kinds, lengths = _plan_transitions(rng, n_shots - 1, transitions, transition_seconds, fps)
+    longest = max(lengths, default=0)
+    for shot in plan:  # room for the transitions at both ends
+        shot["own"] = max(shot["own"], longest + 2)
+    rendered = _render_shots(rng, plan, kinds, lengths, size, photos, camera_speed)
+    timeline = _assemble(rendered, plan, kinds, lengths)
+
+    frames = np.concatenate(timeline.pieces)
+    if noise_std > 0:
+        frames = frames + rng.normal(0.0, noise_std, frames.shape).astype(np.float32)
+    frames = np.clip(frames, 0.0, 1.0).astype(np.float32)
+    params = dict(n_shots=n_shots, size=size, fps=fps, transitions=tuple(transitions),
+                  shot_seconds=shot_seconds, transition_seconds=transition_seconds,
+                  cameras=tuple(cameras), p_moving_object=p_moving_object,
+                  p_lighting_change=p_lighting_change, camera_speed=camera_speed,
+                  noise_std=noise_std)
+    return Clip(frames, float(fps), timeline.transitions, timeline.shots,
+                np.concatenate(timeline.shot_of_frame), seed, params)
+
+
+def _check_clip_args(
+    n_shots: int,
+    size: tuple[int, int],
+    fps: float,
+    transitions: Sequence[str],
+    cameras: Sequence[str],
+    photos: Sequence[str],
+) -> None:
+    """Raise ``ValueError`` for ``make_clip`` arguments it cannot film."""
     if n_shots < 1:
         raise ValueError(f"n_shots must be >= 1, got {n_shots}")
     if fps <= 0:
@@ -335,10 +371,19 @@ def make_clip(
         raise ValueError("several shots need at least one transition kind and two photos")
     if not cameras:
         raise ValueError("cameras must name at least one camera move")
-    rng = np.random.default_rng(seed)
-    size = (int(size[0]), int(size[1]))
-    photos = list(dict.fromkeys(photos))
 
+
+def _plan_shots(
+    rng: np.random.Generator,
+    n_shots: int,
+    photos: list[str],
+    cameras: Sequence[str],
+    p_moving_object: float,
+    p_lighting_change: float,
+    shot_seconds: tuple[float, float],
+    fps: float,
+) -> list[dict]:
+    """Draw each shot's photo (never the previous one), camera, extras and own length."""
     plan = []
     previous = None
     for _ in range(n_shots):
@@ -351,17 +396,36 @@ def make_clip(
             lighting=bool(rng.random() < p_lighting_change),
             own=max(2, int(round(rng.uniform(*shot_seconds) * fps))),
         ))
-    kinds = [str(rng.choice(list(transitions))) for _ in range(n_shots - 1)]
+    return plan
+
+
+def _plan_transitions(
+    rng: np.random.Generator,
+    n_transitions: int,
+    transitions: Sequence[str],
+    transition_seconds: tuple[float, float],
+    fps: float,
+) -> tuple[list[str], list[int]]:
+    """Draw each transition's kind, then its length in frames (0 for a cut)."""
+    kinds = [str(rng.choice(list(transitions))) for _ in range(n_transitions)]
     lengths = [0 if k == "cut" else max(2, int(round(rng.uniform(*transition_seconds) * fps)))
                for k in kinds]
     # A fade is out then in: an even number of frames, at least 2 each way.
     lengths = [max(4, 2 * (n // 2)) if k == "fade" else n
                for k, n in zip(kinds, lengths, strict=True)]
+    return kinds, lengths
 
-    longest = max(lengths, default=0)
-    for shot in plan:  # room for the transitions at both ends
-        shot["own"] = max(shot["own"], longest + 2)
-    # Each shot is rendered with extra frames for the dissolves it takes part in.
+
+def _render_shots(
+    rng: np.random.Generator,
+    plan: list[dict],
+    kinds: list[str],
+    lengths: list[int],
+    size: tuple[int, int],
+    photos: list[str],
+    camera_speed: float,
+) -> list[np.ndarray]:
+    """Render every planned shot, with extra frames for the dissolve that leads into it."""
     rendered = []
     for i, shot in enumerate(plan):
         extra_in = lengths[i - 1] if i > 0 and kinds[i - 1] == "dissolve" else 0
@@ -371,70 +435,89 @@ def make_clip(
                               sprite if shot["moving_object"] else None, shot["lighting"],
                               camera_speed)
         rendered.append(frames)
+    return rendered
 
-    pieces: list[np.ndarray] = []
-    shot_of_frame: list[np.ndarray] = []
-    out_transitions: list[Transition] = []
-    shots: list[ShotInfo] = []
-    cursor = 0  # frames already emitted
-    carry = rendered[0]  # frames of the current shot not yet emitted
-    shot_start = 0
-    for i in range(n_shots):
-        if i == n_shots - 1:
-            pieces.append(carry)
-            shot_of_frame.append(np.full(len(carry), i))
-            cursor += len(carry)
-            shots.append(_info(i, plan[i], shot_start, cursor))
-            break
-        kind, length = kinds[i], lengths[i]
+
+@dataclass
+class _Timeline:
+    """A clip being assembled shot by shot: the frames emitted so far and their ground truth."""
+
+    carry: np.ndarray  # frames of the current shot not yet emitted
+    pieces: list[np.ndarray] = field(default_factory=list)
+    shot_of_frame: list[np.ndarray] = field(default_factory=list)
+    transitions: list[Transition] = field(default_factory=list)
+    shots: list[ShotInfo] = field(default_factory=list)
+    cursor: int = 0  # frames already emitted
+    shot_start: int = 0
+
+    def emit_carry(self, i: int) -> None:
+        """Emit the rest of shot ``i`` unchanged."""
+        self.pieces.append(self.carry)
+        self.shot_of_frame.append(np.full(len(self.carry), i))
+        self.cursor += len(self.carry)
+
+    def cut(self, i: int, shot: dict, nxt: np.ndarray) -> None:
+        """End shot ``i`` with a hard cut to the frames ``nxt``."""
+        self.emit_carry(i)
+        cursor = self.cursor
+        self.transitions.append(Transition("cut", cursor, cursor + 1, cursor))
+        self.shots.append(_info(i, shot, self.shot_start, cursor))
+        self.shot_start, self.carry = cursor, nxt
+
+    def dissolve(self, i: int, shot: dict, nxt: np.ndarray, length: int) -> None:
+        """Blend the last ``length`` frames of shot ``i`` into the first ``length`` of ``nxt``."""
+        head = self.carry[:-length]
+        a = self.carry[-length:]
+        b = nxt[:length]
+        w = (np.arange(1, length + 1, dtype=np.float32) / (length + 1))[:, None, None, None]
+        blend = (1 - w) * a + w * b
+        self.pieces += [head, blend]
+        start = self.cursor + len(head)
+        boundary = start + length // 2
+        self.shot_of_frame += [np.full(len(head), i),
+                               np.where(np.arange(start, start + length) < boundary, i, i + 1)]
+        self.cursor = start + length
+        self.transitions.append(Transition("dissolve", start, self.cursor, boundary))
+        self.shots.append(_info(i, shot, self.shot_start, self.cursor))
+        self.shot_start, self.carry = start, nxt[length:]
+
+    def fade(self, i: int, shot: dict, nxt: np.ndarray, length: int) -> None:
+        """Fade shot ``i`` out to black over ``length / 2`` frames, then ``nxt`` in over as many."""
+        half = length // 2
+        out_w = (np.arange(half - 1, -1, -1, dtype=np.float32) / half)[:, None, None, None]
+        in_w = (np.arange(1, half + 1, dtype=np.float32) / half)[:, None, None, None]
+        head = self.carry[:-half]
+        faded = np.concatenate([self.carry[-half:] * out_w, nxt[:half] * in_w])
+        self.pieces += [head, faded]
+        start = self.cursor + len(head)
+        boundary = start + half
+        self.shot_of_frame += [np.full(len(head), i), np.full(half, i), np.full(half, i + 1)]
+        self.cursor = start + length
+        self.transitions.append(Transition("fade", start, self.cursor, boundary))
+        self.shots.append(_info(i, shot, self.shot_start, start + half))
+        self.shot_start, self.carry = boundary, nxt[half:]
+
+
+def _assemble(
+    rendered: list[np.ndarray],
+    plan: list[dict],
+    kinds: list[str],
+    lengths: list[int],
+) -> _Timeline:
+    """Join the rendered shots with their transitions, recording the ground truth."""
+    timeline = _Timeline(carry=rendered[0])
+    for i, (kind, length) in enumerate(zip(kinds, lengths, strict=True)):
         nxt = rendered[i + 1]
         if kind == "cut":
-            pieces.append(carry)
-            shot_of_frame.append(np.full(len(carry), i))
-            cursor += len(carry)
-            out_transitions.append(Transition("cut", cursor, cursor + 1, cursor))
-            shots.append(_info(i, plan[i], shot_start, cursor))
-            shot_start, carry = cursor, nxt
+            timeline.cut(i, plan[i], nxt)
         elif kind == "dissolve":
-            head = carry[:-length]
-            a = carry[-length:]
-            b = nxt[:length]
-            w = (np.arange(1, length + 1, dtype=np.float32) / (length + 1))[:, None, None, None]
-            blend = (1 - w) * a + w * b
-            pieces += [head, blend]
-            start = cursor + len(head)
-            boundary = start + length // 2
-            shot_of_frame += [np.full(len(head), i),
-                              np.where(np.arange(start, start + length) < boundary, i, i + 1)]
-            cursor = start + length
-            out_transitions.append(Transition("dissolve", start, cursor, boundary))
-            shots.append(_info(i, plan[i], shot_start, cursor))
-            shot_start, carry = start, nxt[length:]
-        else:  # fade out to black over length/2 frames, then in over length/2 frames
-            half = length // 2
-            out_w = (np.arange(half - 1, -1, -1, dtype=np.float32) / half)[:, None, None, None]
-            in_w = (np.arange(1, half + 1, dtype=np.float32) / half)[:, None, None, None]
-            head = carry[:-half]
-            faded = np.concatenate([carry[-half:] * out_w, nxt[:half] * in_w])
-            pieces += [head, faded]
-            start = cursor + len(head)
-            boundary = start + half
-            shot_of_frame += [np.full(len(head), i), np.full(half, i), np.full(half, i + 1)]
-            cursor = start + length
-            out_transitions.append(Transition("fade", start, cursor, boundary))
-            shots.append(_info(i, plan[i], shot_start, start + half))
-            shot_start, carry = boundary, nxt[half:]
-    frames = np.concatenate(pieces)
-    if noise_std > 0:
-        frames = frames + rng.normal(0.0, noise_std, frames.shape).astype(np.float32)
-    frames = np.clip(frames, 0.0, 1.0).astype(np.float32)
-    params = dict(n_shots=n_shots, size=size, fps=fps, transitions=tuple(transitions),
-                  shot_seconds=shot_seconds, transition_seconds=transition_seconds,
-                  cameras=tuple(cameras), p_moving_object=p_moving_object,
-                  p_lighting_change=p_lighting_change, camera_speed=camera_speed,
-                  noise_std=noise_std)
-    return Clip(frames, float(fps), out_transitions, shots, np.concatenate(shot_of_frame),
-                seed, params)
+            timeline.dissolve(i, plan[i], nxt, length)
+        else:
+            timeline.fade(i, plan[i], nxt, length)
+    last = len(rendered) - 1
+    timeline.emit_carry(last)
+    timeline.shots.append(_info(last, plan[last], timeline.shot_start, timeline.cursor))
+    return timeline
 
 
 def _info(index: int, shot: dict, start: int, end: int) -> ShotInfo:

@@ -40,6 +40,8 @@ from aigc_kit.apps.video.io import as_frames
 
 DEFAULT_WEIGHTS = {"motion": 0.4, "colour": 0.3, "novelty": 0.3}
 
+_Window = tuple[float, int, int, int]  # a candidate segment: (score, shot, start, end)
+
 
 def _unit_scale(x: np.ndarray) -> np.ndarray:
     """Map the 5th..95th percentile of ``x`` to 0..1 (clipped); constant input -> 0.5."""
@@ -239,26 +241,51 @@ def auto_edit(
     bounds = detect_cuts(frames) if boundaries is None else np.asarray(boundaries, dtype=int)
     scores = importance_scores(frames, bounds, weights)
     imp = scores["importance"].to_numpy()
-    cum = np.concatenate([[0.0], np.cumsum(imp)])
 
-    # Candidate windows: within each shot (minus margins), non-overlapping, best first.
-    candidates = []  # (score, shot, start, end)
-    for shot, (s, e) in enumerate(shot_spans(bounds, len(frames))):
+    candidates = _candidate_windows(imp, bounds, seg, margin, c)
+    chosen, total = _choose_windows(candidates, n_target, c, seg, fps)
+    spans = _trim_surplus(chosen, imp, total - n_target, c)
+    edited = crossfade_concat([frames[a:b] for a, b in spans], c)
+    segments = _segment_table(chosen, spans, imp, c)
+    return EditResult(edited, float(fps), segments, scores, bounds)
+
+
+def _candidate_windows(
+    imp: np.ndarray,
+    bounds: np.ndarray,
+    seg: int,
+    margin: int,
+    c: int,
+) -> list[_Window]:
+    """Non-overlapping windows within each shot (away from its boundaries), best first."""
+    cum = np.concatenate([[0.0], np.cumsum(imp)])
+    candidates = []
+    for shot, (s, e) in enumerate(shot_spans(bounds, len(imp))):
         lo = s + (margin if s > 0 else 0)
-        hi = e - (margin if e < len(frames) else 0)
+        hi = e - (margin if e < len(imp) else 0)
         length = min(seg, hi - lo)
         if length < c + 2:
             continue
         starts = np.arange(lo, hi - length + 1)
         means = (cum[starts + length] - cum[starts]) / length
-        taken = np.zeros(len(frames), bool)
+        taken = np.zeros(len(imp), bool)
         for j in np.argsort(-means, kind="stable"):
             a = starts[j]
             if not taken[a:a + length].any():
                 taken[a:a + length] = True
                 candidates.append((float(means[j]), shot, int(a), int(a + length)))
+    return candidates
 
-    chosen: list[tuple[float, int, int, int]] = []
+
+def _choose_windows(
+    candidates: list[_Window],
+    n_target: int,
+    c: int,
+    seg: int,
+    fps: float,
+) -> tuple[list[_Window], int]:
+    """Pick windows (best first, a shot already used counts half) until ``n_target`` is filled."""
+    chosen: list[_Window] = []
     total = 0
     while total < n_target:
         remaining = [cand for cand in candidates if cand not in chosen]
@@ -272,10 +299,12 @@ def auto_edit(
         chosen.append(best)
         total += (best[3] - best[2]) - (c if len(chosen) > 1 else 0)
     chosen.sort(key=lambda cand: cand[2])
+    return chosen, total
 
-    # Trim the surplus one frame at a time from the longest segment's weaker end.
+
+def _trim_surplus(chosen: list[_Window], imp: np.ndarray, surplus: int, c: int) -> list[list[int]]:
+    """Spans of ``chosen`` less ``surplus`` frames, cut one by one from the longest's weaker end."""
     spans = [[a, b] for _, _, a, b in chosen]
-    surplus = total - n_target
     while surplus > 0:
         k = max(range(len(spans)), key=lambda i: spans[i][1] - spans[i][0])
         a, b = spans[k]
@@ -286,16 +315,24 @@ def auto_edit(
         else:
             spans[k][1] -= 1
         surplus -= 1
-    edited = crossfade_concat([frames[a:b] for a, b in spans], c)
+    return spans
+
+
+def _segment_table(
+    chosen: list[_Window],
+    spans: list[list[int]],
+    imp: np.ndarray,
+    c: int,
+) -> pd.DataFrame:
+    """The kept segments: shot, original span, mean importance and first frame in the edit."""
     starts, position = [], 0
     for a, b in spans:
         starts.append(position)
         position += (b - a) - c
-    segments = pd.DataFrame({
+    return pd.DataFrame({
         "shot": [cand[1] for cand in chosen],
         "start": [a for a, _ in spans],
         "end": [b for _, b in spans],
         "score": [float(imp[a:b].mean()) for a, b in spans],
         "edit_start": starts,
     })
-    return EditResult(edited, float(fps), segments, scores, bounds)

@@ -7,7 +7,7 @@ clip carries its ground truth (positions per frame, velocity in pixels per frame
 
 The model stacks the ``T`` frames as ``3 T`` channels of one image and runs a 2-D
 convolutional VAE over it, so one latent vector describes the whole clip (appearance and
-motion together). It is trained with ``aigc_kit.training.trainers.train_vae`` (``vae(x)`` returns
+motion together). It is trained with ``aigc_kit.training.train_vae`` (``vae(x)`` returns
 ``(recon, mu, logvar)``; the loss is ``aigc_kit.training.losses.vae_loss``: sum of squared errors
 plus ``beta`` KL, on data in [0, 1]).
 
@@ -26,7 +26,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from aigc_kit.runtime.device import get_device
+from aigc_kit.generation.sampling import reconstruct
+from aigc_kit.models.contract import no_labels, prior_codes
+from aigc_kit.runtime.device import get_device, model_device, param_dtype
 
 SHAPES = ("square", "disc")
 
@@ -152,7 +154,8 @@ class VideoVAE(nn.Module):
     in eval mode. (A sigmoid output with the squared-error loss stalls on these mostly black
     clips: the network first predicts black everywhere, the sigmoid saturates near 0 and its
     gradient vanishes, and the reconstruction never leaves the all-black solution.)
-    ``forward(x)`` returns ``(recon, mu, logvar)`` as ``train_vae`` expects.
+    ``forward(x)`` returns ``(recon, mu, logvar)`` as ``train_vae`` expects. Follows
+    :class:`aigc_kit.models.contract.GenerativeVAE` (tensors in and out; not conditioned).
 
     Parameters
     ----------
@@ -195,33 +198,77 @@ class VideoVAE(nn.Module):
             raise ValueError(f"VideoVAE expects clips of shape (B, {', '.join(map(str, want))}),"
                              f" got {tuple(x.shape)}; MovingShapes.tensor() gives that layout")
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Clips ``(B, T, 3, H, W)`` -> ``mu, logvar``, each ``(B, latent_dim)``."""
+    def encode(
+        self, x: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Clips ``(B, T, 3, H, W)`` -> ``mu, logvar``, each ``(B, latent_dim)``.
+
+        ``labels`` must be ``None`` (the contract's signature; this VAE is not conditioned).
+        """
+        no_labels(self, labels)
         self._check(x)
         h = self.encoder(x.reshape(len(x), -1, self.size, self.size))
         mu, logvar = self.to_stats(h).chunk(2, dim=1)
         return mu, logvar
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
+    def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Latents ``(B, latent_dim)`` -> clips ``(B, T, 3, H, W)`` (clipped to [0, 1] in eval
         mode; unclipped while training, see the class docstring)."""
+        no_labels(self, labels)
         out = self.decoder(self.from_latent(z))
         if not self.training:
             out = out.clamp(0.0, 1.0)
         return out.reshape(len(z), self.frames, 3, self.size, self.size)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        mu, logvar = self.encode(x)
-        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
+    def forward(
+        self, x: torch.Tensor, labels: torch.Tensor | None = None, deterministic: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(recon, mu, logvar)`` of clips ``(B, T, 3, H, W)``.
+
+        ``z`` is drawn from the posterior in training mode; in eval mode, or when
+        ``deterministic``, ``z = mu`` (the posterior mean).
+        """
+        mu, logvar = self.encode(x, labels)
+        if self.training and not deterministic:
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        else:
+            z = mu
         return self.decode(z), mu, logvar
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 0) -> np.ndarray:
-        """``n`` generated clips from the prior, shape (n, T, H, W, 3), float32 in [0, 1]."""
-        gen = torch.Generator().manual_seed(seed)
-        device = next(self.parameters()).device
-        z = torch.randn(n, self.latent_dim, generator=gen).to(device)
-        return clips_to_numpy(self.decode(z))
+    def sample(
+        self,
+        n: int,
+        *,
+        labels: torch.Tensor | None = None,
+        generator: torch.Generator | None = None,
+        device: str | torch.device | None = None,
+    ) -> torch.Tensor:
+        """``n`` clips decoded from codes drawn from the prior ``N(0, I)``, without gradients.
+
+        Parameters
+        ----------
+        n : int
+            Number of clips.
+        labels : None
+            Must be ``None`` (the contract's signature).
+        generator : torch.Generator, optional
+            Source of the codes (on any device); default the global RNG.
+        device : str or torch.device, optional
+            Where to decode; default the model's device.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, T, 3, H, W)
+            float32 clips on ``device``, in [0, 1] in eval mode (the mode is not changed).
+            :func:`clips_to_numpy` gives the ``(n, T, H, W, 3)`` array of ``tile_clips``
+            and ``motion_statistics``; :func:`aigc_kit.generation.sample` seeds, sets eval
+            mode and returns them on the CPU.
+        """
+        no_labels(self, labels)
+        device = torch.device(device) if device is not None else model_device(self)
+        return self.decode(prior_codes(n, self.latent_dim, device, generator,
+                                       param_dtype(self)))
 
 
 def clips_to_numpy(clips: torch.Tensor) -> np.ndarray:
@@ -237,6 +284,10 @@ def reconstruction_scores(
 ) -> dict[str, float]:
     """Reconstruction error of held-out clips (decoded from ``mu``, no sampling).
 
+    The reconstructions come from :func:`aigc_kit.generation.reconstruct` (eval mode for
+    the call, the VAE's mode restored after; the VAE is moved to ``device``, default
+    :func:`aigc_kit.get_device`).
+
     Returns
     -------
     dict
@@ -245,11 +296,9 @@ def reconstruction_scores(
 
     Taught in ``12_video_style_and_generation``.
     """
-    device = get_device(device)
-    x = data.tensor(device) if isinstance(data, MovingShapes) else data.to(device)
-    vae.to(device).eval()
-    recon, _, _ = vae(x)
-    per_clip = (recon - x).pow(2).mean(dim=(1, 2, 3, 4)).cpu().numpy()
+    x = data.tensor() if isinstance(data, MovingShapes) else torch.as_tensor(data).cpu()
+    recon = reconstruct(vae, x, device=get_device(device))
+    per_clip = (recon - x.to(recon.dtype)).pow(2).mean(dim=(1, 2, 3, 4)).numpy()
     psnr = 10 * np.log10(1.0 / np.maximum(per_clip, 1e-12))
     return {"mse": float(per_clip.mean()), "psnr": float(psnr.mean())}
 

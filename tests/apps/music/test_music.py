@@ -33,6 +33,7 @@ from aigc_kit.apps.music import (
 )
 from aigc_kit.apps.music.corpus import _transposition, quantise_durations
 from aigc_kit.apps.music.models import countdown, lstm_tensors, vae_windows
+from aigc_kit.training import RunConfig
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +166,9 @@ def test_lstm_learns_and_follows_its_plan(corpus):
     torch.set_num_threads(1)
     train, _ = corpus.split(seed=0)
     model = MelodyLSTM(corpus.low, corpus.high, hidden=64)
-    result = train_melody_lstm(model, train, steps=60, max_seconds=None, progress=False,
-                               device="cpu")
+    result = train_melody_lstm(model, train,
+                               run=RunConfig(steps=60, max_seconds=None, device="cpu",
+                                             progress=False))
     h = result.history
     assert result.ok and result.steps == 60
     assert h["loss"].tail(10).mean() < h["loss"].head(10).mean() - 0.5
@@ -194,8 +196,9 @@ def test_vae_windows_and_training(corpus):
     assert x.shape[1:] == (16, corpus.n_pitches + len(DURATIONS) + 2)
     torch.testing.assert_close(x.sum(-1), torch.full(x.shape[:2], 3.0))  # three one-hots
     vae = MelodyVAE(corpus.low, corpus.high, hidden=64)
-    result = train_melody_vae(vae, train, steps=80, max_seconds=None, progress=False,
-                              device="cpu")
+    result = train_melody_vae(vae, train,
+                              run=RunConfig(steps=80, max_seconds=None, device="cpu",
+                                            progress=False))
     h = result.history
     assert h["reconstruction"].tail(10).mean() < h["reconstruction"].head(10).mean() - 10
     out = generate_vae(vae, 3, windows_per_melody=2, temperature=1.0, seed=0)
@@ -211,7 +214,7 @@ def test_vae_decoder_is_causal_and_samples_reproducibly(corpus):
     changed = x.clone()
     changed[:, 5:] = changed[:, 5:].roll(1, dims=0)  # other notes from position 5 on
     with torch.no_grad():
-        a, b = vae.decode(z, x), vae.decode(z, changed)
+        a, b = vae.decode_teacher_forced(z, x), vae.decode_teacher_forced(z, changed)
     torch.testing.assert_close(a[:, :6], b[:, :6])  # note t sees only notes before it
     assert not torch.allclose(a[:, 6:], b[:, 6:])
     gen = [torch.Generator().manual_seed(3) for _ in range(2)]
@@ -228,8 +231,9 @@ def test_training_stops_on_nan(corpus):
     with torch.no_grad():
         model.pitch_head.bias.fill_(float("nan"))
     with pytest.warns(RuntimeWarning, match="non-finite"):
-        result = train_melody_lstm(model, corpus.melodies[:8], steps=5, max_seconds=None,
-                                   progress=False, device="cpu")
+        result = train_melody_lstm(model, corpus.melodies[:8],
+                                   run=RunConfig(steps=5, max_seconds=None, device="cpu",
+                                                 progress=False))
     assert not result.ok and "non-finite" in result.stopped
 
 

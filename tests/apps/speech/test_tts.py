@@ -4,7 +4,7 @@ import torch
 
 from aigc_kit.apps.speech import DigitVoice, intelligibility, say
 from aigc_kit.models import ConditionalVAE
-from aigc_kit.training import train_vae
+from aigc_kit.training import RunConfig, train_vae
 
 
 def _voice() -> DigitVoice:
@@ -35,15 +35,17 @@ def test_the_decoder_obeys_its_labels():
     x[y == 0, :, 16:] = 1.0
     x[y == 1, :, :16] = 1.0
     model = ConditionalVAE((1, 32, 32), (2,), latent_dim=2, width=8)
-    result = train_vae(model, x, labels=y, steps=300, lr=3e-3, beta=4.0, progress=False)
+    result = train_vae(model, x, labels=y, lr=3e-3, beta=4.0,
+                       run=RunConfig(steps=300, progress=False))
     assert result.ok
     model.eval()
-    out = model.generate(torch.tensor([0, 1] * 4), generator=torch.Generator().manual_seed(0))
+    out = model.sample(8, labels=torch.tensor([0, 1] * 4),
+                       generator=torch.Generator().manual_seed(0))
     top, bottom = out[:, 0, 16:].mean(dim=(1, 2)), out[:, 0, :16].mean(dim=(1, 2))
     assert torch.all(top[0::2] > bottom[0::2] + 0.5)
     assert torch.all(bottom[1::2] > top[1::2] + 0.5)
     with pytest.raises(ValueError, match="one row of labels per example"):
-        train_vae(model, x, labels=y[:10], steps=1, progress=False)
+        train_vae(model, x, labels=y[:10], run=RunConfig(steps=1, progress=False))
 
 
 def test_say_makes_one_word_per_digit_with_pauses():

@@ -68,6 +68,22 @@ def test_dissolve_blends_both_shots():
     assert np.abs(mid - (before + after) / 2).mean() < np.abs(mid - after).mean()
 
 
+def test_single_shot_has_no_transitions():
+    clip = make_clip(seed=9, n_shots=1, noise_std=0)
+    assert clip.transitions == [] and len(clip.shots) == 1
+    assert (clip.shots[0].start, clip.shots[0].end) == (0, len(clip.frames))
+    np.testing.assert_array_equal(clip.shot_of_frame, np.zeros(len(clip.frames), int))
+
+
+def test_shots_tile_the_clip_through_every_transition_kind():
+    clip = make_clip(seed=0, n_shots=6, size=(48, 64))
+    assert {"cut", "dissolve", "fade"} <= set(clip.kinds)
+    assert clip.shots[0].start == 0 and clip.shots[-1].end == len(clip.frames)
+    for shot, tr, nxt in zip(clip.shots, clip.transitions, clip.shots[1:], strict=False):
+        assert shot.start < tr.start and nxt.start <= tr.boundary <= shot.end <= tr.end
+    assert len(clip.shot_of_frame) == len(clip.frames)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -77,6 +93,8 @@ def test_dissolve_blends_both_shots():
         ({"photos": ("lena",)}, "unknown photo"),
         ({"photos": ("coffee",)}, "two photos"),
         ({"size": (8, 8)}, "size"),
+        ({"fps": 0}, "fps must be positive"),
+        ({"cameras": ()}, "at least one camera move"),
     ],
 )
 def test_bad_parameters(kwargs, message):

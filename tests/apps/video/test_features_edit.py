@@ -102,6 +102,24 @@ def test_auto_edit_hits_the_target_length_and_keeps_order(clip):
         auto_edit(clip.frames, target_seconds=1000, fps=clip.fps)
 
 
+def test_auto_edit_with_hard_cuts_copies_the_segments(clip):
+    result = auto_edit(clip.frames, target_seconds=3.0, fps=clip.fps, crossfade_seconds=0.0,
+                       segment_seconds=1.0, boundaries=clip.boundaries)
+    seg = result.segments
+    assert len(result.frames) == round(3.0 * clip.fps)
+    assert seg["edit_start"].iloc[0] == 0 and seg["edit_start"].iloc[-1] < len(result.frames)
+    expected = np.concatenate([clip.frames[a:b] for a, b in zip(seg["start"], seg["end"],
+                                                                strict=True)])
+    np.testing.assert_array_equal(result.frames, expected)
+
+
+def test_auto_edit_refuses_a_target_the_material_cannot_fill(clip):
+    with pytest.raises(ValueError, match="usable material.*shorter target_seconds"):
+        auto_edit(clip.frames, target_seconds=9.0, fps=clip.fps, margin_seconds=1.5)
+    with pytest.raises(ValueError, match="fps must be positive"):
+        auto_edit(clip.frames, target_seconds=2.0, fps=0)
+
+
 def test_crossfade_concat_length_and_blend():
     a = np.zeros((5, 4, 4, 3), np.float32)
     b = np.ones((5, 4, 4, 3), np.float32)

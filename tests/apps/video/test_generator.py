@@ -9,11 +9,13 @@ import torch
 from aigc_kit.apps.video.generator import (
     VideoVAE,
     centroid_tracks,
+    clips_to_numpy,
     motion_statistics,
     moving_shapes,
     reconstruction_scores,
 )
-from aigc_kit.training import train_vae
+from aigc_kit.generation import sample
+from aigc_kit.training import RunConfig, train_vae
 
 
 def test_moving_shapes_is_deterministic_with_ground_truth():
@@ -51,15 +53,17 @@ def test_vae_shapes_and_reconstruction_improves():
     assert recon.shape == (5, 8, 3, 32, 32) and mu.shape == logvar.shape == (5, 8)
     before = reconstruction_scores(vae, test, device="cpu")
     black = float((test.clips**2).mean())  # the MSE of predicting an empty canvas
-    result = train_vae(vae, train.tensor(), steps=60, batch_size=32, lr=2e-3, beta=0.02,
-                       device="cpu", progress=False)
+    result = train_vae(vae, train.tensor(), batch_size=32, lr=2e-3, beta=0.02,
+                       run=RunConfig(steps=60, device="cpu", progress=False))
     assert result.ok
     after = reconstruction_scores(vae, test, device="cpu")
     assert after["mse"] < 0.75 * min(before["mse"], black)
     assert after["psnr"] > before["psnr"] + 1.5
-    samples = vae.sample(3, seed=0)
+    vae.train()  # sample() runs in eval mode (clipped to [0, 1]) and restores the mode
+    samples = clips_to_numpy(sample(vae, 3, seed=0))
     assert samples.shape == (3, 8, 32, 32, 3) and 0 <= samples.min() and samples.max() <= 1
-    np.testing.assert_array_equal(samples, vae.sample(3, seed=0))
+    np.testing.assert_array_equal(samples, clips_to_numpy(sample(vae, 3, seed=0)))
+    assert vae.training
 
 
 def test_bad_inputs_raise():

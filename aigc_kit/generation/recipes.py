@@ -1,0 +1,261 @@
+"""Named GAN recipes, defined once: the source's printed GAN, batch norm + R1, the kit's recipe.
+
+A recipe is everything that decides how chapter 5's GAN is built and trained apart from
+the data and the budget: the architecture switches (batch norm in G, a mixture latent
+prior, an averaged generator) and the training hyperparameters (:class:`GANConfig`).
+``06_project_audio_gan`` trains :data:`KIT_RECIPE` and compares it with the others,
+``benchmarks/bench_gan.py`` measures each, and the model zoo
+(:func:`aigc_kit.generation.trained_models`) trains :data:`KIT_RECIPE` for chapters 7, 8
+and the report, so they evaluate the GAN chapter 6 ends with.
+
+The three recipes (same layer sizes, latent 100):
+
+- :data:`SOURCE_RECIPE` (``"source"``): exactly the printed networks, no batch norm, the
+  plain non-saturating losses, batch 64;
+- :data:`BN_R1_RECIPE` (``"bn-r1"``): batch norm in G and an R1 penalty on D
+  (``r1_gamma=1``), batch 64;
+- :data:`KIT_RECIPE` (``"kit"``): ``bn-r1`` plus a mixture latent prior
+  (:class:`aigc_kit.models.MixturePrior`, 200 components, sd 0.1: DeLiGAN's remedy for
+  samples that blend two modes), batch 32, and samples drawn from an exponential moving
+  average of G's weights (decay 0.99, batch-norm statistics re-estimated at the end). Two
+  settings make its steps cheaper, and within a fixed budget quality grows with steps: the
+  R1 penalty on every 4th step, four times as heavy (``r1_every=4``), and one batch of fakes
+  per step for both updates (``reuse_fakes=True``).
+
+Every recipe runs its forward passes in bfloat16 where the machine multiplies bfloat16
+natively (``precision="auto"`` of :func:`train_recipe`,
+:func:`aigc_kit.runtime.fast_bfloat16`).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from aigc_kit.generation.sampling import GANSampler
+from aigc_kit.models.conv import ConvDiscriminator, ConvGenerator
+from aigc_kit.models.mlp import MLPDiscriminator, MLPGenerator
+from aigc_kit.models.prior import MixturePrior
+from aigc_kit.runtime.device import fast_bfloat16, get_device
+from aigc_kit.training.gan import GANConfig, train_gan
+from aigc_kit.training.loop import RunConfig, TrainResult
+
+ARCHITECTURES = ("mlp", "conv")
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+@dataclass(frozen=True)
+class GANRecipe:
+    """A named way to build and train the source's GAN.
+
+    Attributes
+    ----------
+    name : str
+        Short name (``"source"``, ``"bn-r1"``, ``"kit"``).
+    description : str
+        One line for tables and printouts.
+    batch_norm : bool
+        Batch normalisation after each hidden layer of the MLP generator.
+    mixture_components : int
+        Components of a :class:`aigc_kit.models.MixturePrior` latent prior; 0 draws
+        ``z ~ N(0, I)``.
+    mixture_sd : float
+        Standard deviation of each mixture component.
+    ema : bool
+        Keep an exponential moving average of G's weights and sample from it.
+    training : GANConfig
+        The hyperparameters of :func:`aigc_kit.training.train_gan`.
+
+    Notes
+    -----
+    Frozen: ``recipe.replace(r1_gamma=0.1, mixture_components=48)`` derives a variant; names
+    of :class:`GANConfig` fields go to ``training``. Taught in ``06_project_audio_gan``.
+    """
+
+    name: str
+    description: str
+    batch_norm: bool = True
+    mixture_components: int = 0
+    mixture_sd: float = 0.1
+    ema: bool = False
+    training: GANConfig = field(default_factory=GANConfig)
+
+    def replace(self, **changes: Any) -> GANRecipe:
+        """A copy with ``changes``; :class:`GANConfig` field names change ``training``."""
+        own = {f.name for f in dataclasses.fields(self)}
+        hyper = {f.name for f in dataclasses.fields(GANConfig)}
+        training = {k: changes.pop(k) for k in list(changes) if k not in own}
+        unknown = set(training) - hyper
+        if unknown:
+            raise TypeError(f"GANRecipe.replace: unknown setting(s) {sorted(unknown)}; "
+                            f"accepted: {sorted(own | hyper)}")
+        if training:
+            changes["training"] = self.training.replace(**training)
+        return dataclasses.replace(self, **changes)
+
+    def __post_init__(self) -> None:
+        if self.mixture_components < 0:
+            raise ValueError(f"mixture_components must be >= 0, got {self.mixture_components}")
+
+    def build(self, shape: Sequence[int], *, arch: str = "mlp", seed: int = 0) -> GANParts:
+        """Fresh networks for images of ``shape`` ``(1, n_mels, n_frames)``: G, D, prior, EMA.
+
+        ``arch="conv"`` builds the convolutional GAN of ``aigc_kit.models`` instead of the
+        source's MLPs (``batch_norm`` then does not apply: its generator always has it).
+        The caller seeds the global RNG first for reproducible weights.
+        """
+        latent = self.training.latent_dim
+        if arch == "mlp":
+            generator: nn.Module = MLPGenerator(latent, shape, batch_norm=self.batch_norm)
+            discriminator: nn.Module = MLPDiscriminator(shape)
+        elif arch == "conv":
+            generator, discriminator = ConvGenerator(latent, shape), ConvDiscriminator(shape)
+        else:
+            raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
+        prior = (MixturePrior(latent, self.mixture_components, self.mixture_sd, seed=seed)
+                 if self.mixture_components else None)
+        ema = copy.deepcopy(generator) if self.ema else None
+        return GANParts(generator, discriminator, prior, ema)
+
+
+@dataclass
+class GANParts:
+    """The modules of one GAN: generator, discriminator, latent prior and averaged generator.
+
+    Attributes
+    ----------
+    generator, discriminator : nn.Module
+    prior : MixturePrior or None
+        ``None`` for ``z ~ N(0, I)``.
+    ema : nn.Module or None
+        The moving average of the generator's weights, when the recipe keeps one.
+    """
+
+    generator: nn.Module
+    discriminator: nn.Module
+    prior: MixturePrior | None = None
+    ema: nn.Module | None = None
+
+    @property
+    def sampled(self) -> nn.Module:
+        """The generator to sample from: the average when there is one."""
+        return self.ema if self.ema is not None else self.generator
+
+    def modules(self) -> dict[str, nn.Module]:
+        """The parts that exist, by name (for checkpoints)."""
+        parts = {"generator": self.generator, "discriminator": self.discriminator,
+                 "prior": self.prior, "ema": self.ema}
+        return {k: v for k, v in parts.items() if v is not None}
+
+
+@dataclass
+class TrainedGAN:
+    """A GAN trained by :func:`train_recipe`: its recipe, its modules, its training run.
+
+    ``trained.sample(n, seed=...)`` draws ``n`` images from the averaged generator (when the
+    recipe keeps one) with the recipe's prior: it is a
+    :class:`aigc_kit.models.LatentSampler`, sampled like every VAE of the kit.
+    """
+
+    recipe: GANRecipe
+    parts: GANParts
+    result: TrainResult | None = None
+
+    @property
+    def sampler(self) -> GANSampler:
+        """The generator to sample (the average, if any), its latent size and its prior."""
+        return GANSampler(self.parts.sampled, self.recipe.training.latent_dim, self.parts.prior)
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None,
+               seed: int | None = 0, device: str | torch.device | None = None) -> torch.Tensor:
+        """``n`` generated examples ``(n, ...)`` on the CPU (see :class:`GANSampler`).
+
+        ``seed`` is ignored when a ``generator`` is given.
+        """
+        if generator is not None:
+            seed = None
+        return self.sampler.sample(n, generator=generator, seed=seed, device=device).cpu()
+
+
+SOURCE_RECIPE = GANRecipe(
+    "source", "the source's MLP GAN as printed", batch_norm=False)
+BN_R1_RECIPE = GANRecipe(
+    "bn-r1", "MLP GAN + batch norm + R1", batch_norm=True,
+    training=GANConfig(r1_gamma=1.0))
+KIT_RECIPE = GANRecipe(
+    "kit", "MLP GAN + BN + R1 + mixture prior + EMA", batch_norm=True,
+    mixture_components=200, ema=True,
+    training=GANConfig(batch_size=32, r1_gamma=1.0, r1_every=4, reuse_fakes=True))
+RECIPES = {recipe.name: recipe for recipe in (SOURCE_RECIPE, BN_R1_RECIPE, KIT_RECIPE)}
+
+
+def mixed_precision(precision: str, device: str | torch.device | None = None) -> bool:
+    """Whether ``precision`` (``"auto"``, ``"float32"``, ``"bfloat16"``) means bfloat16 here.
+
+    ``"auto"`` is bfloat16 exactly where it runs natively (:func:`fast_bfloat16`).
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if precision == "auto":
+        return fast_bfloat16(get_device(device))
+    return precision == "bfloat16"
+
+
+def train_recipe(
+    recipe: GANRecipe,
+    data: torch.Tensor,
+    run: RunConfig,
+    *,
+    arch: str = "mlp",
+    precision: str = "auto",
+    parts: GANParts | None = None,
+) -> TrainedGAN:
+    """Build (unless ``parts`` are given) and train the GAN of ``recipe`` on ``data``.
+
+    Parameters
+    ----------
+    recipe : GANRecipe
+        E.g. :data:`KIT_RECIPE`.
+    data : torch.Tensor, shape (N, 1, n_mels, n_frames)
+        Training images in [-1, 1].
+    run : RunConfig
+        Budget, seed (also of the weights and the prior's centres), device, progress, live
+        plot, callbacks.
+    arch : {"mlp", "conv"}
+        The source's MLPs or the convolutional GAN.
+    precision : {"auto", "float32", "bfloat16"}
+        Forward passes in bfloat16 autocast (see :func:`mixed_precision`).
+    parts : GANParts, optional
+        Modules to train instead of fresh ones (e.g. to keep a reference to them for a
+        callback that samples during training).
+
+    Returns
+    -------
+    TrainedGAN
+        With ``result``, the :class:`aigc_kit.training.TrainResult`.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
+    """
+    if parts is None:
+        parts = build_parts(recipe, data, run, arch)
+    config = recipe.training.replace(mixed_precision=mixed_precision(precision, run.device))
+    result = train_gan(parts.generator, parts.discriminator, data, config, run=run,
+                       prior=parts.prior, ema=parts.ema)
+    return TrainedGAN(recipe, parts, result)
+
+
+def build_parts(recipe: GANRecipe, data: torch.Tensor, run: RunConfig,
+                arch: str = "mlp") -> GANParts:
+    """``recipe.build`` for images shaped like ``data[0]``, seeded with ``run.seed``."""
+    if run.seed is not None:
+        torch.manual_seed(run.seed)
+    return recipe.build(tuple(data.shape[1:]), arch=arch,
+                        seed=run.seed if run.seed is not None else 0)
