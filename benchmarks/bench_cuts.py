@@ -35,7 +35,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aigc_kit.apps.video import (  # noqa: E402  # noqa: E402
+from aigc_kit.apps.video import (  # noqa: E402
     TRANSITIONS,
     detect_cuts,
     detect_cuts_threshold,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aigc_kit.data.io import AudioLoadError, load_audio, load_folder
+from aigc_kit.data import AudioLoadError, load_audio, load_folder
 
 
 def _tone(sr: int, channels: int = 1, seconds: float = 0.2, amp: float = 0.5) -> np.ndarray:

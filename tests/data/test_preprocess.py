@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigc_kit.data.dataset import AudioSet
-from aigc_kit.data.preprocess import (
+from aigc_kit.data import AudioSet
+from aigc_kit.data import (
     detect_outliers,
     fix_length,
     normalize_loudness,

@@ -13,8 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import aigc_kit.features.audio as features
-from aigc_kit.data.dataset import AudioSet
-from aigc_kit.data.synth import synth_note, synth_notes
+from aigc_kit.data import AudioSet, synth_note, synth_notes
 
 SR = 16000
 

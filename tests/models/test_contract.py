@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_kit.apps.music.models import N_DURATIONS, MelodyVAE
-from aigc_kit.apps.video.generator import VideoVAE
+from aigc_kit.apps.video import VideoVAE
 from aigc_kit.generation import GANSampler, reconstruct, sample, sample_generator
 from aigc_kit.models import (
     VAE,

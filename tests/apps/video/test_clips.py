@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aigc_kit.apps.video.clips import PHOTOS, load_photo, make_clip
+from aigc_kit.apps.video import PHOTOS, load_photo, make_clip
 
 
 @pytest.fixture(scope="module")

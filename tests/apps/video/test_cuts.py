@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from aigc_kit.apps.video import detect_cuts, make_clip
-from aigc_kit.apps.video.cuts import detect_cuts_threshold, score_cuts
+from aigc_kit.apps.video import detect_cuts, detect_cuts_threshold, make_clip, score_cuts
 
 
 def test_score_cuts_matches_one_to_one_within_tolerance():

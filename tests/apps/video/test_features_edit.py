@@ -3,15 +3,17 @@
 import numpy as np
 import pytest
 
-from aigc_kit.apps.video import make_clip
-from aigc_kit.apps.video.edit import auto_edit, crossfade_concat, importance_scores
-from aigc_kit.apps.video.features import (
+from aigc_kit.apps.video import (
+    auto_edit,
     colourfulness,
+    crossfade_concat,
     frame_difference_energy,
     frame_features,
     glcm_features,
     hsv_histograms,
+    importance_scores,
     lbp_histograms,
+    make_clip,
     optical_flow_magnitude,
     shot_features,
 )

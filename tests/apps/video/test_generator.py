@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_kit.apps.video.generator import (
+from aigc_kit.apps.video import (
     VideoVAE,
     centroid_tracks,
     clips_to_numpy,

@@ -4,13 +4,15 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_kit.apps.video.display import play, play_side_by_side, storyboard
-from aigc_kit.apps.video.io import (
+from aigc_kit.apps.video import (
     VideoLoadError,
     as_frames,
     ffmpeg_available,
     from_tensor,
+    play,
+    play_side_by_side,
     read_video,
+    storyboard,
     to_tensor,
     write_video,
 )

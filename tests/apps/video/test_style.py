@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aigc_kit.apps.video import load_photo, make_clip
-from aigc_kit.apps.video.style import (
+from aigc_kit.apps.video import (
     colour_transfer,
     flicker_score,
     gram_style_distance,
     lab_statistics,
+    load_photo,
+    make_clip,
     style_transfer,
 )
 
