@@ -5,6 +5,8 @@
 - :mod:`~aigc_kit.evaluation.generative`: distribution metrics for free generation
   (Inception score, coverage, Fréchet distance, nearest-neighbour distance) and
   ``score_samples``, which scores generated against real sets with any listener;
+- :mod:`~aigc_kit.evaluation.hearing`: listeners that judge generated sound as audio
+  (``AudioListener``, ``speech_listener``, ``notes_listener``), trained on real recordings;
 - :mod:`~aigc_kit.evaluation.listening`: listening-test statistics (MOS with confidence
   intervals, A/B preference, "AI or real?");
 - :mod:`~aigc_kit.evaluation.curves`: quality against data;
@@ -23,6 +25,11 @@ from aigc_kit.evaluation.generative import (
     inception_score,
     nearest_neighbour_distance,
     score_samples,
+)
+from aigc_kit.evaluation.hearing import (
+    AudioListener,
+    notes_listener,
+    speech_listener,
 )
 from aigc_kit.evaluation.listening import (
     ab_preference,
@@ -45,6 +52,7 @@ from aigc_kit.evaluation.signal import (
 
 __all__ = [
     "METRICS_FILE",
+    "AudioListener",
     "ab_preference",
     "ai_or_real",
     "check_settings",
@@ -57,10 +65,12 @@ __all__ = [
     "mos",
     "mse",
     "nearest_neighbour_distance",
+    "notes_listener",
     "score_samples",
     "si_snr",
     "snr",
     "spectral_convergence",
+    "speech_listener",
     "vae_data_curve",
     "write_metrics",
 ]

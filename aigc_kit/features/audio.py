@@ -399,6 +399,31 @@ def _mel_pseudo_inverse(
 
 
 @lru_cache(maxsize=32)
+def _mel_matrix(
+    sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float, device: torch.device
+) -> tuple[torch.Tensor, float]:
+    """The Slaney mel filterbank ``(n_mels, n_fft//2+1)`` and its squared spectral norm."""
+    fb = AF.melscale_fbanks(n_fft // 2 + 1, fmin, fmax, n_mels, sr, norm="slaney",
+                            mel_scale="slaney").T.contiguous()
+    return fb.to(device), float(torch.linalg.matrix_norm(fb.double(), ord=2) ** 2)
+
+
+def _nnls_refine(mel: torch.Tensor, start: torch.Tensor, fb: torch.Tensor, lipschitz: float,
+                 n_steps: int) -> torch.Tensor:
+    """Non-negative least squares ``min ||fb @ S - mel||^2, S >= 0`` by FISTA from ``start``.
+
+    Accelerated projected gradient (Beck & Teboulle 2009), step ``1 / ||fb||_2^2``.
+    """
+    x, z, t = start, start, 1.0
+    for _ in range(n_steps):
+        x_next = (z - fb.T @ (fb @ z - mel) / lipschitz).clamp(min=0.0)
+        t_next = (1.0 + (1.0 + 4.0 * t * t) ** 0.5) / 2.0
+        z = x_next + ((t - 1.0) / t_next) * (x_next - x)
+        x, t = x_next, t_next
+    return x
+
+
+@lru_cache(maxsize=32)
 def _griffin_lim(
     n_fft: int, hop_length: int, n_iter: int, length: int | None, device: torch.device
 ) -> T.GriffinLim:
@@ -457,12 +482,14 @@ def mel_to_audio(
     ref_db: float = 0.0,
     length: int | None = None,
     device: Device = None,
+    nnls_iter: int = 0,
 ) -> ArrayLike:
     """Waveform(s) from log-mel spectrogram(s): the inverse of :func:`log_mel`.
 
     dB back to mel power (``10 ** ((db + ref_db) / 10)``), mel power back to linear
     power with the pseudo-inverse of the mel filterbank (negative values set to 0),
-    then Griffin-Lim phase reconstruction (``n_iter`` iterations, momentum 0.99).
+    optionally refined into a non-negative least-squares solution (``nnls_iter``), then
+    Griffin-Lim phase reconstruction (``n_iter`` iterations, momentum 0.99).
 
     The pseudo-inverse gives exactly the least-squares solution that
     ``torchaudio.transforms.InverseMelScale`` computes, but it is computed once per
@@ -484,6 +511,15 @@ def mel_to_audio(
         Output length in samples; default ``hop_length * (n_frames - 1)``.
     device : str or torch.device, optional
         Where to compute; default the input tensor's device, or the CPU for NumPy.
+    nnls_iter : int
+        Steps of accelerated projected gradient (FISTA) that turn the clamped
+        pseudo-inverse into the non-negative spectrum whose mel bands best match the
+        input; 0 keeps the clamped pseudo-inverse. The pseudo-inverse spreads each band's
+        power smoothly over its bins with negative lobes; clamping them fills the valleys
+        between harmonics with energy, which Griffin-Lim turns into noise. 50 steps (a
+        few small matrix products, far cheaper than Griffin-Lim) keep what is heard:
+        through ``NOTES_SPEC`` and 32 iterations, a listener recognises 95 % of held-out
+        notes instead of 61 % (``benchmarks/bench_roundtrip.py``).
 
     Returns
     -------
@@ -503,8 +539,14 @@ def mel_to_audio(
     fmax = _check_band(sr, fmin, fmax)
     pinv = _mel_pseudo_inverse(sr, n_fft, n_mels, float(fmin), fmax, spec.device)
     flat = spec.reshape(-1, n_mels, n_frames)
+    if not (isinstance(nnls_iter, int) and nnls_iter >= 0):
+        raise ValueError(f"nnls_iter must be a non-negative integer, got {nnls_iter!r}")
     with torch.no_grad():
-        power = (pinv @ 10.0 ** ((flat + ref_db) / 10.0)).clamp(min=0.0)
+        mel = 10.0 ** ((flat + ref_db) / 10.0)
+        power = (pinv @ mel).clamp(min=0.0)
+        if nnls_iter:
+            fb, lipschitz = _mel_matrix(sr, n_fft, n_mels, float(fmin), fmax, spec.device)
+            power = _nnls_refine(mel, power, fb, lipschitz, nnls_iter)
         audio = _griffin_lim(n_fft, hop_length, n_iter, length, spec.device)(power)
     audio = audio.reshape(*spec.shape[:-2], audio.shape[-1])
     return audio if isinstance(log_mel_db, torch.Tensor) else audio.cpu().numpy()
