@@ -36,15 +36,14 @@ import torch
 
 from aigc_kit.evaluation.generative import class_coverage, nearest_neighbour_distance
 from aigc_kit.evaluation.signal import mse, snr
+from aigc_kit.features.mel_datasets import DATASETS
 from aigc_kit.features.mel_images import to_db
-from aigc_kit.generation.sampling import reconstruct, sample_model
+from aigc_kit.generation.sampling import MODELS, reconstruct, sample_model
 from aigc_kit.runtime.atomic import write_atomically
 
 if TYPE_CHECKING:
     from aigc_kit.generation.zoo import TrainedModels
 
-MODELS = ("gan", "vae")
-DATASETS = ("notes", "fsdd")
 METRICS_FILE = "metrics.json"
 
 
