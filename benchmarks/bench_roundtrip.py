@@ -76,6 +76,7 @@ WORD_SPECS = {
 }
 NOTE_SPECS = {
     "32x32 NOTES_SPEC 8k 64/32ms": NOTES_SPEC,
+    "64x32 8k 64/32ms": MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=64, n_frames=32),
     "64x64 8k 64/16ms": MelSpec(sr=8000, n_fft=512, hop_length=128, n_mels=64, n_frames=64),
     "128x64 8k 64/16ms": MelSpec(sr=8000, n_fft=512, hop_length=128, n_mels=128, n_frames=64),
     "64x64 16k 64/16ms": MelSpec(sr=16000, n_fft=1024, hop_length=256, n_mels=64, n_frames=64),

@@ -7,6 +7,8 @@
   ``score_samples``, which scores generated against real sets with any listener;
 - :mod:`~aigc_kit.evaluation.hearing`: listeners that judge generated sound as audio
   (``AudioListener``, ``speech_listener``, ``notes_listener``), trained on real recordings;
+- :mod:`~aigc_kit.evaluation.judging`: generated images judged as audio (``AudioJudge``:
+  vocode, then a listener hears) and vocoders compared on real clips (``judge_vocoders``);
 - :mod:`~aigc_kit.evaluation.listening`: listening-test statistics (MOS with confidence
   intervals, A/B preference, "AI or real?");
 - :mod:`~aigc_kit.evaluation.curves`: quality against data;
@@ -31,6 +33,13 @@ from aigc_kit.evaluation.hearing import (
     notes_listener,
     speech_listener,
 )
+from aigc_kit.evaluation.judging import (
+    AudioJudge,
+    judge_for,
+    judge_vocoders,
+    listener_for,
+    pitch_kept,
+)
 from aigc_kit.evaluation.listening import (
     ab_preference,
     ai_or_real,
@@ -51,6 +60,11 @@ from aigc_kit.evaluation.signal import (
 )
 
 __all__ = [
+    "pitch_kept",
+    "listener_for",
+    "judge_vocoders",
+    "judge_for",
+    "AudioJudge",
     "METRICS_FILE",
     "AudioListener",
     "ab_preference",

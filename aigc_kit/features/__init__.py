@@ -21,6 +21,7 @@ from aigc_kit.features.audio import (
     onsets_tempo,
     pitch_pyin,
     spectral_centroid,
+    spectrogram_to_audio,
     summary_feature_names,
     summary_features,
 )
@@ -30,11 +31,18 @@ from aigc_kit.features.mel_datasets import (
 )
 from aigc_kit.features.mel_images import (
     FSDD_SPEC,
+    FSDD_SPEC_32,
     NOTES_SPEC,
+    NOTES_SPEC_32,
+    SPECS,
     MelSpec,
+    check_audible,
     fsdd_images,
+    fsdd_waveforms,
     note_class_names,
     notes_images,
+    notes_waveforms,
+    peak_normalize,
     prepare_clips,
     to_audio,
     to_db,
@@ -42,6 +50,14 @@ from aigc_kit.features.mel_images import (
 )
 
 __all__ = [
+    "peak_normalize",
+    "notes_waveforms",
+    "fsdd_waveforms",
+    "check_audible",
+    "SPECS",
+    "NOTES_SPEC_32",
+    "FSDD_SPEC_32",
+    "spectrogram_to_audio",
     "MelImageDataset",
     "load_mel_dataset",
     "FSDD_SPEC",

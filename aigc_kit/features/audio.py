@@ -432,6 +432,44 @@ def _griffin_lim(
                         momentum=0.99, length=length).to(device)
 
 
+def spectrogram_to_audio(
+    power: torch.Tensor,
+    n_fft: int,
+    hop_length: int,
+    n_iter: int = 32,
+    length: int | None = None,
+) -> torch.Tensor:
+    """Waveforms from linear power spectrograms by Griffin-Lim (fast variant, momentum 0.99).
+
+    Parameters
+    ----------
+    power : torch.Tensor of shape (..., n_fft // 2 + 1, n_frames)
+        Non-negative STFT power (magnitude squared), e.g. from a trained vocoder.
+    n_fft, hop_length : int
+        STFT size and hop in samples (Hann window).
+    n_iter : int
+        Griffin-Lim iterations.
+    length : int, optional
+        Output length in samples; default ``hop_length * (n_frames - 1)``.
+
+    Returns
+    -------
+    torch.Tensor of shape (..., n_samples)
+        float32 waveforms on ``power``'s device.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``. Initial phases come from torch's global generator.
+    """
+    if power.shape[-2] != n_fft // 2 + 1:
+        raise ValueError(f"spectrogram_to_audio: expected {n_fft // 2 + 1} frequency bins for "
+                         f"n_fft={n_fft}, got {power.shape[-2]}")
+    flat = power.reshape(-1, *power.shape[-2:]).float()
+    with torch.no_grad():
+        audio = _griffin_lim(n_fft, hop_length, n_iter, length, flat.device)(flat)
+    return audio.reshape(*power.shape[:-2], audio.shape[-1])
+
+
 def griffin_lim_resynthesis(
     y: ArrayLike,
     n_fft: int = 512,

@@ -117,15 +117,30 @@ class MelSpec:
         return self.n_mels * self.n_frames
 
 
-NOTES_SPEC = MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=32, n_frames=32)
-"""Synthesised notes: 8 kHz, 64 ms window, 32 ms hop, 32 x 32 image over 0.992 s.
+NOTES_SPEC = MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=64, n_frames=32)
+"""Synthesised notes: 8 kHz, 64 ms window, 32 ms hop, 64 bands x 32 frames over 0.992 s.
 
 See the module docstring for the measurements behind it."""
 
-FSDD_SPEC = MelSpec(sr=8000, n_fft=384, hop_length=192, n_mels=32, n_frames=32)
-"""Spoken digits: 8 kHz, 48 ms window, 24 ms hop, 32 x 32 image over 0.744 s.
+FSDD_SPEC = MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=64, n_frames=64)
+"""Spoken digits: 8 kHz, 32 ms window, 12 ms hop, 64 x 64 image over 0.756 s.
 
 See the module docstring for the measurements behind it."""
+
+NOTES_SPEC_32 = MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=32, n_frames=32)
+"""The first kit's notes preset: 8 kHz, 64 ms window, 32 ms hop, 32 x 32 over 0.992 s.
+
+1,024 values per image, the source MLP's output size; it loses pitch (see the module
+docstring). Kept by name for comparison: ``load_mel_dataset("notes", spec=NOTES_SPEC_32)``."""
+
+FSDD_SPEC_32 = MelSpec(sr=8000, n_fft=384, hop_length=192, n_mels=32, n_frames=32)
+"""The first kit's spoken-digit preset: 8 kHz, 48 ms window, 24 ms hop, 32 x 32 over 0.744 s.
+
+Kept by name for comparison; it loses about a tenth of what a listener recognises."""
+
+SPECS = {"notes": NOTES_SPEC, "fsdd": FSDD_SPEC, "notes32": NOTES_SPEC_32,
+         "fsdd32": FSDD_SPEC_32}
+"""Every preset by name."""
 
 
 def _check_clip(clip: np.ndarray, index: int) -> np.ndarray:
@@ -252,10 +267,16 @@ def _check_images(images: torch.Tensor, shape: tuple[int, ...] | None,
         ok = ok and tuple(images.shape[1:]) == shape
     if not ok:
         expected = "(n, 1, n_mels, n_frames)" if shape is None else f"(n, {str(shape)[1:]}"
+        hint = ("" if shape is None else "; they were made with another MelSpec: pass the "
+                "spec they were made with (the first kit's 32 x 32 presets are NOTES_SPEC_32 "
+                "and FSDD_SPEC_32)")
         raise ValueError(f"{caller}: expected images of shape {expected}, got "
-                         f"{tuple(images.shape)}")
+                         f"{tuple(images.shape)}{hint}")
     if not torch.isfinite(images).all():
-        raise ValueError(f"{caller}: the images contain NaN or infinite values")
+        bad = sorted({int(i) for i in torch.nonzero(~torch.isfinite(images))[:, 0]})
+        raise ValueError(f"{caller}: images {bad[:10]} contain NaN or infinite values; a "
+                         "generator that outputs them has diverged: retrain it with a lower "
+                         "learning rate or load an earlier checkpoint")
     return images
 
 
@@ -283,9 +304,14 @@ def to_db(images: torch.Tensor, top_db: float = 80.0) -> torch.Tensor:
     return (images.clamp(-1.0, 1.0)[:, 0] - 1.0) * (top_db / 2)
 
 
-def to_audio(images: torch.Tensor, spec: MelSpec, n_iter: int = 32) -> np.ndarray:
-    """Waveforms from log-mel images: :func:`to_db`, then Griffin-Lim (``mel_to_audio``).
+def to_audio(images: torch.Tensor, spec: MelSpec, n_iter: int = 32,
+             nnls_iter: int = 50) -> np.ndarray:
+    """Waveforms from log-mel images: :func:`to_db`, then ``mel_to_audio`` (Griffin-Lim).
 
+    The kit's default vocoder: the mel bands are turned into a linear spectrum by
+    non-negative least squares (``nnls_iter`` steps; 0 gives the plain clamped
+    pseudo-inverse), then Griffin-Lim finds a phase. It won the comparison of chapter 6
+    on what a listener hears at an acceptable speed (see the module docstring).
     The log-mel images carry no absolute level (0 dB is each clip's loudest bin), so
     every waveform is scaled to a peak of 0.9. Griffin-Lim draws its initial phases from
     torch's global generator (seed with ``aigc_kit.seed_everything`` to repeat).
@@ -299,23 +325,56 @@ def to_audio(images: torch.Tensor, spec: MelSpec, n_iter: int = 32) -> np.ndarra
         The spec the images were made with.
     n_iter : int
         Griffin-Lim iterations; more is cleaner and slower.
+    nnls_iter : int
+        Non-negative least-squares steps of the mel inversion (0: clamped pseudo-inverse).
 
     Returns
     -------
     np.ndarray of shape (n, spec.n_samples)
-        float32 waveforms at ``spec.sr``, peak 0.9 (all zeros stay zeros).
+        float32 waveforms at ``spec.sr``, peak 0.9.
+
+    Raises
+    ------
+    ValueError
+        If the images have another shape than ``spec.shape`` (made with another spec), hold
+        NaN or infinite values, or one is silence everywhere (-1 in every pixel).
 
     Notes
     -----
     Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
     """
-    images = _check_images(images, spec.shape, "to_audio")
+    images = check_audible(_check_images(images, spec.shape, "to_audio"), "to_audio")
     db = to_db(images.detach().float(), spec.top_db)
     audio = mel_to_audio(db, spec.sr, n_fft=spec.n_fft, hop_length=spec.hop_length,
-                         n_iter=n_iter, length=spec.n_samples)
+                         n_iter=n_iter, length=spec.n_samples, nnls_iter=nnls_iter)
+    return peak_normalize(audio)
+
+
+def peak_normalize(audio: torch.Tensor) -> np.ndarray:
+    """Waveforms ``(n, n_samples)`` scaled to a peak of 0.9 each, as float32 NumPy.
+
+    Log-mel images carry no level, so every vocoder of the kit returns this level.
+    All-zero rows stay zeros. Taught in ``06_project_audio_gan``.
+    """
     peak = audio.abs().amax(dim=-1, keepdim=True)
     audio = torch.where(peak > 0, audio * (_PEAK / peak.clamp(min=1e-12)), audio)
     return audio.cpu().numpy().astype(np.float32, copy=False)
+
+
+def check_audible(images: torch.Tensor, caller: str) -> torch.Tensor:
+    """``images`` unchanged, or a ValueError naming those that are silence everywhere.
+
+    An image at -1 (``top_db`` below its own peak) in every pixel has no loudest bin to
+    measure from: any waveform made from it would be noise scaled up to full level.
+    Taught in ``06_project_audio_gan``.
+    """
+    silent = (images.detach().flatten(1) <= -1.0 + 1e-6).all(dim=1)
+    if silent.any():
+        bad = torch.nonzero(silent)[:, 0].tolist()
+        raise ValueError(f"{caller}: images {bad[:10]} are silence everywhere (-1 in every "
+                         "pixel), there is nothing to vocode; drop them (e.g. "
+                         "images[(images > -1).flatten(1).any(1)]) or check the generator")
+    return images
 
 
 def note_class_names(pitches: Iterable[int] = range(60, 72),
@@ -388,6 +447,22 @@ def notes_images(
     Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``. The 192 default
     notes take about half a second.
     """
+    waveforms, labels = notes_waveforms(seed, n_variants, pitches, timbres, spec)
+    return to_images(waveforms, spec, device), labels
+
+
+def notes_waveforms(
+    seed: int = 0,
+    n_variants: int = 4,
+    pitches: Iterable[int] = range(60, 72),
+    timbres: Sequence[str] = tuple(TIMBRES),
+    spec: MelSpec = NOTES_SPEC,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The waveforms behind :func:`notes_images`: ``(n_notes, spec.n_samples)`` and labels.
+
+    Same arguments and labels as :func:`notes_images`; the float32 waveforms are at
+    ``spec.sr``, -20 dBFS RMS. Taught in ``06_project_audio_gan``.
+    """
     pitches, timbres = list(pitches), list(timbres)
     notes = synth_notes(pitches=pitches, timbres=timbres, loudness_db=(-20.0,),
                         n_variants=n_variants, duration_s=spec.duration_s, sr=spec.sr,
@@ -398,8 +473,7 @@ def notes_images(
     labels["label"] = (timbre_index * len(pitches) + pitch_index).astype(int)
     names = note_class_names(pitches, timbres)
     labels["class_name"] = [names[i] for i in labels["label"]]
-    waveforms = fix_length(np.stack(notes.clips), spec.n_samples)
-    return to_images(waveforms, spec, device), labels
+    return fix_length(np.stack(notes.clips), spec.n_samples), labels
 
 
 def fsdd_images(
@@ -437,8 +511,21 @@ def fsdd_images(
     Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``. All 3,000 clips
     take about 3 s once the dataset is on disk (see ``aigc_kit.data.fsdd``).
     """
+    waveforms, labels = fsdd_waveforms(split, digits, spec)
+    return to_images(waveforms, spec, device), labels
+
+
+def fsdd_waveforms(
+    split: str | None = None,
+    digits: int | Iterable[int] | None = None,
+    spec: MelSpec = FSDD_SPEC,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The prepared recordings behind :func:`fsdd_images`: ``(n_clips, spec.n_samples)``.
+
+    Same arguments and labels as :func:`fsdd_images`; float32 waveforms at ``spec.sr``
+    (trimmed, centred, -20 dBFS RMS). Taught in ``06_project_audio_gan``.
+    """
     data = fsdd(split=split, digits=digits)
     labels = data.labels.copy()
     labels["label"] = labels["digit"].astype(int)
-    waveforms = prepare_clips(data.clips, data.sr, spec)
-    return to_images(waveforms, spec, device), labels
+    return prepare_clips(data.clips, data.sr, spec), labels

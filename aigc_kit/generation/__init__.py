@@ -30,6 +30,7 @@ from aigc_kit.generation.sampling import (
     sample_generator,
     sample_model,
 )
+from aigc_kit.generation.vocoders import VOCODERS, GriffinLim, TrainedVocoder, Vocoder
 from aigc_kit.generation.zoo import (
     GAN_LATENT,
     VAE_LATENT,
@@ -41,6 +42,10 @@ from aigc_kit.generation.zoo import (
 )
 
 __all__ = [
+    "Vocoder",
+    "TrainedVocoder",
+    "GriffinLim",
+    "VOCODERS",
     "BN_R1_RECIPE",
     "GANParts",
     "GANRecipe",

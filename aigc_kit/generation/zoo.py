@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from aigc_kit.evaluation.generative import score_samples
+from aigc_kit.evaluation.judging import AudioJudge, judge_for
 from aigc_kit.features.mel_datasets import MelImageDataset, load_mel_dataset
 from aigc_kit.generation.recipes import KIT_RECIPE, GANRecipe, TrainedGAN, train_recipe
 from aigc_kit.models.classifier import MelClassifier
@@ -49,7 +50,8 @@ class TrainedModels:
     data : MelImageDataset
         Training and held-out images.
     classifier : MelClassifier
-        The listener (eval mode).
+        The image classifier (eval mode): scores *on the images*, labelled ``image_``;
+        the scores people hear come from :attr:`judge`.
     gan : TrainedGAN
         The source's MLP GAN trained with :data:`aigc_kit.generation.KIT_RECIPE`; sample it
         with ``gan.sample(n, seed=...)`` (the averaged generator, the mixture prior).
@@ -64,13 +66,35 @@ class TrainedModels:
     gan: TrainedGAN
     vae: VAE
     meta: dict[str, Any] = field(default_factory=dict)
+    _judge: AudioJudge | None = field(default=None, init=False, repr=False)
+
+    @property
+    def judge(self) -> AudioJudge:
+        """The dataset's :class:`~aigc_kit.evaluation.AudioJudge`: vocode, then listen.
+
+        Built on first use (the listener is trained on real recordings only, and cached).
+        """
+        if self._judge is None:
+            self._judge = judge_for(self.data.name, self.data.spec)
+        return self._judge
 
     def probabilities(self, images: torch.Tensor) -> np.ndarray:
-        """The classifier's class probabilities ``(n, n_classes)`` for images ``(n, 1, M, F)``."""
-        return self.classifier.predict_proba(images.cpu()).numpy()
+        """Class probabilities ``(n, n_classes)`` of images ``(n, 1, M, F)``, **as heard**.
+
+        The images are vocoded and the dataset's audio listener judges the sound.
+        """
+        return self.judge.probabilities(images)
 
     def features(self, images: torch.Tensor) -> np.ndarray:
-        """The classifier's penultimate features ``(n, d)``, the space of Fréchet distances."""
+        """The audio listener's features ``(n, d)`` of the vocoded images (Fréchet space)."""
+        return self.judge.features(images)
+
+    def image_probabilities(self, images: torch.Tensor) -> np.ndarray:
+        """The image classifier's class probabilities: a score *on the images*, not the sound."""
+        return self.classifier.predict_proba(images.cpu()).numpy()
+
+    def image_features(self, images: torch.Tensor) -> np.ndarray:
+        """The image classifier's penultimate features ``(n, d)``."""
         device = next(self.classifier.parameters()).device
         with torch.no_grad():
             return self.classifier.eval().features(images.to(device)).cpu().numpy()
@@ -78,10 +102,22 @@ class TrainedModels:
     def scores(self, images: torch.Tensor) -> dict[str, float]:
         """IS ratio, coverage and Fréchet distance of ``images`` against the held-out set.
 
-        :func:`aigc_kit.evaluation.score_samples` with this classifier as the listener.
+        The plain keys (``is_ratio``, ``coverage``, ``frechet``, ...) are measured on
+        audio: the images are vocoded and the listener hears them next to the real
+        held-out recordings (:meth:`AudioJudge.scores`). The same keys prefixed
+        ``image_`` are the image classifier's view of the images themselves, shown for
+        comparison only.
         """
-        return score_samples(images, self.data.x_test, probabilities=self.probabilities,
-                             features=self.features)
+        heard = self.judge.scores(images, self._real_audio())
+        seen = score_samples(images, self.data.x_test, probabilities=self.image_probabilities,
+                             features=self.image_features)
+        return {**heard, **{f"image_{k}": v for k, v in seen.items()}}
+
+    def _real_audio(self) -> np.ndarray:
+        if self.data.audio_test is None:
+            raise ValueError(f"dataset {self.data.name!r} holds no held-out audio; load it "
+                             "with aigc_kit.features.load_mel_dataset")
+        return self.data.audio_test
 
 
 def trained_models(

@@ -35,8 +35,10 @@ from aigc_kit.models.mlp import (
 )
 from aigc_kit.models.prior import MixturePrior
 from aigc_kit.models.size import count_parameters
+from aigc_kit.models.vocoder import SpectralInverter
 
 __all__ = [
+    "SpectralInverter",
     "VAE",
     "ConditionalVAE",
     "ConvDecoder",

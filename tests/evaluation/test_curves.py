@@ -1,7 +1,7 @@
 import torch
 
 from aigc_kit.evaluation import vae_data_curve
-from aigc_kit.features import NOTES_SPEC, MelImageDataset
+from aigc_kit.features import NOTES_SPEC_32, MelImageDataset
 
 
 def test_vae_data_curve_gives_one_finite_error_per_share_and_less_data_generalises_worse():
@@ -10,7 +10,7 @@ def test_vae_data_curve_gives_one_finite_error_per_share_and_less_data_generalis
     templates = torch.rand(8, 1, 32, 32, generator=gen) * 2 - 1
     pick = torch.randint(0, 8, (400,), generator=gen)
     x = (templates[pick] + 0.1 * torch.randn(400, 1, 32, 32, generator=gen)).clamp(-1, 1)
-    data = MelImageDataset("toy", NOTES_SPEC, x[:300], pick[:300], x[300:], pick[300:],
+    data = MelImageDataset("toy", NOTES_SPEC_32, x[:300], pick[:300], x[300:], pick[300:],
                            [str(i) for i in range(8)])
     errors = vae_data_curve(data, [0.01, 1.0], seconds=1.5, device="cpu")
     assert len(errors) == 2 and all(e > 0 for e in errors)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import numpy as np
 import pytest
 
 from aigc_kit import seed_everything
 from aigc_kit.data import synth_notes
-from aigc_kit.evaluation import AudioListener, notes_listener
+from aigc_kit.evaluation import AudioListener, hearing, notes_listener
 from aigc_kit.features import (
     NOTES_SPEC,
+    NOTES_SPEC_32,
     mel_to_audio,
     note_class_names,
     notes_images,
@@ -151,7 +154,7 @@ def test_misuse_gets_clear_errors(tone_listener):
 
 
 def test_notes_listener_hears_the_held_out_notes_of_the_gan_chapters():
-    listener = notes_listener()  # the kit's own, about 5 s
+    listener = notes_listener()  # the kit's own: built once, then from the disk cache
     assert listener is notes_listener()  # cached in-process
     assert listener.class_names == note_class_names()
     # The held-out notes of load_mel_dataset("notes") (seed 1000), as audio.
@@ -162,22 +165,171 @@ def test_notes_listener_hears_the_held_out_notes_of_the_gan_chapters():
 
 
 def test_by_ear_the_nnls_mel_inverse_keeps_notes_that_the_clamped_pinv_loses():
-    # What the listener is for: judging a vocoder by the audio it makes.
+    # What the listener is for: judging a vocoder by the audio it makes. Through the first
+    # kit's 32-band notes images the clamped pseudo-inverse loses a third of the notes.
     listener = notes_listener()
-    _, table = notes_images(seed=1000, n_variants=1)
-    notes = synth_notes(loudness_db=(-20.0,), n_variants=1, duration_s=NOTES_SPEC.duration_s,
-                        sr=NOTES_SPEC.sr, seed=1000)
-    images = to_images(np.stack(notes.clips), NOTES_SPEC)
+    _, table = notes_images(seed=1000, n_variants=1, spec=NOTES_SPEC_32)
+    notes = synth_notes(loudness_db=(-20.0,), n_variants=1, duration_s=NOTES_SPEC_32.duration_s,
+                        sr=NOTES_SPEC_32.sr, seed=1000)
+    images = to_images(np.stack(notes.clips), NOTES_SPEC_32)
     labels = table["label"].to_numpy()
     seed_everything(0)
-    clamped = to_audio(images, NOTES_SPEC)
+    clamped = to_audio(images, NOTES_SPEC_32, nnls_iter=0)  # the clamped pseudo-inverse
     seed_everything(0)
-    nnls = mel_to_audio(to_db(images), NOTES_SPEC.sr, n_fft=NOTES_SPEC.n_fft,
-                        hop_length=NOTES_SPEC.hop_length, length=NOTES_SPEC.n_samples,
+    nnls = mel_to_audio(to_db(images), NOTES_SPEC_32.sr, n_fft=NOTES_SPEC_32.n_fft,
+                        hop_length=NOTES_SPEC_32.hop_length, length=NOTES_SPEC_32.n_samples,
                         nnls_iter=50)
-    heard_clamped = listener.accuracy(clamped, labels, NOTES_SPEC.sr)
-    heard_nnls = listener.accuracy(nnls, labels, NOTES_SPEC.sr)
+    heard_clamped = listener.accuracy(clamped, labels, NOTES_SPEC_32.sr)
+    heard_nnls = listener.accuracy(nnls, labels, NOTES_SPEC_32.sr)
     assert heard_nnls >= 0.85
     assert heard_nnls >= heard_clamped + 0.15
     with pytest.raises(ValueError, match="nnls_iter"):
-        mel_to_audio(to_db(images[:1]), NOTES_SPEC.sr, nnls_iter=-1)
+        mel_to_audio(to_db(images[:1]), NOTES_SPEC_32.sr, nnls_iter=-1)
+
+
+# -------------------------------------------------------------------------------------
+# Saving, loading and the on-disk cache of the kit's listeners
+# -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def three_tone_listener() -> AudioListener:
+    """A quick listener of three classes, with settings unlike the defaults."""
+    clips, labels = _tones(5, seed=10)
+    keep = labels < 3
+    listener = AudioListener(sr=SR, n_mfcc=13, n_mels=32, window_s=0.032, hop_s=0.012,
+                             n_segments=3, top_db=50.0, pitch_profile=True, noise_copies=1,
+                             noise_snr_db=(5.0, 25.0), c=0.05, seed=3)
+    return listener.fit([c for c, k in zip(clips, keep, strict=True) if k], labels[keep], SR,
+                        class_names=["low", "mid", "high"])
+
+
+def test_save_and_load_round_trip_gives_identical_judgements(three_tone_listener, tmp_path):
+    path = three_tone_listener.save(tmp_path / "sub" / "listener.npz")
+    assert path == tmp_path / "sub" / "listener.npz"
+    assert [p.name for p in path.parent.iterdir()] == ["listener.npz"]  # no temporary left
+    with np.load(path, allow_pickle=False) as stored:  # plain arrays only, no pickle
+        assert all(stored[k].dtype != object for k in stored.files)
+    loaded = AudioListener.load(path)
+    clips, _ = _tones(3, seed=11)
+    np.testing.assert_array_equal(loaded.predict_proba(clips, SR),
+                                  three_tone_listener.predict_proba(clips, SR))
+    np.testing.assert_array_equal(loaded.features(clips, SR),
+                                  three_tone_listener.features(clips, SR))
+    assert loaded.class_names == ["low", "mid", "high"]
+    for name in ("sr", "n_mfcc", "n_mels", "n_fft", "hop_length", "n_segments", "top_db",
+                 "pitch_profile", "noise_copies", "noise_snr_db", "c", "seed"):
+        assert getattr(loaded, name) == getattr(three_tone_listener, name), name
+    with pytest.raises(RuntimeError, match="not fitted"):
+        AudioListener().save(tmp_path / "unfitted.npz")
+
+
+def test_a_truncated_file_is_refused_naming_it_and_the_fix(three_tone_listener, tmp_path):
+    path = three_tone_listener.save(tmp_path / "listener.npz")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ValueError, match="damaged, truncated") as info:
+        AudioListener.load(path)
+    assert str(path) in str(info.value) and "Delete it" in str(info.value)
+    path.write_bytes(b"not a zip at all")
+    with pytest.raises(ValueError, match="Delete it"):
+        AudioListener.load(path)
+    with pytest.raises(FileNotFoundError):
+        AudioListener.load(tmp_path / "missing.npz")
+
+
+def test_a_foreign_or_tampered_npz_is_refused(three_tone_listener, tmp_path):
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, weights=np.ones(3))
+    with pytest.raises(ValueError, match="not a saved AudioListener") as info:
+        AudioListener.load(foreign)
+    assert str(foreign) in str(info.value)
+    # A saved listener with one array replaced by one of the wrong shape.
+    path = three_tone_listener.save(tmp_path / "listener.npz")
+    with np.load(path) as stored:
+        arrays = dict(stored)
+    arrays["coef"] = arrays["coef"][:, :-1]
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="inconsistent shapes"):
+        AudioListener.load(path)
+    # An object array is never unpickled.
+    with np.load(three_tone_listener.save(path)) as stored:
+        arrays = {**dict(stored), "class_names": np.array([{"a": 1}, None], dtype=object)}
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="allow_pickle=False"):
+        AudioListener.load(path)
+    assert zipfile.is_zipfile(path)
+
+
+@pytest.fixture()
+def cheap_notes(monkeypatch, tmp_path, three_tone_listener):
+    """notes_listener with a data folder in tmp_path and a cheap, counted build."""
+    monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
+    builds = []
+
+    def build(seed: int, n_variants: int) -> AudioListener:
+        builds.append((seed, n_variants))
+        return three_tone_listener
+
+    monkeypatch.setattr(hearing, "_build_notes_listener", build)
+    notes_listener.cache_clear()
+    yield builds
+    notes_listener.cache_clear()
+
+
+def test_notes_listener_is_cached_on_disk_and_loaded_by_a_later_process(cheap_notes, tmp_path):
+    first = notes_listener(seed=2, n_variants=3)
+    assert cheap_notes == [(2, 3)]
+    files = list((tmp_path / "cache" / "listeners").glob("*.npz"))
+    assert [f.name.startswith("notes-seed2-v3-") for f in files] == [True]
+    notes_listener.cache_clear()  # as in a new process
+    again = notes_listener(seed=2, n_variants=3)
+    assert cheap_notes == [(2, 3)]  # loaded, not built
+    assert again is not first and again.class_names == first.class_names
+    clips, _ = _tones(2, seed=12)
+    np.testing.assert_array_equal(again.predict_proba(clips, SR), first.predict_proba(clips, SR))
+    # Other arguments are other files; cache=False neither reads nor writes one.
+    notes_listener(seed=2, n_variants=4)
+    notes_listener(seed=5, n_variants=3, cache=False)
+    assert cheap_notes == [(2, 3), (2, 4), (5, 3)]
+    assert len(list(files[0].parent.glob("*.npz"))) == 2
+
+
+def test_a_damaged_cache_file_warns_and_is_rebuilt(cheap_notes, tmp_path):
+    notes_listener(seed=0, n_variants=2)
+    (path,) = (tmp_path / "cache" / "listeners").glob("*.npz")
+    path.write_bytes(path.read_bytes()[:100])
+    notes_listener.cache_clear()
+    with pytest.warns(RuntimeWarning, match="ignoring the cached notes listener") as caught:
+        notes_listener(seed=0, n_variants=2)
+    assert str(path) in str(caught[0].message)
+    assert cheap_notes == [(0, 2), (0, 2)]
+    AudioListener.load(path)  # overwritten with a good file
+    notes_listener.cache_clear()
+    notes_listener(seed=0, n_variants=2)
+    assert len(cheap_notes) == 2
+
+
+def test_speech_listener_cache_key_covers_the_training_set(monkeypatch, tmp_path,
+                                                            three_tone_listener):
+    class Data:
+        clips = [np.zeros(8)] * 5
+
+    builds = []
+    monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(hearing, "fsdd", lambda split: Data)
+    monkeypatch.setattr(hearing, "_build_speech_listener",
+                        lambda data, seed: builds.append(seed) or three_tone_listener)
+    hearing.speech_listener.cache_clear()
+    try:
+        hearing.speech_listener(seed=1)
+        hearing.speech_listener.cache_clear()
+        hearing.speech_listener(seed=1)
+        assert builds == [1]  # the second came from disk
+        Data.clips = Data.clips[:4]  # a different training set: a different file
+        hearing.speech_listener.cache_clear()
+        hearing.speech_listener(seed=1)
+        assert builds == [1, 1]
+        names = sorted(p.name for p in (tmp_path / "cache" / "listeners").iterdir())
+        assert len(names) == 2 and all(n.startswith("speech-seed1-") for n in names)
+    finally:
+        hearing.speech_listener.cache_clear()

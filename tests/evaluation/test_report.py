@@ -31,8 +31,9 @@ def tiny_models(tmp_path_factory):
 @pytest.mark.parametrize("model", ["gan", "vae"])
 def test_model_metrics_has_every_metric_that_applies(tiny_models, model):
     metrics = model_metrics(tiny_models, model, n_samples=32, seed=1)
-    expected = CLASSIFIER_KEYS | NN_KEYS | {"class_counts"} | (RECON_KEYS if model == "vae"
-                                                                 else set())
+    image_keys = {f"image_{k}" for k in CLASSIFIER_KEYS}  # the image classifier's view
+    expected = (CLASSIFIER_KEYS | image_keys | NN_KEYS | {"class_counts"}
+                | (RECON_KEYS if model == "vae" else set()))
     assert set(metrics) == expected
     for key in expected - {"class_counts"}:
         assert isinstance(metrics[key], (int, float)) and math.isfinite(metrics[key]), key

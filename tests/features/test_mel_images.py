@@ -6,7 +6,10 @@ from aigc_kit.data import rms_db, synth_notes
 from aigc_kit.evaluation import lsd
 from aigc_kit.features import (
     FSDD_SPEC,
+    FSDD_SPEC_32,
     NOTES_SPEC,
+    NOTES_SPEC_32,
+    SPECS,
     MelSpec,
     fsdd_images,
     log_mel,
@@ -28,13 +31,16 @@ def notes() -> np.ndarray:
 
 
 def test_presets_have_the_documented_sizes():
-    for spec in (NOTES_SPEC, FSDD_SPEC):
-        assert spec.shape == (1, 32, 32)
-        assert spec.dim == 1024
+    assert NOTES_SPEC.shape == (1, 64, 32) and FSDD_SPEC.shape == (1, 64, 64)
+    assert NOTES_SPEC_32.shape == FSDD_SPEC_32.shape == (1, 32, 32)
+    assert NOTES_SPEC_32.dim == 1024  # the source MLP's output size
+    for spec in (NOTES_SPEC, FSDD_SPEC, NOTES_SPEC_32, FSDD_SPEC_32):
         assert spec.sr == 8000
         assert 1 + spec.n_samples // spec.hop_length == spec.n_frames
+    assert FSDD_SPEC.hop_length / FSDD_SPEC.sr == pytest.approx(0.012)  # 12 ms hop
     assert NOTES_SPEC.duration_s == pytest.approx(0.992)
-    assert FSDD_SPEC.duration_s == pytest.approx(0.744)
+    assert FSDD_SPEC.duration_s == pytest.approx(0.756)
+    assert set(SPECS) == {"notes", "fsdd", "notes32", "fsdd32"}
     with pytest.raises(ValueError, match="positive integers"):
         MelSpec(sr=8000, n_fft=0, hop_length=128, n_mels=32, n_frames=32)
 
@@ -79,8 +85,9 @@ def test_to_db_clamps_and_checks_shapes():
     assert to_db(wild).flatten().tolist() == [-80.0, -80.0, -40.0, 0.0, 0.0]
     with pytest.raises(ValueError, match=r"expected images of shape \(n, 1, n_mels, n_frames\)"):
         to_db(torch.zeros(2, 32, 32))
-    with pytest.raises(ValueError, match=r"expected images of shape \(n, 1, 32, 32\), got"):
-        to_audio(torch.zeros(2, 1, 32, 48), NOTES_SPEC)
+    with pytest.raises(ValueError, match=r"expected images of shape \(n, 1, 64, 32\), got "
+                       r"\(2, 1, 32, 32\); they were made with another MelSpec.*NOTES_SPEC_32"):
+        to_audio(torch.zeros(2, 1, 32, 32), NOTES_SPEC)
 
 
 def test_to_audio_round_trip_keeps_the_spectrum(notes):
@@ -122,3 +129,30 @@ def test_fsdd_images_labels_are_digits():
     assert images.shape == (60, *FSDD_SPEC.shape)  # takes 0-4 of 6 speakers x 2 digits
     assert images.min() >= -1.0 and images.max() <= 1.0
     assert set(labels["label"]) == {3, 7} and (labels["label"] == labels["digit"]).all()
+
+
+def test_to_audio_refuses_nan_and_silent_images_naming_them_and_the_fix():
+    images = torch.zeros(3, *NOTES_SPEC.shape)
+    images[1, 0, 5, 5] = float("nan")
+    with pytest.raises(ValueError, match=r"images \[1\] contain NaN.*retrain it with a lower"):
+        to_audio(images, NOTES_SPEC)
+    images = torch.zeros(3, *NOTES_SPEC.shape)
+    images[2] = -1.0
+    with pytest.raises(ValueError, match=r"images \[2\] are silence everywhere.*drop them"):
+        to_audio(images, NOTES_SPEC)
+    images[2, 0, 0, 0] = -0.9  # one audible pixel is enough to vocode
+    assert to_audio(images, NOTES_SPEC, n_iter=2).shape == (3, NOTES_SPEC.n_samples)
+
+
+def test_the_default_vocoder_keeps_more_of_the_spectrum_than_plain_griffin_lim(notes):
+    images = to_images(notes, NOTES_SPEC_32)
+    clips = notes[:, : NOTES_SPEC_32.n_samples]
+
+    def error(nnls_iter: int) -> float:
+        torch.manual_seed(0)
+        audio = to_audio(images, NOTES_SPEC_32, nnls_iter=nnls_iter)
+        rms = np.sqrt(np.mean(audio**2, axis=1, keepdims=True))
+        target = np.sqrt(np.mean(clips**2, axis=1, keepdims=True))
+        return float(np.mean(lsd(audio * target / rms, clips, NOTES_SPEC_32.sr)))
+
+    assert error(50) < error(0) - 3.0  # dB: the NNLS inverse leaves the valleys empty

@@ -3,13 +3,14 @@ import pytest
 import torch
 
 from aigc_kit.apps.speech import DigitVoice, intelligibility, say
+from aigc_kit.features import FSDD_SPEC
 from aigc_kit.models import ConditionalVAE
 from aigc_kit.training import RunConfig, train_vae
 
 
 def _voice() -> DigitVoice:
     torch.manual_seed(0)
-    return DigitVoice(ConditionalVAE((1, 32, 32), (10, 2), latent_dim=4, width=8).eval(),
+    return DigitVoice(ConditionalVAE(FSDD_SPEC.shape, (10, 2), latent_dim=4, width=8).eval(),
                       ["ann", "bob"])
 
 
@@ -64,14 +65,18 @@ def test_say_makes_one_word_per_digit_with_pauses():
         say(voice, "2", "theo")
 
 
-def test_intelligibility_counts_what_the_classifier_hears():
+def test_intelligibility_judges_the_vocoded_audio():
     voice = _voice()
+    seen = []
 
     class Hears3:
-        def predict_proba(self, images: torch.Tensor) -> torch.Tensor:
-            return torch.nn.functional.one_hot(torch.full((len(images),), 3), 10).float()
+        def predict(self, waveforms: np.ndarray, sr: int) -> np.ndarray:
+            seen.append((np.asarray(waveforms).shape, sr))
+            return np.full(len(waveforms), 3)
 
     frame = intelligibility(voice, Hears3(), n_per_pair=2)
     assert len(frame) == 10 * 2 * 2
     assert frame.correct.mean() == pytest.approx(0.1)  # only the 3s are heard right
     assert set(frame.speaker) == {"ann", "bob"}
+    # the listener got waveforms at the voice's rate, not images
+    assert seen[0] == ((20, FSDD_SPEC.n_samples), FSDD_SPEC.sr)
