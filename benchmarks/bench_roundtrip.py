@@ -24,9 +24,11 @@ audio, by listeners with their own front ends trained on real recordings only
   carry no level); ``rtf``: seconds of vocoder compute per second of audio (``--threads``
   CPU threads), images -> waveforms.
 
-Representations (``MelSpec``: rate, window/hop, mel bands x frames): the current presets
-``FSDD_SPEC`` and ``NOTES_SPEC`` (32 x 32), and candidates with more bands, shorter hops
-(64 frames) and, for notes, 16 kHz. Vocoders:
+Representations (``MelSpec``: rate, window/hop, mel bands x frames): the first kit's presets
+``FSDD_SPEC_32`` and ``NOTES_SPEC_32`` (32 x 32), the presets chosen from this table
+(``FSDD_SPEC`` 64 x 64 at a 12 ms hop, ``NOTES_SPEC`` 64 x 32), and other candidates with
+more bands, shorter hops and, for notes, 16 kHz. Each table comes from
+:func:`aigc_kit.evaluation.judge_vocoders`. Vocoders (``aigc_kit.generation.VOCODERS``):
 
 - ``GL-32``: Griffin-Lim as it is in the kit (``to_audio``: clamped mel pseudo-inverse,
   32 iterations, momentum 0.99);
@@ -52,111 +54,44 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from aigc_kit import seed_everything
 from aigc_kit.data import TIMBRES, fix_length, fsdd, synth_notes
-from aigc_kit.evaluation import lsd, notes_listener, spectral_convergence, speech_listener
-from aigc_kit.features import (
-    FSDD_SPEC,
-    NOTES_SPEC,
-    MelSpec,
-    clip_pitch,
-    hz_to_cents_error,
-    mel_to_audio,
-    prepare_clips,
-    to_audio,
-    to_db,
-    to_images,
-)
+from aigc_kit.evaluation import judge_vocoders, notes_listener, speech_listener
+from aigc_kit.features import FSDD_SPEC_32, NOTES_SPEC_32, MelSpec, prepare_clips
+from aigc_kit.generation import VOCODERS
 
 WORD_SPECS = {
-    "32x32 FSDD_SPEC 8k 48/24ms": FSDD_SPEC,
+    "32x32 FSDD_SPEC_32 8k 48/24ms": FSDD_SPEC_32,
     "64x32 8k 48/24ms": MelSpec(sr=8000, n_fft=384, hop_length=192, n_mels=64, n_frames=32),
     "32x64 8k 32/12ms": MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=32, n_frames=64),
-    "64x64 8k 32/12ms": MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=64, n_frames=64),
+    "64x64 FSDD_SPEC 8k 32/12ms": MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=64,
+                                         n_frames=64),
 }
 NOTE_SPECS = {
-    "32x32 NOTES_SPEC 8k 64/32ms": NOTES_SPEC,
-    "64x32 8k 64/32ms": MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=64, n_frames=32),
+    "32x32 NOTES_SPEC_32 8k 64/32ms": NOTES_SPEC_32,
+    "64x32 NOTES_SPEC 8k 64/32ms": MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=64,
+                                            n_frames=32),
     "64x64 8k 64/16ms": MelSpec(sr=8000, n_fft=512, hop_length=128, n_mels=64, n_frames=64),
     "128x64 8k 64/16ms": MelSpec(sr=8000, n_fft=512, hop_length=128, n_mels=128, n_frames=64),
     "64x64 16k 64/16ms": MelSpec(sr=16000, n_fft=1024, hop_length=256, n_mels=64, n_frames=64),
     "128x64 16k 64/16ms": MelSpec(sr=16000, n_fft=1024, hop_length=256, n_mels=128,
                                   n_frames=64),
 }
-VOCODERS = {"GL-32": (0, 32), "NNLS+GL-32": (50, 32), "NNLS+GL-128": (100, 128)}
-PEAK = 0.9  # the peak to_audio scales to
-PITCH_TOLERANCE_CENTS = 50.0
-
-
-def vocode(images: torch.Tensor, spec: MelSpec, name: str) -> np.ndarray:
-    """Waveforms ``(n, spec.n_samples)`` from images with the named vocoder (peak 0.9)."""
-    nnls_iter, n_iter = VOCODERS[name]
-    if nnls_iter == 0:
-        return to_audio(images, spec, n_iter=n_iter)  # the kit's Griffin-Lim as it is
-    audio = mel_to_audio(to_db(images, spec.top_db), spec.sr, n_fft=spec.n_fft,
-                         hop_length=spec.hop_length, n_iter=n_iter, length=spec.n_samples,
-                         nnls_iter=nnls_iter)
-    peak = audio.abs().amax(dim=-1, keepdim=True).clamp(min=1e-12)
-    return (audio * (PEAK / peak)).numpy()
-
-
-def spectral_errors(audio: np.ndarray, original: np.ndarray, sr: int) -> tuple[float, float]:
-    """Mean LSD (dB) and spectral convergence after matching each clip's RMS to the original."""
-    rms = np.sqrt(np.mean(audio.astype(np.float64) ** 2, axis=-1, keepdims=True))
-    target = np.sqrt(np.mean(original.astype(np.float64) ** 2, axis=-1, keepdims=True))
-    matched = (audio * (target / np.maximum(rms, 1e-12))).astype(np.float32)
-    n_fft = round(0.064 * sr)
-    return (float(np.mean(lsd(matched, original, sr, n_fft=n_fft, hop_length=n_fft // 4))),
-            float(np.mean(spectral_convergence(matched, original, n_fft=n_fft,
-                                               hop_length=n_fft // 4))))
-
-
-def pitch_kept(audio: np.ndarray, sr: int, f0_hz: np.ndarray) -> float:
-    """Share of clips whose pYIN pitch lies within 50 cents of ``f0_hz`` (NaN counts as lost)."""
-    pitch = clip_pitch(audio, sr, fmin=100.0, fmax=1000.0, frame_length=round(0.128 * sr))
-    error = np.abs(hz_to_cents_error(pitch, f0_hz))
-    return float(np.mean(error <= PITCH_TOLERANCE_CENTS))
-
-
-def row(label: str, values: dict[str, float | str]) -> None:
-    cells = "  ".join(f"{v:>8.3f}" if isinstance(v, float) else f"{v:>8}"
-                      for v in values.values())
-    print(f"  {label:<14}{cells}", flush=True)
-
-
-def header(columns: list[str]) -> None:
-    print(f"  {'':<14}" + "  ".join(f"{c:>8}" for c in columns), flush=True)
-
-
 def run_words(n_words: int, vocoders: list[str], seed: int) -> None:
     test = fsdd(split="test")
     keep = np.unique(np.linspace(0, len(test.clips) - 1, n_words).round().astype(int))
     clips = [test.clips[i] for i in keep]
     digits = test.labels["digit"].to_numpy()[keep]
-    start = time.perf_counter()
     listener = speech_listener(seed)
-    print(f"speech_listener built in {time.perf_counter() - start:.1f} s")
     baseline = listener.accuracy(clips, digits, test.sr)
     print(f"\nWORDS: {len(clips)} FSDD test recordings; speech_listener hears "
-          f"{baseline:.3f} of the original recordings as spoken (the 'vs orig' baseline)")
+          f"{baseline:.3f} of the original recordings as spoken")
     for name, spec in WORD_SPECS.items():
         original = prepare_clips(clips, test.sr, spec)
-        images = to_images(original, spec)
         print(f"\n{name}  ({spec.n_mels} bands x {spec.n_frames} frames, "
-              f"{spec.duration_s:.3f} s)")
-        header(["heard", "vs orig", "LSD dB", "SC", "rtf"])
-        heard = listener.accuracy(original, digits, spec.sr)
-        row("original", {"heard": heard, "vs": heard / baseline, "lsd": "-", "sc": "-",
-                         "rtf": "-"})
-        for vocoder in vocoders:
-            seed_everything(seed)
-            start = time.perf_counter()
-            audio = vocode(images, spec, vocoder)
-            rtf = (time.perf_counter() - start) / (len(audio) * spec.duration_s)
-            heard = listener.accuracy(audio, digits, spec.sr)
-            error, convergence = spectral_errors(audio, original, spec.sr)
-            row(vocoder, {"heard": heard, "vs": heard / baseline, "lsd": error,
-                          "sc": convergence, "rtf": rtf})
+              f"{spec.duration_s:.3f} s); heard_vs_original divides by the cropped originals")
+        table = judge_vocoders({v: VOCODERS[v] for v in vocoders}, original, digits, spec,
+                               listener, seed=seed)
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"), flush=True)
 
 
 def _notes(spec: MelSpec, n_notes: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,31 +108,16 @@ def _notes(spec: MelSpec, n_notes: int, seed: int) -> tuple[np.ndarray, np.ndarr
 
 
 def run_notes(n_notes: int, vocoders: list[str], seed: int) -> None:
-    start = time.perf_counter()
     listener = notes_listener(seed)
-    print(f"\nnotes_listener built in {time.perf_counter() - start:.1f} s")
-    print(f"NOTES: {n_notes} held-out notes (synth_notes seed {1000 + seed}), heard by "
-          "notes_listener (48 classes) and pYIN; 'vs orig' divides by the originals' scores")
+    print(f"\nNOTES: {n_notes} held-out notes (synth_notes seed {1000 + seed}), heard by "
+          "notes_listener (48 classes) and pYIN")
     for name, spec in NOTE_SPECS.items():
         original, labels, f0_hz = _notes(spec, n_notes, seed)
-        images = to_images(original, spec)
         print(f"\n{name}  ({spec.n_mels} bands x {spec.n_frames} frames, "
               f"{spec.duration_s:.3f} s)")
-        header(["heard", "vs orig", "pitch", "vs orig", "LSD dB", "SC", "rtf"])
-        heard0 = listener.accuracy(original, labels, spec.sr)
-        pitch0 = pitch_kept(original, spec.sr, f0_hz)
-        row("original", {"heard": heard0, "vs": 1.0, "pitch": pitch0, "vsp": 1.0, "lsd": "-",
-                         "sc": "-", "rtf": "-"})
-        for vocoder in vocoders:
-            seed_everything(seed)
-            start = time.perf_counter()
-            audio = vocode(images, spec, vocoder)
-            rtf = (time.perf_counter() - start) / (len(audio) * spec.duration_s)
-            heard = listener.accuracy(audio, labels, spec.sr)
-            pitch = pitch_kept(audio, spec.sr, f0_hz)
-            error, convergence = spectral_errors(audio, original, spec.sr)
-            row(vocoder, {"heard": heard, "vs": heard / heard0, "pitch": pitch,
-                          "vsp": pitch / pitch0, "lsd": error, "sc": convergence, "rtf": rtf})
+        table = judge_vocoders({v: VOCODERS[v] for v in vocoders}, original, labels, spec,
+                               listener, f0_hz=f0_hz, seed=seed)
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"), flush=True)
 
 
 def main() -> None:

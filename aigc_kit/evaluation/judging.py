@@ -147,7 +147,8 @@ def pitch_kept(audio: np.ndarray, sr: int, f0_hz: Any,
     """Boolean ``(n,)``: is each clip's pYIN pitch within ``tolerance_cents`` of ``f0_hz``?
 
     The pitch of a clip is the median pYIN estimate over its voiced frames (100-1000 Hz,
-    128 ms frames, ``aigc_kit.features.clip_pitch``); an unvoiced clip counts as lost.
+    128 ms frames every 64 ms, ``aigc_kit.features.clip_pitch``); an unvoiced clip counts
+    as lost.
 
     Parameters
     ----------
@@ -164,8 +165,9 @@ def pitch_kept(audio: np.ndarray, sr: int, f0_hz: Any,
     -----
     Taught in ``06_project_audio_gan``.
     """
-    pitch = clip_pitch(np.asarray(audio), sr, fmin=100.0, fmax=1000.0,
-                       frame_length=round(0.128 * sr))
+    frame = round(0.128 * sr)
+    pitch = clip_pitch(np.asarray(audio), sr, fmin=100.0, fmax=1000.0, frame_length=frame,
+                       hop_length=frame // 2)
     error = np.abs(hz_to_cents_error(pitch, np.asarray(f0_hz, dtype=float)))
     return np.nan_to_num(error, nan=np.inf) <= tolerance_cents
 

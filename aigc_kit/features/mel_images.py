@@ -1,36 +1,37 @@
 """Fixed-size log-mel "images": the common input and output of the deep models.
 
 Every model of chapters 4-6 (the classifier, the GANs, the VAEs) works on log-mel
-spectrograms of one fixed size, ``(1, n_mels, n_frames)``, scaled to [-1, 1] like an image
-for a ``tanh`` output. A :class:`MelSpec` fixes that size and the analysis parameters;
+spectrograms of a fixed size per dataset, ``(1, n_mels, n_frames)``, scaled to [-1, 1]
+like an image for a ``tanh`` output. A :class:`MelSpec` fixes that size and the analysis parameters;
 :func:`prepare_clips` brings recordings to the matching length and level;
-:func:`to_images` and :func:`to_audio` go from waveforms to images and back (Griffin-Lim).
+:func:`to_images` and :func:`to_audio` go from waveforms to images and back (the kit's
+default vocoder: a non-negative least-squares mel inverse, then Griffin-Lim; the others are
+in ``aigc_kit.generation.vocoders``).
 
-The two presets, and the measurements behind them
--------------------------------------------------
-:data:`NOTES_SPEC` (synthesised notes): **8 kHz, n_fft 512, hop 256**, 32 mel bands x 32
-frames = 0.992 s. A hop of 32 ms is needed either way for 32 frames to span a one-second
-note; the question is the sample rate. At 16 kHz (n_fft 1024, hop 512) the notes hold
-almost no energy above 4 kHz (median 0.01 %, at most 4 % of a clip), so half of the 32 mel
-bands would describe near-silence and the Griffin-Lim inversion fills that band with
-smeared noise. Measured on the 48 notes of ``synth_notes(loudness_db=(-20,))``, round trip
-waveform -> 32x32 log-mel -> Griffin-Lim (32 iterations) -> upsampled to 16 kHz, compared
-with the 16 kHz original (STFT 512/128, floor -60 dB): LSD in 0-4 kHz **14.7 dB at 8 kHz**
-vs 15.4 dB at 16 kHz, LSD in 4-8 kHz 3.1 vs 4.4 dB, and half the samples to invert.
-n_fft 1024 at 8 kHz (75 % overlap) measured the same LSD (14.7 dB) with a worse mel
-re-analysis error (18.8 vs 16.1 dB mean), so the shorter 64 ms window, which also keeps
-the attacks sharper, was kept.
+The presets, and the measurements behind them
+---------------------------------------------
+Chosen by what is *heard* after the round trip waveform -> image -> vocoder -> waveform,
+judged by listeners trained on real recordings only (``aigc_kit.evaluation.hearing``) and,
+for notes, by pYIN pitch (within 50 cents), on real held-out clips
+(``benchmarks/bench_roundtrip.py``, 2026-12-01, 2 CPU threads; default vocoder
+``to_audio``: NNLS + Griffin-Lim 32):
 
-:data:`FSDD_SPEC` (spoken digits): **8 kHz (the recordings' rate), n_fft 384, hop 192**,
-32 mel bands x 32 frames = 0.744 s, enough for 99 % of the recordings once trimmed
-(median 0.37 s, 99th percentile 0.66 s). 48 frames (n_fft 512, hop 128, 0.752 s) were the
-alternative. ``MelClassifier(10, width=16)``, trained 15 epochs (Adam, one-cycle learning
-rate up to 3e-3, batch 64), scored the same on the customary test split with either
-(98.7-99.0 % with 32 frames, 98.3-99.0 % with 48, three seeds each) while 32 frames train
-about 1.2x faster and keep one image size, 32 x 32 = 1024 values, for both data sets (the
-size of the source generator's last hidden layer). The Griffin-Lim round trip of the 300
-test recordings (32 iterations, STFT 512/128 LSD, floor -80 dB) measured 5.37 dB, against
-5.30 dB for 48 frames and 5.58 dB for 32 frames with a 512-sample window.
+- :data:`FSDD_SPEC` (spoken digits): **8 kHz, n_fft 256, hop 96 (12 ms), 64 mel bands x 64
+  frames** = 0.756 s. Words heard as spoken: 0.980 (0.99 with plain Griffin-Lim), as
+  often as the untouched recordings (0.987-0.993); LSD 3.8 dB. The first kit's 32 x 32
+  image at a 24 ms hop (:data:`FSDD_SPEC_32`) kept 0.87-0.89 (LSD 4.9-5.3 dB); 64 bands at
+  the 24 ms hop 0.967.
+- :data:`NOTES_SPEC` (synthesised notes): **8 kHz, n_fft 512, hop 256 (32 ms), 64 mel bands
+  x 32 frames** = 0.992 s. Notes heard as intended (timbre and pitch, 48 classes) 1.000, pitch
+  kept 1.000 (LSD 8.0 dB). The first kit's 32 bands (:data:`NOTES_SPEC_32`) kept 0.61 of
+  the notes with the clamped pseudo-inverse and 32 Griffin-Lim iterations (pitch 0.875),
+  0.95 with the NNLS inverse. 64 frames at a 16 ms hop measured the same by ear (LSD 6.8
+  dB) at twice the pixels, which the GANs of chapter 6 pay for in steps; 16 kHz (n_fft 1024)
+  was worse by ear (0.875-0.90) at four times the vocoding cost: notes hold almost no
+  energy above 4 kHz.
+
+The first kit's 32 x 32 presets (1,024 values, the size of the source generator's last
+hidden layer) stay available by name for comparison; chapter 6 plays the difference.
 
 Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
 """

@@ -9,6 +9,7 @@ from aigc_kit.apps.speech.tts import (
     DigitVoice,
     intelligibility,
     say,
+    say_words,
     train_digit_voice,
 )
 
@@ -16,5 +17,6 @@ __all__ = [
     "DigitVoice",
     "intelligibility",
     "say",
+    "say_words",
     "train_digit_voice",
 ]

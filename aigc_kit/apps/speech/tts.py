@@ -111,35 +111,54 @@ def train_digit_voice(
     return DigitVoice(model.eval(), speakers), result
 
 
-def say(
-    voice: DigitVoice, text: str, speaker: str, pause_s: float = 0.12, seed: int = 0
-) -> np.ndarray:
-    """Speak the digits of ``text`` (e.g. ``"2026"``) in ``speaker``'s voice.
+def say_words(voice: DigitVoice, text: str, speaker: str, seed: int = 0) -> list[np.ndarray]:
+    """The generated words of :func:`say`, one waveform per digit, before joining.
 
-    Each digit becomes one generated word: a log-mel image made by the conditional VAE,
-    turned into sound by the kit's vocoder (``to_audio``), trimmed of silence and levelled; the
-    words are joined with ``pause_s`` seconds of silence. Spaces and hyphens are allowed
-    and ignored.
+    Each digit becomes a log-mel image made by the conditional VAE, turned into sound by
+    the kit's vocoder (``to_audio``), trimmed of silence (30 dB) and levelled to -20 dBFS.
+    Spaces and hyphens are allowed and ignored.
 
     Returns
     -------
-    np.ndarray, shape (n_samples,)
-        Mono audio at ``voice.spec.sr`` (8 kHz), float32.
+    list of np.ndarray, shape (n_samples,) each
+        float32 mono words at ``voice.spec.sr`` (8 kHz), in the order of ``text``.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``: the listener hears ``say("2026")`` word by word.
     """
     spoken = [c for c in text if c not in " -"]
     if not spoken or not all(c.isdigit() and c.isascii() for c in spoken):
         raise ValueError(f"say() speaks digits 0-9 only (spaces and hyphens allowed), got "
                          f"{text!r}")
-    sr = voice.spec.sr
     images = voice.images([int(c) for c in spoken], speaker, seed)
     with torch.random.fork_rng(devices=[]):  # Griffin-Lim starts from random phases
         torch.manual_seed(seed)
         words = to_audio(images, voice.spec)
-    pause = np.zeros(int(pause_s * sr), dtype=np.float32)
+    return [normalize_loudness(trim_silence(word, voice.spec.sr, top_db=30.0)[0], -20.0)
+            for word in words]
+
+
+def say(
+    voice: DigitVoice, text: str, speaker: str, pause_s: float = 0.12, seed: int = 0
+) -> np.ndarray:
+    """Speak the digits of ``text`` (e.g. ``"2026"``) in ``speaker``'s voice.
+
+    The words of :func:`say_words` joined with ``pause_s`` seconds of silence.
+
+    Returns
+    -------
+    np.ndarray, shape (n_samples,)
+        Mono audio at ``voice.spec.sr`` (8 kHz), float32.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``.
+    """
+    pause = np.zeros(int(pause_s * voice.spec.sr), dtype=np.float32)
     parts = []
-    for word in words:
-        trimmed, _ = trim_silence(word, sr, top_db=30.0)
-        parts += [normalize_loudness(trimmed, -20.0), pause]
+    for word in say_words(voice, text, speaker, seed):
+        parts += [word, pause]
     return np.concatenate(parts[:-1]).astype(np.float32)
 
 

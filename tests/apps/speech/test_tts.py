@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_kit.apps.speech import DigitVoice, intelligibility, say
+from aigc_kit.apps.speech import DigitVoice, intelligibility, say, say_words
 from aigc_kit.features import FSDD_SPEC
 from aigc_kit.models import ConditionalVAE
 from aigc_kit.training import RunConfig, train_vae
@@ -80,3 +80,12 @@ def test_intelligibility_judges_the_vocoded_audio():
     assert set(frame.speaker) == {"ann", "bob"}
     # the listener got waveforms at the voice's rate, not images
     assert seen[0] == ((20, FSDD_SPEC.n_samples), FSDD_SPEC.sr)
+
+
+def test_say_words_gives_the_words_that_say_joins():
+    voice = _voice()
+    words = say_words(voice, "2 0-2", "ann", seed=1)
+    assert len(words) == 3 and all(w.ndim == 1 and w.dtype == np.float32 for w in words)
+    pause = np.zeros(int(0.12 * voice.spec.sr), np.float32)
+    joined = np.concatenate([words[0], pause, words[1], pause, words[2]])
+    assert np.array_equal(say(voice, "2 0-2", "ann", seed=1), joined)
