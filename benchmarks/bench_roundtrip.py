@@ -26,11 +26,11 @@ audio, by listeners with their own front ends trained on real recordings only
 
 Representations (``MelSpec``: rate, window/hop, mel bands x frames): the first kit's presets
 ``FSDD_SPEC_32`` and ``NOTES_SPEC_32`` (32 x 32), the presets chosen from this table
-(``FSDD_SPEC`` 64 x 64 at a 12 ms hop, ``NOTES_SPEC`` 64 x 32), and other candidates with
-more bands, shorter hops and, for notes, 16 kHz. Each table comes from
+(``FSDD_SPEC`` and ``NOTES_SPEC``, 64 x 32; ``FSDD_SPEC_64`` at a 12 ms hop), and other
+candidates with more bands, shorter hops and, for notes, 16 kHz. Each table comes from
 :func:`aigc_kit.evaluation.judge_vocoders`. Vocoders (``aigc_kit.generation.VOCODERS``):
 
-- ``GL-32``: Griffin-Lim as it is in the kit (``to_audio``: clamped mel pseudo-inverse,
+- ``GL-32``: Griffin-Lim as the first kit did it (clamped mel pseudo-inverse,
   32 iterations, momentum 0.99);
 - ``NNLS+GL-32``: the clamped pseudo-inverse refined into the non-negative least-squares
   spectrum (50 FISTA steps, ``mel_to_audio(nnls_iter=50)``), then the same 32 iterations;
@@ -61,9 +61,10 @@ from aigc_kit.generation import VOCODERS
 
 WORD_SPECS = {
     "32x32 FSDD_SPEC_32 8k 48/24ms": FSDD_SPEC_32,
-    "64x32 8k 48/24ms": MelSpec(sr=8000, n_fft=384, hop_length=192, n_mels=64, n_frames=32),
+    "64x32 FSDD_SPEC 8k 48/24ms": MelSpec(sr=8000, n_fft=384, hop_length=192, n_mels=64,
+                                         n_frames=32),
     "32x64 8k 32/12ms": MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=32, n_frames=64),
-    "64x64 FSDD_SPEC 8k 32/12ms": MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=64,
+    "64x64 FSDD_SPEC_64 8k 32/12ms": MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=64,
                                          n_frames=64),
 }
 NOTE_SPECS = {

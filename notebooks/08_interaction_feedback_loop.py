@@ -66,6 +66,7 @@ if rater not in ("simulated", "human"):
 seed_everything(seed)
 models = trained_models("notes", seed=seed)
 spec, vae = NOTES_SPEC, models.vae
+ear = models.judge.listener  # the notes listener: hears waveforms, trained on real recordings
 device = next(vae.parameters()).device
 log = FeedbackLog(Path(log_path) if log_path else
                   Path(tempfile.mkdtemp(prefix="aigc-feedback-")) / "ratings.jsonl")
@@ -80,11 +81,10 @@ def decode(codes: np.ndarray) -> np.ndarray:
     return to_audio(images.cpu(), spec)
 
 
-def classifier_view(codes: np.ndarray) -> tuple[float, pd.Series]:
-    """Mean top-class probability of the decoded images and the timbres they are heard as."""
-    with torch.no_grad():
-        images = vae.decode(torch.as_tensor(codes, dtype=torch.float32, device=device))
-    p = models.probabilities(images.cpu())
+def heard_view(clips: np.ndarray) -> tuple[float, pd.Series]:
+    """The notes listener's mean top-class probability on clips ``(n, n_samples)`` (audio,
+    the very waveforms that were rated) and the timbres it hears them as."""
+    p = ear.predict_proba(clips, spec.sr)
     timbres = pd.Series([models.data.class_names[i].split()[0] for i in p.argmax(1)])
     return float(p.max(1).mean()), timbres.value_counts()
 
@@ -179,15 +179,18 @@ if run is None:
 # ## 4 · What changed
 # The listener's mean rating per round (with its standard error), the brightness of the
 # clips it heard, and, as a check that the clips are still notes, how confidently the
-# kit's classifier recognises them and which timbres it hears.
+# kit's *notes listener* recognises them and which timbres it hears. Like every quality
+# figure of the kit, this one is judged as audio: the notes listener
+# (`aigc_kit.evaluation.notes_listener`, trained on real recordings only, with its own
+# MFCC front end) hears the very waveforms that were rated, not the VAE's log-mel images.
 
 # %%
 if run is not None:
     history = run.history.copy()
     history["brightness_hz"] = [np.median([brightness_hz(c, spec.sr) for c in clips])
                                 for clips in run.audio]
-    views = [classifier_view(codes) for codes in run.codes]
-    history["classifier_confidence"] = [v[0] for v in views]
+    views = [heard_view(clips) for clips in run.audio]
+    history["heard_confidence"] = [v[0] for v in views]
     display(history.round(3))
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.2))
     axes[0].errorbar(history["round"], history.mean_score, yerr=history["sem"], fmt="o-",
@@ -199,7 +202,7 @@ if run is not None:
     axes[1].set(xlabel="round", ylabel="median brightness (Hz)", title="what was generated")
     axes[1].legend()
     timbres = pd.DataFrame({"first round": views[0][1], "last round": views[-1][1]}).fillna(0)
-    timbres.plot.bar(ax=axes[2], rot=0, title="timbres the classifier hears")
+    timbres.plot.bar(ax=axes[2], rot=0, title="timbres the notes listener hears (audio)")
     plt.tight_layout()
     plt.show()
     gain = history.mean_score.iloc[-1] - history.mean_score.iloc[0]
@@ -245,7 +248,7 @@ if run is not None:
 # ## Exercises
 #
 # 1. Set `target_hz = 400` (a listener who likes dull, plucked notes). Which timbres does
-#    the classifier hear in the last round?
+#    the notes listener hear in the last round?
 # 2. Raise the listener's `noise_std` to 1.5. How many rounds does the loop need now?
 # 3. `adapt_prior` keeps a floor `min_std`. Set it to 0.05: what happens to the variety of
 #    the last round (listen), and why is a floor useful?

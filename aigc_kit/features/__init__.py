@@ -32,6 +32,7 @@ from aigc_kit.features.mel_datasets import (
 from aigc_kit.features.mel_images import (
     FSDD_SPEC,
     FSDD_SPEC_32,
+    FSDD_SPEC_64,
     NOTES_SPEC,
     NOTES_SPEC_32,
     SPECS,
@@ -57,6 +58,7 @@ __all__ = [
     "SPECS",
     "NOTES_SPEC_32",
     "FSDD_SPEC_32",
+    "FSDD_SPEC_64",
     "spectrogram_to_audio",
     "MelImageDataset",
     "load_mel_dataset",

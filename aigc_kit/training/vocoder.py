@@ -88,7 +88,7 @@ def train_vocoder(
     Notes
     -----
     Taught in ``06_project_audio_gan``. About 2 s per 100 steps on two CPU cores for the
-    64 x 64 presets.
+    64-band presets.
     """
     run = run or RunConfig(steps=300)
     if len(waveforms) < 2:

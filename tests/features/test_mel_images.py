@@ -7,6 +7,7 @@ from aigc_kit.evaluation import lsd
 from aigc_kit.features import (
     FSDD_SPEC,
     FSDD_SPEC_32,
+    FSDD_SPEC_64,
     NOTES_SPEC,
     NOTES_SPEC_32,
     SPECS,
@@ -31,16 +32,17 @@ def notes() -> np.ndarray:
 
 
 def test_presets_have_the_documented_sizes():
-    assert NOTES_SPEC.shape == (1, 64, 32) and FSDD_SPEC.shape == (1, 64, 64)
+    assert NOTES_SPEC.shape == FSDD_SPEC.shape == (1, 64, 32)
+    assert FSDD_SPEC_64.shape == (1, 64, 64)
     assert NOTES_SPEC_32.shape == FSDD_SPEC_32.shape == (1, 32, 32)
     assert NOTES_SPEC_32.dim == 1024  # the source MLP's output size
-    for spec in (NOTES_SPEC, FSDD_SPEC, NOTES_SPEC_32, FSDD_SPEC_32):
+    for spec in SPECS.values():
         assert spec.sr == 8000
         assert 1 + spec.n_samples // spec.hop_length == spec.n_frames
-    assert FSDD_SPEC.hop_length / FSDD_SPEC.sr == pytest.approx(0.012)  # 12 ms hop
+    assert FSDD_SPEC_64.hop_length / FSDD_SPEC_64.sr == pytest.approx(0.012)  # 12 ms hop
     assert NOTES_SPEC.duration_s == pytest.approx(0.992)
-    assert FSDD_SPEC.duration_s == pytest.approx(0.756)
-    assert set(SPECS) == {"notes", "fsdd", "notes32", "fsdd32"}
+    assert FSDD_SPEC.duration_s == pytest.approx(0.744)
+    assert set(SPECS) == {"notes", "fsdd", "fsdd64", "notes32", "fsdd32"}
     with pytest.raises(ValueError, match="positive integers"):
         MelSpec(sr=8000, n_fft=0, hop_length=128, n_mels=32, n_frames=32)
 
