@@ -222,7 +222,7 @@ def prepare_clips(
 
 
 def to_images(waveforms: np.ndarray | torch.Tensor, spec: MelSpec,
-              device: Device = None) -> torch.Tensor:
+              device: Device = None, sr: int | None = None) -> torch.Tensor:
     """Log-mel images in [-1, 1] of a batch of waveforms.
 
     ``features.log_mel`` with the spec's parameters gives dB values in
@@ -241,17 +241,30 @@ def to_images(waveforms: np.ndarray | torch.Tensor, spec: MelSpec,
     device : str or torch.device, optional
         Where to compute and return the images; default the input tensor's device, or
         the CPU for NumPy input.
+    sr : int, optional
+        The waveforms' sample rate in Hz, if known: a rate other than ``spec.sr`` is
+        refused (the mel bands would land on the wrong frequencies).
 
     Returns
     -------
     torch.Tensor of shape (n_clips, 1, spec.n_mels, spec.n_frames)
         float32 images in [-1, 1].
 
+    Raises
+    ------
+    ValueError
+        If ``sr`` differs from ``spec.sr`` (the message names the fix: ``prepare_clips``
+        resamples), or the waveforms are not 1-D or 2-D.
+
     Notes
     -----
     Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``; :func:`to_db`
     undoes the scaling and :func:`to_audio` goes back to sound.
     """
+    if sr is not None and sr != spec.sr:
+        raise ValueError(f"to_images: the clips are at {sr} Hz but the MelSpec is at "
+                         f"{spec.sr} Hz; resample them first with prepare_clips(clips, {sr}, "
+                         "spec) (or aigc_kit.data.resample)")
     if not isinstance(waveforms, torch.Tensor):
         waveforms = np.asarray(waveforms)
     if waveforms.ndim == 1:

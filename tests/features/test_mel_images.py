@@ -158,3 +158,9 @@ def test_the_default_vocoder_keeps_more_of_the_spectrum_than_plain_griffin_lim(n
         return float(np.mean(lsd(audio * target / rms, clips, NOTES_SPEC_32.sr)))
 
     assert error(50) < error(0) - 3.0  # dB: the NNLS inverse leaves the valleys empty
+
+
+def test_to_images_refuses_clips_at_another_rate_naming_the_fix(notes):
+    assert to_images(notes, NOTES_SPEC, sr=NOTES_SPEC.sr).shape[1:] == NOTES_SPEC.shape
+    with pytest.raises(ValueError, match=r"16000 Hz but the MelSpec is at 8000 Hz.*prepare_clips"):
+        to_images(notes, NOTES_SPEC, sr=16000)
