@@ -73,7 +73,8 @@ def load_mel_dataset(name: str, seed: int = 0, n_variants: int = 8,
         Notes per class in the training set (half as many held out).
     spec : MelSpec, optional
         The representation; default ``NOTES_SPEC`` or ``FSDD_SPEC`` (64 bands x 32
-        frames). The first kit's 32 x 32 presets ``NOTES_SPEC_32`` and ``FSDD_SPEC_32`` stay available here.
+        frames). The first kit's 32 x 32 presets ``NOTES_SPEC_32`` and ``FSDD_SPEC_32``
+        stay available here.
 
     Returns
     -------
