@@ -31,9 +31,10 @@ SNR: a generic robustness augmentation (no vocoder output is ever trained on) th
 the listener from relying on details a person does not hear either, such as the exact
 depth of the spectral valleys between harmonics or the noise floor of a pause. It
 matters: trained on clean recordings alone, the speech listener recognises only 57 % of
-the test words after a Griffin-Lim round trip through the 32-band ``FSDD_SPEC`` image
-(99 % of the originals); with one noisy copy of each, 89 %. Such a listener penalises a
-vocoder for what is lost, not for merely sounding different from its training set.
+the test words after a Griffin-Lim round trip through the first kit's 32-band
+``FSDD_SPEC_32`` image (99 % of the originals); with one noisy copy of each, 89 %. Such a
+listener penalises a vocoder for what is lost, not for merely sounding different from its
+training set.
 
 :func:`speech_listener` (spoken digits, FSDD) and :func:`notes_listener` (the 48 note
 classes of ``load_mel_dataset("notes")``) build the kit's two listeners (6-8 s each on two

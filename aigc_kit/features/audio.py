@@ -556,8 +556,9 @@ def mel_to_audio(
         power smoothly over its bins with negative lobes; clamping them fills the valleys
         between harmonics with energy, which Griffin-Lim turns into noise. 50 steps (a
         few small matrix products, far cheaper than Griffin-Lim) keep what is heard:
-        through ``NOTES_SPEC`` and 32 iterations, a listener recognises 95 % of held-out
-        notes instead of 61 % (``benchmarks/bench_roundtrip.py``).
+        through the first kit's 32-band ``NOTES_SPEC_32`` and 32 iterations, a listener
+        recognises 95 % of held-out notes instead of 61 %; it is the default of
+        ``to_audio`` (``benchmarks/bench_roundtrip.py``).
 
     Returns
     -------

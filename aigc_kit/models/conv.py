@@ -20,8 +20,9 @@ a fraction of the MLP's parameters and give cleaner spectrograms.
 * :class:`ConvEncoder`: the discriminator's convolutions (with BatchNorm) ending in a mean
   and a log-variance, for ``aigc_kit.models.VAE``.
 
-Images must have a height and width divisible by 8 (three halvings), e.g. 32x32 (both
-presets of ``aigc_kit.features.mel_images``) or 32x48. Taught in ``06_project_audio_gan``.
+Images must have a height and width divisible by 8 (three halvings), e.g. 64x32 (both
+presets of ``aigc_kit.features.mel_images``) or 32x32 (the first kit's). Taught in
+``06_project_audio_gan``.
 """
 
 from __future__ import annotations

@@ -42,12 +42,14 @@ class DigitVoice:
         The log-mel image format (FSDD: 8 kHz, 64 bands x 32 frames, 24 ms hop).
     temperature : float
         Scale of the latent codes drawn when speaking (below 1: clearer, less varied).
+        0.2 by default: after 35 s of training the listener heard 0.85-0.87 of the words
+        at 0.0-0.2, 0.81 at 0.5 and 0.76 at 0.7 (300 words each, two seeds).
     """
 
     model: ConditionalVAE
     speakers: list[str]
     spec: MelSpec = FSDD_SPEC
-    temperature: float = 0.5
+    temperature: float = 0.2
 
     def speaker_index(self, speaker: str) -> int:
         """The label of ``speaker``; a clear error lists the known ones."""
