@@ -39,12 +39,12 @@ mixture_components = 200  # components of the GAN's mixture latent prior (0: z ~
 gan_batch = 32  # GAN batch size
 vae_seconds = 5.0  # training budget of the VAE (s)
 vocoder_seconds = 5.0  # training budget of the small trained vocoder (s)
-vocoder_notes = 24  # held-out notes in the vocoder comparison (of 48, one per class)
-compare_seconds = 4.0  # budget of each model in the comparison table (s)
+vocoder_notes = 16  # held-out notes in the vocoder comparison (of 48, one per class)
+compare_seconds = 3.0  # budget of each model in the comparison table (s)
 classifier_epochs = 40  # passes of the evaluation classifier over the training images
-score_every = 300  # GAN steps between scores of the quality-vs-compute curve
+score_every = 400  # GAN steps between scores of the quality-vs-compute curve
 data_shares = [0.125, 0.25, 1.0]  # training-set shares of the quality-vs-data curve
-data_seconds = 3.0  # VAE budget at each share (s)
+data_seconds = 2.0  # VAE budget at each share (s)
 seed = 0
 
 # %%
