@@ -28,7 +28,7 @@ from aigc_kit.evaluation.generative import score_samples
 from aigc_kit.evaluation.hearing import AudioListener, notes_listener, speech_listener
 from aigc_kit.evaluation.signal import lsd, spectral_convergence
 from aigc_kit.features.audio import clip_pitch, hz_to_cents_error
-from aigc_kit.features.mel_images import MelSpec, to_audio, to_images
+from aigc_kit.features.mel_images import MelSpec, to_audio, to_images, vocode
 
 Vocode = Callable[[torch.Tensor, MelSpec], np.ndarray]
 """``vocode(images (n, 1, n_mels, n_frames), spec) -> waveforms (n, spec.n_samples)``."""
@@ -73,9 +73,7 @@ class AudioJudge:
         images = torch.as_tensor(images).detach().cpu().float()
         key = hashlib.sha1(images.numpy().tobytes()).hexdigest() + str(tuple(images.shape))
         if self._last is None or self._last[0] != key:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(self.seed)
-                self._last = (key, self.vocoder(images, self.spec))
+            self._last = (key, vocode(images, self.spec, self.vocoder, self.seed))
         return self._last[1]
 
     def probabilities(self, images: torch.Tensor) -> np.ndarray:
@@ -230,11 +228,9 @@ def judge_vocoders(
     images = to_images(clips, spec)
     rows = {"original": _judge_row(clips, clips, labels, spec, listener, f0_hz, None)}
     for name, vocoder in vocoders.items():
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            start = time.perf_counter()
-            audio = vocoder(images, spec)
-            seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        audio = vocode(images, spec, vocoder, seed)
+        seconds = time.perf_counter() - start
         rows[name] = _judge_row(audio, clips, labels, spec, listener, f0_hz,
                                 seconds / (len(clips) * spec.duration_s))
     table = pd.DataFrame(rows).T

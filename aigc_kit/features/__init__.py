@@ -38,6 +38,8 @@ from aigc_kit.features.mel_images import (
     SPECS,
     MelSpec,
     check_audible,
+    check_images,
+    fit_frames,
     fsdd_images,
     fsdd_waveforms,
     note_class_names,
@@ -48,9 +50,13 @@ from aigc_kit.features.mel_images import (
     to_audio,
     to_db,
     to_images,
+    vocode,
 )
 
 __all__ = [
+    "vocode",
+    "fit_frames",
+    "check_images",
     "peak_normalize",
     "notes_waveforms",
     "fsdd_waveforms",

@@ -41,7 +41,7 @@ Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -272,12 +272,21 @@ def to_images(waveforms: np.ndarray | torch.Tensor, spec: MelSpec,
     if waveforms.ndim != 2:
         raise ValueError(f"to_images: expected waveforms of shape (n_clips, n_samples), got "
                          f"{tuple(waveforms.shape)}")
-    db = log_mel(waveforms, spec.sr, n_fft=spec.n_fft, hop_length=spec.hop_length,
-                 n_mels=spec.n_mels, top_db=spec.top_db, device=device)
+    db = fit_frames(log_mel(waveforms, spec.sr, n_fft=spec.n_fft, hop_length=spec.hop_length,
+                            n_mels=spec.n_mels, top_db=spec.top_db, device=device), spec)
+    return (db / (spec.top_db / 2) + 1.0).clamp(-1.0, 1.0).unsqueeze(1)
+
+
+def fit_frames(db: torch.Tensor, spec: MelSpec) -> torch.Tensor:
+    """Spectrograms in dB ``(..., n_bins, n_frames_any)`` cut or padded to ``spec.n_frames``.
+
+    Frames beyond ``spec.n_frames`` are dropped, missing ones are filled with silence
+    (``-spec.top_db`` dB). Taught in ``06_project_audio_gan``.
+    """
     db = db[..., : spec.n_frames]
     if db.shape[-1] < spec.n_frames:
         db = torch.nn.functional.pad(db, (0, spec.n_frames - db.shape[-1]), value=-spec.top_db)
-    return (db / (spec.top_db / 2) + 1.0).clamp(-1.0, 1.0).unsqueeze(1)
+    return db
 
 
 def _check_images(images: torch.Tensor, shape: tuple[int, ...] | None,
@@ -366,11 +375,40 @@ def to_audio(images: torch.Tensor, spec: MelSpec, n_iter: int = 32,
     -----
     Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
     """
-    images = check_audible(_check_images(images, spec.shape, "to_audio"), "to_audio")
+    images = check_images(images, spec, "to_audio")
     db = to_db(images.detach().float(), spec.top_db)
     audio = mel_to_audio(db, spec.sr, n_fft=spec.n_fft, hop_length=spec.hop_length,
                          n_iter=n_iter, length=spec.n_samples, nnls_iter=nnls_iter)
     return peak_normalize(audio)
+
+
+def check_images(images: torch.Tensor, spec: MelSpec, caller: str) -> torch.Tensor:
+    """``images`` as a tensor ``(n, *spec.shape)`` that a vocoder can turn into sound.
+
+    Raises a ValueError, naming ``caller``, the images concerned and the fix, if the
+    images have another shape than ``spec.shape`` (made with another spec), hold NaN or
+    infinite values, or one of them is silence everywhere (see :func:`check_audible`).
+    Every vocoder of the kit checks its input with it. Taught in ``06_project_audio_gan``.
+    """
+    return check_audible(_check_images(images, spec.shape, caller), caller)
+
+
+def vocode(images: torch.Tensor, spec: MelSpec,
+           vocoder: Callable[[torch.Tensor, MelSpec], np.ndarray] | None = None,
+           seed: int | None = None) -> np.ndarray:
+    """Waveforms ``(n, spec.n_samples)`` from images by ``vocoder`` (default :func:`to_audio`).
+
+    With ``seed``, the vocoder's random draws (Griffin-Lim's initial phases) come from a
+    forked copy of torch's CPU generator seeded with it: the same images always give the
+    same sound, and the caller's random state is left as it was. Without, the global
+    generator is used. Taught in ``06_project_audio_gan``.
+    """
+    vocoder = vocoder or to_audio
+    if seed is None:
+        return vocoder(images, spec)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return vocoder(images, spec)
 
 
 def peak_normalize(audio: torch.Tensor) -> np.ndarray:

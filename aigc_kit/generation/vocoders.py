@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from aigc_kit.features.audio import spectrogram_to_audio
-from aigc_kit.features.mel_images import MelSpec, check_audible, peak_normalize, to_audio
+from aigc_kit.features.mel_images import MelSpec, check_images, peak_normalize, to_audio
 from aigc_kit.models.vocoder import SpectralInverter
 from aigc_kit.runtime.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
@@ -103,14 +103,7 @@ class TrainedVocoder:
             raise ValueError(f"TrainedVocoder: it was trained for {self.spec} but the images "
                              f"are of {spec}; train one for this spec with "
                              "aigc_kit.training.train_vocoder or use GriffinLim()")
-        images = torch.as_tensor(images)
-        if images.ndim != 4 or tuple(images.shape[1:]) != spec.shape:
-            raise ValueError(f"TrainedVocoder: expected images (n, {str(spec.shape)[1:]}, "
-                             f"got {tuple(images.shape)}")
-        if not torch.isfinite(images).all():
-            raise ValueError("TrainedVocoder: the images contain NaN or infinite values; the "
-                             "generator has diverged: retrain it or load an earlier checkpoint")
-        check_audible(images, "TrainedVocoder")
+        images = check_images(images, spec, "TrainedVocoder")
         device = next(self.inverter.parameters()).device
         with torch.no_grad():
             scaled = self.inverter(images.detach().float().clamp(-1, 1).to(device))

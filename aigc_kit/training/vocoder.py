@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aigc_kit.features.mel_images import MelSpec, to_images
+from aigc_kit.features.mel_images import MelSpec, fit_frames, to_images
 from aigc_kit.models.vocoder import SpectralInverter
 from aigc_kit.training.loop import Batches, RunConfig, Task, Trainer, TrainResult
 from aigc_kit.training.optim import adam
@@ -44,10 +44,7 @@ def linear_targets(waveforms: np.ndarray | torch.Tensor, spec: MelSpec) -> torch
     power = torch.stft(x, spec.n_fft, spec.hop_length, window=window,
                        return_complex=True).abs() ** 2
     db = 10 * torch.log10(power.clamp(min=1e-10))
-    db = (db - db.amax(dim=(-2, -1), keepdim=True)).clamp(min=-spec.top_db)
-    db = db[..., : spec.n_frames]
-    if db.shape[-1] < spec.n_frames:
-        db = torch.nn.functional.pad(db, (0, spec.n_frames - db.shape[-1]), value=-spec.top_db)
+    db = fit_frames((db - db.amax(dim=(-2, -1), keepdim=True)).clamp(min=-spec.top_db), spec)
     return db / (spec.top_db / 2) + 1.0
 
 

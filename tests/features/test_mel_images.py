@@ -20,6 +20,7 @@ from aigc_kit.features import (
     to_audio,
     to_db,
     to_images,
+    vocode,
 )
 
 
@@ -164,3 +165,13 @@ def test_to_images_refuses_clips_at_another_rate_naming_the_fix(notes):
     assert to_images(notes, NOTES_SPEC, sr=NOTES_SPEC.sr).shape[1:] == NOTES_SPEC.shape
     with pytest.raises(ValueError, match=r"16000 Hz but the MelSpec is at 8000 Hz.*prepare_clips"):
         to_images(notes, NOTES_SPEC, sr=16000)
+
+
+def test_vocode_with_a_seed_repeats_and_leaves_the_callers_random_state(notes):
+    images = to_images(notes[:2], NOTES_SPEC)
+    state = torch.random.get_rng_state()
+    first = vocode(images, NOTES_SPEC, seed=3)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert np.array_equal(vocode(images, NOTES_SPEC, seed=3), first)
+    plain = vocode(images, NOTES_SPEC, lambda x, spec: to_audio(x, spec, nnls_iter=0), seed=3)
+    assert plain.shape == first.shape and not np.array_equal(plain, first)

@@ -21,7 +21,7 @@ import torch
 
 from aigc_kit.data.preprocess import normalize_loudness, trim_silence
 from aigc_kit.evaluation.hearing import AudioListener, speech_listener
-from aigc_kit.features.mel_images import FSDD_SPEC, MelSpec, fsdd_images, to_audio
+from aigc_kit.features.mel_images import FSDD_SPEC, MelSpec, fsdd_images, vocode
 from aigc_kit.models.conditional import ConditionalVAE
 from aigc_kit.runtime.device import seed_everything
 from aigc_kit.training.loop import RunConfig, TrainResult
@@ -138,9 +138,7 @@ def say_words(voice: DigitVoice, text: str, speaker: str, seed: int = 0) -> list
         raise ValueError(f"say() speaks digits 0-9 only (spaces and hyphens allowed), got "
                          f"{text!r}")
     images = voice.images([int(c) for c in spoken], speaker, seed)
-    with torch.random.fork_rng(devices=[]):  # Griffin-Lim starts from random phases
-        torch.manual_seed(seed)
-        words = to_audio(images, voice.spec)
+    words = vocode(images, voice.spec, seed=seed)  # Griffin-Lim's phases, seeded
     return [normalize_loudness(trim_silence(word, voice.spec.sr, top_db=30.0)[0], -20.0)
             for word in words]
 
@@ -207,10 +205,7 @@ def intelligibility(
     for s, speaker in enumerate(voice.speakers):
         digits = [d for d in range(10) for _ in range(n_per_pair)]
         images = voice.images(digits, speaker, seed=seed + s)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed + s)
-            audio = to_audio(images, voice.spec)
-        heard = listener.predict(audio, voice.spec.sr)
+        heard = listener.predict(vocode(images, voice.spec, seed=seed + s), voice.spec.sr)
         rows += [{"digit": d, "speaker": speaker, "heard": int(h), "correct": d == h}
                  for d, h in zip(digits, heard, strict=True)]
     return pd.DataFrame(rows)
