@@ -38,7 +38,7 @@ pair: $(STAMP)
 
 test: data lint sync
 	AIGC_KIT_OFFLINE=1 $(PY) -m pytest tests
-	AIGC_KIT_OFFLINE=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 --durations=0 notebooks
+	AIGC_KIT_OFFLINE=1 AIGC_KIT_CHECK_STRICT=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 --durations=0 notebooks
 
 lab: data
 	$(VENV)/bin/jupyter lab notebooks

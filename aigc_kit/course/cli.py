@@ -11,6 +11,8 @@ Sub-commands:
     (HTML page and ``metrics.json``), e.g. ``aigc-kit report -p model vae``.
 ``fetch``
     FSDD into the cache, or check the offline mirror.
+``exercises``
+    Write the student notebooks (solutions replaced by stubs) or nbgrader's source notebooks.
 ``check-notebooks``, ``pair-notebooks``
     Keep the jupytext ``.py``/``.ipynb`` pairs in step.
 """
@@ -62,6 +64,21 @@ def _fetch(args: argparse.Namespace) -> int:
     from aigc_kit.data.spoken_digits import fetch_fsdd
 
     print(f"FSDD recordings verified in {fetch_fsdd()}")
+    return 0
+
+
+def _exercises(args: argparse.Namespace) -> int:
+    from aigc_kit.course.exercises import export_exercises
+
+    written = export_exercises(args.source, args.out, nbgrader=args.nbgrader)
+    for item in written:
+        print(f"wrote {item.path}: {item.solutions} solutions "
+              f"{'marked for nbgrader' if args.nbgrader else 'replaced by stubs'}, "
+              f"{item.checks} self-checks")
+    if not written:
+        print(f"aigc-kit exercises: no chapter in {args.source} has a cell tagged 'solution'",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -140,6 +157,21 @@ def build_parser() -> argparse.ArgumentParser:
         "fetch", help="download and verify FSDD (or verify the AIGC_KIT_DATA_MIRROR copy)"
     )
     fetch.set_defaults(func=_fetch)
+
+    exercises = sub.add_parser(
+        "exercises",
+        help="write the student notebooks: each solution cell replaced by a stub",
+        description="Write one notebook per chapter with every cell tagged 'solution' "
+                    "replaced by a stub ('# Write your code here.' and 'answer = ...'), "
+                    "ready for JupyterLab; with --nbgrader, nbgrader source notebooks "
+                    "(solutions between ### BEGIN SOLUTION / ### END SOLUTION, each "
+                    "self-check an autograded test).",
+    )
+    exercises.add_argument("--out", required=True, help="output folder")
+    exercises.add_argument("--source", default="notebooks", help="the chapters' folder")
+    exercises.add_argument("--nbgrader", action="store_true",
+                           help="write nbgrader source notebooks instead")
+    exercises.set_defaults(func=_exercises)
 
     for name, func, text in (
         ("check-notebooks", _check_notebooks, "fail when a .py/.ipynb pair differs or has outputs"),

@@ -1,0 +1,120 @@
+"""The machinery of the exercise checks: verdicts, the ``@exercise`` decorator, comparisons.
+
+A chapter's check module writes each check as a plain function of the student's answer
+(and of any notebook objects it needs) that returns :func:`right` or :func:`wrong`;
+``@exercise`` names it, handles unanswered exercises and odd answers, and applies strict
+mode. Taught nowhere: this is what every chapter's "Check your answer" cell calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+STRICT_ENV = "AIGC_KIT_CHECK_STRICT"
+
+
+class ExerciseNotPassed(AssertionError):
+    """Raised in strict mode (``AIGC_KIT_CHECK_STRICT=1``) by a check that is not passed."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check function found: passed or not, and the note or hint to show."""
+
+    ok: bool
+    text: str = ""
+
+
+def right(note: str = "") -> Outcome:
+    """A passed check, with an optional note that goes further (never required)."""
+    return Outcome(True, note)
+
+
+def wrong(hint: str) -> Outcome:
+    """A failed check and its hint: what to look at, never the expected answer."""
+    return Outcome(False, hint)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of a check, shown as one line in the notebook.
+
+    Attributes
+    ----------
+    exercise : str
+        e.g. ``"ch05_ex1"``.
+    ok : bool or None
+        True right, False not yet, None not answered (the stub's ``answer = ...``).
+    message : str
+        The note, the hint, or the reminder to answer first.
+    """
+
+    exercise: str
+    ok: bool | None
+    message: str
+
+    def __bool__(self) -> bool:
+        return bool(self.ok)
+
+    def __repr__(self) -> str:
+        mark = {True: "✓ right", False: "✗ not yet", None: "… not answered yet"}[self.ok]
+        return f"{self.exercise}: {mark}" + (f" — {self.message}" if self.message else "")
+
+    __str__ = __repr__
+
+
+def _strict() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip() not in ("", "0", "false", "no")
+
+
+def exercise(func: Callable[..., Outcome]) -> Callable[..., Verdict]:
+    """Make ``func(answer, *context)`` a check named after its module and name (``ch05_ex1``).
+
+    The wrapped check returns a :class:`Verdict`. An answer of ``...`` or ``None`` is "not
+    answered yet"; an answer the check cannot read (a ``TypeError`` or ``ValueError`` while
+    comparing) is "not yet" with the reason. In strict mode anything but "right" raises
+    :class:`ExerciseNotPassed`.
+    """
+    name = f"{func.__module__.rsplit('.', 1)[-1]}_{func.__name__}"
+
+    @functools.wraps(func)
+    def check(answer: Any = ..., *args: Any, **kwargs: Any) -> Verdict:
+        if answer is ... or answer is None:
+            verdict = Verdict(name, None, "replace `...` with your answer and run the cell "
+                                          "again")
+        else:
+            try:
+                outcome = func(answer, *args, **kwargs)
+            except (TypeError, ValueError, IndexError) as error:
+                outcome = wrong(f"your answer could not be checked ({type(error).__name__}: "
+                                f"{error})")
+            verdict = Verdict(name, outcome.ok, outcome.text)
+        if _strict() and not verdict.ok:
+            raise ExerciseNotPassed(repr(verdict))
+        return verdict
+
+    check.is_exercise_check = True  # type: ignore[attr-defined]
+    return check
+
+
+def close(answer: Any, expected: Any, rtol: float = 1e-3, atol: float = 1e-6) -> bool:
+    """Whether ``answer`` matches ``expected`` in shape and within tolerance (NaN never does).
+
+    Accepts numbers, sequences, NumPy arrays and PyTorch tensors (moved to the CPU).
+    """
+    a, b = _array(answer), _array(expected)
+    if a.shape != b.shape:
+        return False
+    return bool(np.all(np.isfinite(a)) and np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def _array(value: Any) -> np.ndarray:
+    if hasattr(value, "detach"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=np.float64)

@@ -1,0 +1,153 @@
+"""Student and grader versions of the chapters, generated from the solution notebooks.
+
+Exercises are written once, in the chapters themselves (the scikit-learn MOOC's way): each
+worked solution sits in a cell tagged ``solution`` (``# %% tags=["solution"]`` in the
+py:percent source), followed by a cell that calls its self-check
+(``check.chNN_exK(answer)``). This module writes the other versions:
+
+- **student** (``aigc-kit exercises --out DIR``): every solution code cell becomes a stub
+  (``# Write your code here.`` and ``answer = ...`` for each ``answer`` name it assigned),
+  every solution markdown cell an answer prompt; everything else is unchanged. The checks
+  then say "not answered yet" until the student writes an answer.
+- **nbgrader** (``--nbgrader``): the instructor's source notebooks for nbgrader: solution
+  cells wrapped in ``### BEGIN SOLUTION`` / ``### END SOLUTION`` with nbgrader's cell
+  metadata, and each check cell an autograded test (``assert check...``) worth one point;
+  ``nbgrader generate_assignment`` makes the student version from them.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+SOLUTION_TAG = "solution"
+CODE_STUB = "# Write your code here."
+MARKDOWN_STUB = "*Write your answer here.*"
+_CHECK_CALL = re.compile(r"^check\.(ch\d\d_ex\d+)\(", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One written notebook: where, and how many solution cells and checks it holds."""
+
+    path: Path
+    solutions: int
+    checks: int
+
+
+def answer_names(source: str) -> list[str]:
+    """Top-level names starting with ``answer`` that a solution cell assigns, in order."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise ValueError(f"a solution cell is not valid Python ({error}); fix it in the .py "
+                         f"source") from error
+    names: list[str] = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign | ast.AugAssign) else [])
+        for target in targets:
+            for leaf in ast.walk(target):
+                if isinstance(leaf, ast.Name) and leaf.id.startswith("answer") \
+                        and leaf.id not in names:
+                    names.append(leaf.id)
+    return names
+
+
+def is_solution(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell`` is tagged ``solution``."""
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def stub(cell: nbformat.NotebookNode) -> str:
+    """The student's version of a solution cell's source."""
+    if cell.cell_type == "markdown":
+        return MARKDOWN_STUB
+    lines = [CODE_STUB] + [f"{name} = ..." for name in answer_names(cell.source)]
+    return "\n".join(lines)
+
+
+def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` with every solution cell replaced by its stub (tagged ``exercise``), no outputs."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if is_solution(cell):
+            cell.source = stub(cell)
+            tags = [t for t in cell.metadata.get("tags", []) if t != SOLUTION_TAG]
+            cell.metadata["tags"] = [*tags, "exercise"]
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def _nbgrader(grade_id: str, *, solution: bool, grade: bool, points: int = 0) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": not solution,
+            "schema_version": 3, "solution": solution, "task": False}
+    if grade:
+        meta["points"] = points
+    return meta
+
+
+def nbgrader_version(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+    """``nb`` as an nbgrader source notebook: solution regions marked, checks autograded."""
+    nb = copy.deepcopy(nb)
+    for index, cell in enumerate(nb.cells):
+        if is_solution(cell):
+            if cell.cell_type == "code":
+                cell.source = f"### BEGIN SOLUTION\n{cell.source}\n### END SOLUTION"
+            cell.metadata["nbgrader"] = _nbgrader(f"{stem}-solution-{index}", solution=True,
+                                                  grade=cell.cell_type == "markdown",
+                                                  points=1)
+        elif cell.cell_type == "code" and _CHECK_CALL.search(cell.source):
+            name = _CHECK_CALL.search(cell.source).group(1)
+            cell.source = _CHECK_CALL.sub(r"assert check.\1(", cell.source)
+            cell.metadata["nbgrader"] = _nbgrader(f"{stem}-{name}", solution=False,
+                                                  grade=True, points=1)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def export_exercises(source: str | Path, out: str | Path, nbgrader: bool = False
+                     ) -> list[Exported]:
+    """Write the student (or nbgrader) version of every chapter with exercises.
+
+    Parameters
+    ----------
+    source : path
+        The folder of py:percent chapters (``notebooks/``); chapters without a solution
+        cell are skipped.
+    out : path
+        Output folder, created if needed; one ``NN_topic.ipynb`` per chapter.
+    nbgrader : bool
+        Write nbgrader source notebooks instead of student notebooks.
+
+    Returns
+    -------
+    list of Exported
+    """
+    source, out = Path(source), Path(out)
+    if not source.is_dir():
+        raise FileNotFoundError(f"no notebook folder {source}; pass the course's notebooks/ "
+                                f"folder")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for py_path in sorted(source.glob("[0-9][0-9]_*.py")):
+        nb = jupytext.read(py_path, fmt="py:percent")
+        solutions = sum(is_solution(c) for c in nb.cells)
+        if not solutions:
+            continue
+        checks = sum(bool(_CHECK_CALL.search(c.source)) for c in nb.cells
+                     if c.cell_type == "code")
+        version = nbgrader_version(nb, py_path.stem) if nbgrader else student_version(nb)
+        version.metadata.pop("jupytext", None)
+        target = out / f"{py_path.stem}.ipynb"
+        nbformat.write(version, target)
+        written.append(Exported(target, solutions, checks))
+    return written

@@ -1,0 +1,99 @@
+"""Exercises written once: every chapter's solutions, checks and generated student version."""
+
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from aigc_kit import check
+from aigc_kit.course.cli import main
+from aigc_kit.course.exercises import (
+    CODE_STUB,
+    answer_names,
+    export_exercises,
+    is_solution,
+    stub,
+    student_version,
+)
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+CHAPTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+CALL = re.compile(r"check\.(ch\d\d_ex\d+)\(")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_every_chapter_has_three_checked_exercises_with_solutions(path):
+    nb = jupytext.read(path, fmt="py:percent")
+    chapter = int(path.name[:2])
+    solutions = [i for i, c in enumerate(nb.cells) if is_solution(c) and c.cell_type == "code"]
+    calls = [(i, m) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+             for m in CALL.findall(c.source)]
+    assert len(solutions) >= 3, f"{path.name}: {len(solutions)} solution code cells"
+    names = [m for _, m in calls]
+    assert len(set(names)) >= 3 and len(set(names)) == len(names), names
+    assert set(names) <= set(check.names(chapter)), (names, check.names(chapter))
+    for index, name in calls:  # each check follows a solution and names this chapter
+        assert name.startswith(f"ch{chapter:02d}_")
+        assert any(s < index for s in solutions), f"{name} is called before any solution"
+    for i in solutions:  # each solution leaves an answer for its check
+        assert answer_names(nb.cells[i].source), f"{path.name} cell {i} assigns no answer"
+
+
+def test_stub_keeps_the_answer_names_only():
+    cell = nbformat.v4.new_code_cell("x = 3\nanswer = x * 2\nanswer_rate, other = 1, 2")
+    assert stub(cell) == f"{CODE_STUB}\nanswer = ...\nanswer_rate = ..."
+    with pytest.raises(ValueError, match="not valid Python"):
+        answer_names("answer = (")
+
+
+def test_student_version_has_no_solution_code(tmp_path):
+    written = export_exercises(NOTEBOOKS, tmp_path)
+    assert [w.path.name for w in written] == [p.with_suffix(".ipynb").name for p in CHAPTERS]
+    for item, path in zip(written, CHAPTERS, strict=True):
+        solution_lines = {line.strip() for c in jupytext.read(path).cells if is_solution(c)
+                          for line in c.source.splitlines()
+                          if line.strip() and not line.strip().startswith("#")} - {"answer = ..."}
+        student = nbformat.read(item.path, as_version=4)
+        text = "\n".join(c.source for c in student.cells)
+        leaked = [line for line in solution_lines if line in text.splitlines()]
+        assert not leaked, f"{item.path.name} still holds solution lines {leaked[:3]}"
+        assert item.solutions >= 3 and item.checks >= 3
+        assert not any(is_solution(c) for c in student.cells)
+        assert text.count(CODE_STUB) >= 3
+
+
+def test_nbgrader_version_marks_solutions_and_grades_checks(tmp_path, capsys):
+    assert main(["exercises", "--source", str(NOTEBOOKS), "--out", str(tmp_path),
+                 "--nbgrader"]) == 0
+    nb = nbformat.read(tmp_path / CHAPTERS[0].with_suffix(".ipynb").name, as_version=4)
+    marked = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+              and c.cell_type == "code"]
+    assert len(marked) >= 3 and len(graded) >= 3
+    assert all("### BEGIN SOLUTION" in c.source for c in marked if c.cell_type == "code")
+    assert all(c.source.lstrip().startswith("assert check.") or "\nassert check." in c.source
+               for c in graded)
+    assert "marked for nbgrader" in capsys.readouterr().out
+
+
+def test_exercises_command_fails_clearly_without_chapters(tmp_path, capsys):
+    assert main(["exercises", "--source", str(tmp_path), "--out", str(tmp_path / "o")]) == 1
+    assert "no chapter" in capsys.readouterr().err
+    with pytest.raises(FileNotFoundError, match="no notebook folder"):
+        export_exercises(tmp_path / "missing", tmp_path)
+
+
+def test_student_notebook_runs_up_to_its_first_stub(tmp_path, monkeypatch):
+    monkeypatch.delenv("AIGC_KIT_CHECK_STRICT", raising=False)
+    path = NOTEBOOKS / "05_math_losses_optimizers.py"
+    nb = student_version(jupytext.read(path, fmt="py:percent"))
+    first = next(i for i, c in enumerate(nb.cells) if "exercise" in c.metadata.get("tags", []))
+    nb.cells = nb.cells[: first + 2]  # up to the stub and the check after it
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    outputs = "".join(o.get("text", "") + str(o.get("data", {}))
+                      for c in nb.cells[first:] for o in c.get("outputs", []))
+    assert "not answered yet" in outputs
