@@ -40,8 +40,10 @@ test: data lint sync
 	AIGC_KIT_OFFLINE=1 $(PY) -m pytest tests
 	AIGC_KIT_OFFLINE=1 AIGC_KIT_CHECK_STRICT=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 --durations=0 notebooks
 
+# JupyterLab refuses to start as root (a classroom container) without --allow-root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: data
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab notebooks $(LAB_ROOT)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

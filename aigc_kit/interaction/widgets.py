@@ -30,6 +30,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+import pandas as pd
 from IPython.display import Audio
 
 import aigc_kit.interaction.display as display
@@ -59,8 +60,13 @@ AB_CHOICES: tuple[str, ...] = ("left", "right", "tie")
 
 
 def _show(out: widgets.Output, clip: Audio) -> None:
-    """Replace what ``out`` shows with the player ``clip`` (works with no kernel running)."""
-    data = {"text/html": clip._repr_html_(), "text/plain": repr(clip)}
+    """Replace what ``out`` shows with the player ``clip`` (works with no kernel running).
+
+    The player fills its container's width (at most 300 px), so a grid of them never needs
+    a sideways scroll.
+    """
+    html = clip._repr_html_().replace("<audio ", '<audio style="width:100%;max-width:300px" ', 1)
+    data = {"text/html": html, "text/plain": repr(clip)}
     out.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
 
@@ -124,8 +130,14 @@ def gallery(clips: Mapping[str, np.ndarray], sr: int, columns: int = 4) -> widge
     """
     if columns < 1:
         raise ValueError(f"gallery(): columns must be at least 1, got {columns!r}")
-    layout = widgets.Layout(grid_template_columns=f"repeat({columns}, max-content)")
-    return widgets.GridBox([player(y, sr, label) for label, y in clips.items()], layout=layout)
+    # Equal shares of the width (never wider than the page; max-content made each column
+    # the page's full width in exported HTML), players shrunk to fit their column.
+    layout = widgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))",
+                            width="100%")
+    players = [player(y, sr, label) for label, y in clips.items()]
+    for box in players:
+        box.layout = widgets.Layout(min_width="0", overflow="hidden")
+    return widgets.GridBox(players, layout=layout)
 
 
 # --- rating --------------------------------------------------------------------------------
@@ -216,6 +228,9 @@ class RatingPanel(widgets.VBox):
         The comment box of each sample.
     statuses : list of ipywidgets.Label
         The confirmation or error message of each sample.
+    table : ipywidgets.Output
+        Under the rows: the log's ratings of these samples, refreshed after every rating
+        (so a person clicking sees their ratings land without running another cell).
     """
 
     def __init__(self, samples: Sequence[Sample], log: FeedbackLog, rater_id: str) -> None:
@@ -226,7 +241,26 @@ class RatingPanel(widgets.VBox):
         self.buttons = [self._score_buttons(index) for index in range(len(self._samples))]
         self.comments = [widgets.Text(placeholder="comment (optional)") for _ in self._samples]
         self.statuses = [widgets.Label() for _ in self._samples]
-        self.children = [self._row(index) for index in range(len(self._samples))]
+        self.table = widgets.Output()
+        self.children = [*(self._row(index) for index in range(len(self._samples))),
+                         self.table]
+        self.refresh_table()
+
+    def ratings(self) -> pd.DataFrame:
+        """The log's ratings of this panel's samples: ``sample_id``, ``rater_id``, ``score``,
+        ``comment``, in the order they were written."""
+        ids = {sample.sample_id for sample in self._samples}
+        frame = self._feedback_log.to_frame()
+        return frame.loc[frame.sample_id.isin(ids),
+                         ["sample_id", "rater_id", "score", "comment"]].reset_index(drop=True)
+
+    def refresh_table(self) -> None:
+        """Show :meth:`ratings` in :attr:`table` (called after every successful rating)."""
+        frame = self.ratings()
+        html = (frame.to_html(index=False, na_rep="") if len(frame) else
+                "<i>no ratings of these clips in the log yet</i>")
+        self.table.outputs = ({"output_type": "display_data", "metadata": {},
+                               "data": {"text/html": html, "text/plain": frame.to_string()}},)
 
     def _score_buttons(self, index: int) -> list[widgets.Button]:
         buttons = []
@@ -277,6 +311,7 @@ class RatingPanel(widgets.VBox):
             return None
         self.statuses[index].value = f"rated {record['score']} ✓"
         self.comments[index].value = ""
+        self.refresh_table()
         return record
 
 
@@ -530,6 +565,8 @@ class LatentExplorer(widgets.VBox):
         super().__init__()
         self._decode = decode
         self._sr = sr
+        self._limit = limit
+        self._moving = False  # True while render() sets the sliders itself
         self.directions = directions
         self.sliders = [
             widgets.FloatSlider(
@@ -566,26 +603,42 @@ class LatentExplorer(widgets.VBox):
         return values @ self.directions
 
     def render(self, values: Sequence[float] | np.ndarray) -> np.ndarray:
-        """Decode the latent vector for ``values`` and show it in the player.
+        """Decode the latent vector for ``values``, show it in the player, move the sliders.
 
-        The sliders are not moved. A failing ``decode`` (or NaN audio) raises here.
+        The sliders are set to ``values`` (without a second render), so the widget always
+        shows the clip its sliders read. A failing ``decode`` (or NaN audio) raises here
+        and leaves the player and sliders as they were.
 
         Parameters
         ----------
         values : sequence of float, length n_sliders
-            One value per slider.
+            One value per slider, each within ``[-limit, limit]``.
 
         Returns
         -------
         np.ndarray
             The decoded audio, as returned by ``decode``.
         """
-        audio = np.asarray(self._decode(self.latent(values)))
+        z = self.latent(values)
+        values = np.asarray(values, dtype=np.float64)
+        if np.any(np.abs(values) > self._limit):
+            raise ValueError(f"render(): slider values must lie within +-{self._limit:g} (the "
+                             f"sliders' range), got {values.tolist()}; build the explorer "
+                             f"with a larger limit")
+        audio = np.asarray(self._decode(z))
         _show(self.output, _audio(audio, self._sr, "latent_explorer"))
+        self._moving = True
+        try:
+            for slider, value in zip(self.sliders, values, strict=True):
+                slider.value = float(value)
+        finally:
+            self._moving = False
         return audio
 
     def _on_change(self, _change: dict[str, Any]) -> None:
         """Slider handler: re-render; show an error in ``status`` rather than raising it."""
+        if self._moving:
+            return
         try:
             self.render([slider.value for slider in self.sliders])
         except Exception as error:  # decode is user code: any error belongs in the status

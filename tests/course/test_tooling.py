@@ -1,7 +1,9 @@
 """The notebook pairing check and the course runner's command line."""
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -134,3 +136,15 @@ train_gan(g, d, torch.rand(64, 1, 8, 8) * 2 - 1, GANConfig(latent_dim=8),
     outputs = json.loads((tmp_path / "out" / "live.ipynb").read_text())["cells"][0]["outputs"]
     figures = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(figures) == 1, [list(o.get("data", {})) for o in outputs]
+
+
+def test_make_lab_starts_as_root_in_a_classroom_container():
+    # issue 13: `make lab` as root stopped at JupyterLab's root refusal
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed here; the Makefile's lab target cannot be read")
+    repo = Path(__file__).resolve().parents[2]
+    plan = subprocess.run(["make", "-n", "-s", "lab"], cwd=repo, capture_output=True,
+                          text=True, check=True).stdout
+    command = [line for line in plan.splitlines() if "jupyter lab" in line]
+    assert command, plan
+    assert ("--allow-root" in command[-1]) == (os.geteuid() == 0)

@@ -76,6 +76,16 @@ def test_gallery_has_one_labelled_player_per_clip() -> None:
     assert "repeat(2," in grid.layout.grid_template_columns
 
 
+def test_gallery_columns_share_the_width_and_players_fit_them() -> None:
+    # issue 13: repeat(n, max-content) made each column the page's full width when exported
+    grid = gallery({f"c{i}": _tone(200 + i) for i in range(6)}, SR, columns=4)
+    columns = grid.layout.grid_template_columns
+    assert "max-content" not in columns and columns == "repeat(4, minmax(0, 1fr))"
+    assert grid.layout.width == "100%"
+    assert all(box.layout.min_width == "0" for box in grid.children)
+    assert 'style="width:100%;max-width:300px"' in _player_html(grid.children[0])
+
+
 def test_gallery_nan_clip_names_its_label() -> None:
     with pytest.raises(ValueError, match="'bad'"):
         gallery({"good": _tone(200), "bad": np.full(100, np.nan)}, SR)
@@ -115,7 +125,8 @@ def test_record_rating_bad_score_raises_and_writes_nothing(log: FeedbackLog, sam
 def test_rating_panel_has_five_buttons_per_sample(log: FeedbackLog, samples) -> None:
     panel = rating_panel(samples, log)
     assert isinstance(panel, widgets.VBox)
-    assert len(panel.children) == len(samples)
+    assert len(panel.children) == len(samples) + 1  # the rows, then the ratings table
+    assert panel.children[-1] is panel.table
     descriptions = [[button.description for button in row] for row in panel.buttons]
     assert descriptions == [["1", "2", "3", "4", "5"]] * len(samples)
 
@@ -127,6 +138,20 @@ def test_rate_writes_the_log_and_confirms(log: FeedbackLog, samples) -> None:
     assert (record["sample_id"], record["rater_id"], record["comment"]) == ("gan_1", "bo", "nice")
     assert panel.statuses[1].value == "rated 4 ✓"
     assert panel.statuses[0].value == ""
+
+
+def test_ratings_table_under_the_panel_shows_each_click_at_once(log: FeedbackLog,
+                                                                 samples) -> None:
+    # issue 13: in human mode the table stayed empty until the next cells ran
+    panel = rating_panel(samples, log, rater_id="bo")
+    assert "no ratings" in panel.table.outputs[0]["data"]["text/html"]
+    panel.comments[1].value = "crisp"
+    panel.buttons[1][3].click()
+    html = panel.table.outputs[0]["data"]["text/html"]
+    assert "gan_1" in html and "crisp" in html and "<td>4</td>" in html
+    log.append(sample_id="other", rater_id="x", score=1)  # not one of the panel's clips
+    panel.rate(0, 2)
+    assert list(panel.ratings().sample_id) == ["gan_1", "gan_0"]
 
 
 def test_button_click_writes_a_record_with_the_comment_box(log: FeedbackLog, samples) -> None:
@@ -273,7 +298,24 @@ def test_render_decodes_z_and_replaces_player() -> None:
     assert not np.allclose(audio, _tone(300))
     after = explorer.output.outputs[0]["data"]["text/html"]
     assert "<audio" in after and after != before
-    assert [s.value for s in explorer.sliders] == [0.0] * 4
+    # the sliders read what is played (issue 13: they stayed at 0), with no second decode
+    assert [s.value for s in explorer.sliders] == [1.0, 0.0, 0.0, 2.0]
+    assert len(decode.calls) == 2
+
+
+def test_render_outside_the_sliders_range_is_refused_and_changes_nothing() -> None:
+    decode = FakeDecoder()
+    explorer = latent_explorer(decode, LATENT_DIM, SR, limit=3.0)
+    before = explorer.output.outputs[0]["data"]["text/html"]
+    with pytest.raises(ValueError, match="within \\+-3"):
+        explorer.render([4.0, 0.0, 0.0, 0.0])
+    assert len(decode.calls) == 1 and [s.value for s in explorer.sliders] == [0.0] * 4
+    assert explorer.output.outputs[0]["data"]["text/html"] == before
+
+
+def test_sliders_are_labelled_as_the_directions_they_move() -> None:
+    explorer = latent_explorer(FakeDecoder(), LATENT_DIM, SR, n_sliders=2)
+    assert [s.description for s in explorer.sliders] == ["direction 0", "direction 1"]
 
 
 def test_slider_change_triggers_render() -> None:
