@@ -59,6 +59,7 @@ from aigc_kit.interaction import (
     gallery,
     latent_explorer,
     rating_panel,
+    record_rating,
 )
 
 if rater not in ("simulated", "human"):
@@ -106,17 +107,19 @@ print("brightness of the four samples (Hz):",
 
 explorer = latent_explorer(lambda z: decode(z[None])[0], VAE_LATENT, spec.sr, n_sliders=4)
 display(explorer)
-for value in (-2.0, 0.0, 2.0):  # what moving the first slider does
+for value in (-2.0, 0.0, 2.0):  # what moving the first slider does (render moves it too)
     clip = explorer.render([value, 0.0, 0.0, 0.0])
-    print(f"slider 1 at {value:+.0f}: brightness {brightness_hz(clip, spec.sr):.0f} Hz")
+    print(f"{explorer.sliders[0].description} at {value:+.0f}: brightness "
+          f"{brightness_hz(clip, spec.sr):.0f} Hz")
 
 # %% [markdown]
 # ## 2 · Rating into the feedback log
 # The rating panel plays each clip with five buttons and a comment box; a click calls
 # `panel.rate(index, score)`, which appends one validated record (sample, rater, score,
-# comment, timestamp, model tag) to the log. Every append is one `write` of one line,
-# flushed to disk, so a crash loses at most the line being written and several people can
-# rate into one file at once.
+# comment, timestamp, model tag) to the log through `record_rating`, and refreshes the
+# table of ratings under the panel. Every append is one `write` of one line, flushed to
+# disk, so a crash loses at most the line being written and several people can rate into
+# one file at once.
 
 # %%
 listener = SimulatedListener(target_hz=target_hz, width_octaves=0.5, noise_std=0.5, seed=seed)
@@ -129,26 +132,22 @@ if rater == "simulated":
     for i, sample in enumerate(samples):
         panel.rate(i, listener.rate(sample.audio, sample.sr),
                    comment="simulated: prefers bright notes")
-ratings = log.to_frame()
-display(ratings[["sample_id", "rater_id", "score", "comment", "tag"]])
+print(panel.ratings().to_string(index=False))  # the table under the panel, as text
 
 # %% [markdown]
 # ## 3 · Feedback and adjustment
 # Each round draws `per_round` codes from the current latent prior, decodes them, has the
-# listener rate every clip through a rating panel (so every score lands in the log), and
-# then moves the prior towards the codes of the best-rated quarter
+# listener rate every clip through `record_rating`, the function a rating button calls
+# (so every score lands in the log, and no panel is built that nobody sees), and then
+# moves the prior towards the codes of the best-rated quarter
 # (`aigc_kit.interaction.adapt_prior`). The VAE's weights never change, so every clip is still a
 # sound it learnt from real notes; only which of them get drawn changes.
 
 # %%
 def rate_in_round(sample_id: str, clip: np.ndarray) -> int:
-    """Show one clip in a rating panel and return the score the listener gives it."""
-    one = rating_panel([Sample(sample_id, clip, spec.sr, tag=sample_id.split("-")[0])], log,
-                       rater_id=listener.rater_id)
-    record = one.rate(0, listener.rate(clip, spec.sr))
-    if record is None:
-        raise RuntimeError(f"the rating of {sample_id} was not saved: {one.statuses[0].value}")
-    return record["score"]
+    """The simulated listener rates one clip into the log, as a click would; its score."""
+    sample = Sample(sample_id, clip, spec.sr, tag=sample_id.split("-")[0])
+    return record_rating(log, sample, listener.rater_id, listener.rate(clip, spec.sr))["score"]
 
 
 if rater == "simulated":
@@ -247,8 +246,72 @@ if run is not None:
 #
 # ## Exercises
 #
-# 1. Set `target_hz = 400` (a listener who likes dull, plucked notes). Which timbres does
-#    the notes listener hear in the last round?
-# 2. Raise the listener's `noise_std` to 1.5. How many rounds does the loop need now?
-# 3. `adapt_prior` keeps a floor `min_std`. Set it to 0.05: what happens to the variety of
-#    the last round (listen), and why is a floor useful?
+# Each exercise has its worked solution in the cell below it (tagged `solution`; the
+# student version from `aigc-kit exercises` has a stub there) and a check after it that
+# says whether your answer is right, with a hint if not. Exercises 2 and 3 need the
+# simulated run (`rater = "simulated"`).
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · One adjustment by hand
+# Suppose each of the four demo clips `first_clips` were scored by its brightness in Hz
+# (`brightness_hz(clip, spec.sr)`), and `adapt_prior` adjusted the standard prior (mean 0)
+# on their codes `first_codes` with `top_fraction=0.5` and `step=0.5`. Without calling
+# `adapt_prior`, compute the new mean: an array of shape `(16,)`. Put the scores in
+# `scores_1` and the mean in `answer`.
+
+# %% tags=["solution"]
+scores_1 = np.array([brightness_hz(clip, spec.sr) for clip in first_clips])
+elite = first_codes[np.argsort(-scores_1)[:2]]  # the best-rated half
+answer = (1 - 0.5) * np.zeros(VAE_LATENT) + 0.5 * elite.mean(axis=0)
+
+# %%
+check.ch08_ex1(answer, first_codes, scores_1)
+
+# %% [markdown]
+# ### Exercise 2 · The rounds, from the log alone
+# The log is the only record that outlives the notebook. From `log.to_frame()`, compute
+# the mean rating of each round of section 3 (its sample ids are `"r{round}-{index}"`;
+# leave out the `demo-` clips), as an array of length `rounds`, round 0 first.
+
+# %% tags=["solution"]
+frame = log.to_frame()
+in_rounds = frame[frame.sample_id.str.startswith("r")]
+round_number = in_rounds.sample_id.str.extract(r"^r(\d+)-")[0].astype(int)
+answer = in_rounds.score.groupby(round_number).mean().to_numpy()
+
+# %%
+check.ch08_ex2(answer, log, rounds)
+
+# %% [markdown]
+# ### Exercise 3 · Could the A/B preference be chance?
+# In section 5, `results` holds one `"A"`, `"B"` or `"tie"` per pair. If the listener
+# heard no difference, each non-tie answer would be B with probability 1/2. Compute the
+# one-sided p-value `P(X >= k)` for `X ~ Binomial(n, 1/2)`, with `k` the answers B and `n`
+# the answers that are not ties (use `math.comb`).
+
+# %% tags=["solution"]
+from math import comb
+
+k = results.count("B")
+n = results.count("A") + k
+answer = sum(comb(n, i) for i in range(k, n + 1)) / 2**n
+print(f"{k} of {n} non-tie pairs prefer B: p = {answer:.4f}")
+
+# %%
+check.ch08_ex3(answer, results)
+
+# %% [markdown]
+# ### Exercise 4 · Why a floor under the spread? (discussion)
+# `adapt_prior` keeps a floor `min_std` under the prior's spread. Set it to 0.05 (pass
+# `min_std=0.05` to `feedback_rounds`) and listen to the last round. What happens to the
+# variety, and why is a floor useful?
+
+# %% [markdown] tags=["solution"]
+# Without a useful floor the spread collapses round after round (each elite is less
+# spread than the codes it came from), so the last round plays nearly the same note over
+# and over: the generator has been tuned to one listener's taste and has stopped
+# exploring. With the floor the loop keeps proposing some variety, so it can still follow
+# a listener whose taste changes and does not over-fit the noise in a few ratings.
