@@ -78,7 +78,9 @@ def ex3(answer: float, results: list[str]) -> Outcome:
 
     expected = tail(k, n)
     if close(answer, expected):
-        return right("below 0.05, a preference this strong is unlikely to be chance")
+        verdict = ("below 0.05: a preference this strong is unlikely to be chance" if
+                   expected < 0.05 else "not below 0.05: these pairs cannot rule out chance")
+        return right(verdict)
     if close(answer, tail(k, len(results))):
         return wrong("ties say nothing about a preference: leave them out of n")
     if close(answer, min(1.0, 2 * expected)):
