@@ -1,4 +1,4 @@
-"""Run the course headless: every notebook executed by papermill, exported to HTML.
+"""Run the course headless: every notebook executed by papermill, then the offline site.
 
 This is the README's main job (``make course`` = ``python -m aigc_kit course``).
 """
@@ -38,14 +38,11 @@ def course_notebooks(folder: Path = NOTEBOOKS_DIR, only: str = "*") -> list[Path
 
 
 def export_html(executed: Path) -> Path:
-    """Write ``executed`` (an executed ``.ipynb``) as a standalone HTML page beside it."""
-    import nbformat
-    from nbconvert import HTMLExporter
+    """Write ``executed`` (an executed ``.ipynb``) as an HTML page beside it that works
+    offline (:func:`aigc_kit.course.site.export_page`, no navigation)."""
+    from aigc_kit.course.site import export_page
 
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
-    html = executed.with_suffix(".html")
-    html.write_text(body, encoding="utf-8")
-    return html
+    return export_page(executed)
 
 
 def _error_line(err: Exception) -> str:
@@ -56,9 +53,13 @@ def _error_line(err: Exception) -> str:
 
 
 def run_notebook(
-    notebook: Path, out_dir: Path, parameters: dict | None = None, timeout: int = 1200
+    notebook: Path,
+    out_dir: Path,
+    parameters: dict | None = None,
+    timeout: int = 1200,
+    export: bool = True,
 ) -> NotebookRun:
-    """Execute one notebook with papermill into ``out_dir`` and export it to HTML.
+    """Execute one notebook with papermill into ``out_dir`` and (``export``) to HTML.
 
     Only the ``parameters`` that the notebook's tagged ``parameters`` cell declares are
     passed on, so one set of overrides can serve the whole course.
@@ -83,7 +84,7 @@ def run_notebook(
     except Exception as err:  # noqa: BLE001 - any failure is reported, the course goes on
         error = _error_line(err)
     seconds = time.perf_counter() - start
-    if executed.exists():
+    if export and executed.exists():
         export_html(executed)
     return NotebookRun(notebook.stem, seconds, not error, error)
 
@@ -94,13 +95,22 @@ def run_course(
     parameters: dict | None = None,
     timeout: int = 1200,
 ) -> list[NotebookRun]:
-    """Execute every course notebook in order, print one line each, write ``summary.json``."""
-    runs = []
+    """Execute every course notebook in order (one line printed each), then build the site.
+
+    ``out_dir`` gets the executed notebooks, one offline HTML page per chapter with
+    previous/next links, ``index.html`` (chapters, summaries, run times), ``_static/``
+    (the widget manager) and ``summary.json``.
+    """
+    from aigc_kit.course.site import Chapter, build_site, describe
+
+    runs, chapters = [], []
     for notebook in course_notebooks(only=only):
-        run = run_notebook(notebook, out_dir, parameters, timeout)
+        run = run_notebook(notebook, out_dir, parameters, timeout, export=False)
         print(run.line(), flush=True)
         runs.append(run)
+        chapters.append(Chapter(notebook.stem, *describe(notebook), run.seconds, run.ok))
     (out_dir / "summary.json").write_text(
         json.dumps([asdict(r) for r in runs], indent=1), encoding="utf-8"
     )
+    build_site(out_dir, chapters)
     return runs
