@@ -253,12 +253,101 @@ plt.show()
 #   spectrograms; Griffin-Lim turns them into sound.
 # - Waveform SNR needs a time-aligned reference with the same phase; for resynthesised or
 #   generated audio, use spectral or feature-space measures.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Run the notebook with `digit = 0` and `n_components = 2`, then `40`. How do the
-#    generated voices change? Which setting sits closest to the real recordings?
-# 2. Raise `temperature` in `model.sample` to 1.5. What happens to the sound, to what the
-#    listener hears, and to the nearest-neighbour distances?
-# 3. Which of the four AIGC properties did this notebook *not* show? Sketch what it would
-#    take (chapter 8 does it).
+# Each exercise ends with a cell that checks your `answer` and says "right" or gives a hint.
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · How many frames?
+#
+# The time axis of a spectrogram is set by the hop: it decides the model's input size and
+# its time resolution (`hop_length / sr` seconds per frame). How many frames does the
+# log-mel spectrogram of one clip have? Work it out from `n_samples` and
+# `mel_args["hop_length"]` without calling `log_mel`: the kit's `log_mel` *centres* its
+# frames, so the first frame is centred on sample 0 and then there is one every hop up to
+# the end of the clip. Compare your number with `spec_train.shape`.
+#
+# Put the number of frames (an int) in `answer`.
+
+# %% tags=["solution"]
+hop = mel_args["hop_length"]
+answer = 1 + n_samples // hop
+print(f"{answer} frames, one every {1000 * hop / sr:.0f} ms; spec_train has "
+      f"{spec_train.shape[-1]} frames per clip")
+
+# %%
+check.ch01_ex1(answer, n_samples, mel_args)
+
+# %% [markdown]
+# ### Exercise 2 · SNR from its definition
+#
+# Write a function `my_snr(estimate, reference)` that takes two 1-D NumPy arrays of the
+# same length and returns their signal-to-noise ratio in dB, treating
+# `estimate - reference` as the noise:
+#
+# $$\mathrm{SNR} = 10 \log_{10} \frac{\sum_n x_n^2}{\sum_n (\hat{x}_n - x_n)^2}
+# \qquad (x = \text{reference},\ \hat{x} = \text{estimate}).$$
+#
+# Try it on two copies of `x_test[0]` that sound exactly like it: `0.5 * x_test[0]` (half
+# as loud) and `-x_test[0]` (polarity flipped), each against `x_test[0]`, and compare with
+# the kit's `snr`. What does this say about the SNR column of the table above?
+#
+# Put the function itself in `answer` (`answer = my_snr`); the check calls it on its own
+# signals.
+
+# %% tags=["solution"]
+def my_snr(estimate, reference):
+    """SNR in dB of ``estimate`` against ``reference`` (1-D arrays)."""
+    noise = estimate - reference
+    return 10 * np.log10(np.sum(reference**2) / np.sum(noise**2))
+
+
+for name, estimate in {"half the gain": 0.5 * x_test[0], "polarity flipped": -x_test[0]}.items():
+    print(f"{name:<17s} my_snr {my_snr(estimate, x_test[0]):6.2f} dB, "
+          f"kit snr {snr(estimate, x_test[0]):6.2f} dB")
+answer = my_snr
+
+# %%
+check.ch01_ex2(answer)
+
+# %% [markdown]
+# ### Exercise 3 · Copy or new?
+#
+# Which of the generated spectrograms `generated_spec` lies nearest to a training
+# spectrogram of `spec_train`? Use the kit's `nearest_neighbour_distance`. Then listen to
+# that sample (`generated_audio[i]`) and compare its distance with those of the held-out
+# real recordings (`distances["held-out real recordings"]`): is it a copy?
+#
+# Put its index into `generated_spec` (an int, counting from 0) in `answer`.
+
+# %% tags=["solution"]
+d_generated = nearest_neighbour_distance(generated_spec, spec_train)
+answer = int(np.argmin(d_generated))
+print(f"generated {answer} lies {d_generated[answer]:.1f} dB RMS from its nearest training "
+      f"spectrogram; the nearest held-out real recording lies "
+      f"{distances['held-out real recordings'].min():.1f} dB RMS from its own")
+display(audio_table({f"generated {answer}": generated_audio[answer]}, sr))
+
+# %%
+check.ch01_ex3(answer, generated_spec, spec_train)
+
+# %% [markdown]
+# ### Exercise 4 · (open question) The missing property
+#
+# Which of the four AIGC properties in the table at the top did this notebook *not* show?
+# Sketch what it would take to show it.
+
+# %% [markdown] tags=["solution"]
+# **Adaptive.** Nothing in this notebook reacts to anyone: the model is fitted once and
+# sampled once. Showing adaptivity takes a loop: play a few generated voices, collect
+# ratings (or any signal of what people want), move the model toward what was liked (for
+# instance refit the Gaussian over the latent codes `z` of the well-rated samples, or
+# weight the training data by ratings), generate again, and *measure* whether the ratings
+# rise from round to round, against a control that ignores the feedback. Chapter 8 does
+# exactly this. (Flexibility is only hinted at: changing `digit` gives another kind of
+# content, but one model per digit is not yet one flexible model.)

@@ -262,12 +262,107 @@ display(flagged[["planted", "clipping_ratio", "rms_db", "duration_s", "reasons"]
 # - Preprocessing is a chain of small steps (mono, resample, DC, trim, fixed length,
 #   peak or loudness) that each do one visible, audible thing.
 # - Outlier detection reports; the decision to drop stays with you.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Change `top_db` in `trim_silence` to 10 and to 60 on the DC/silence example. What is
-#    cut in each case, and why?
-# 2. Add an 8-bit WAV of a quiet note to the user folder. Is it loaded? Listen to it: what
-#    does 8-bit quantisation do to a quiet signal?
-# 3. Run `detect_outliers` on all 3,000 FSDD recordings. Which speaker has the most flagged
-#    takes, and for what reason?
+# Each exercise ends with a cell that checks your `answer` and says "right" or gives a hint.
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · How much is silence?
+#
+# `trim_silence` cuts whatever lies more than `top_db` below the loudest frame at either
+# end. Run it on `centred` (the DC-free recording with silence and a little noise at both
+# ends, sample rate `speech.sr`) with `top_db=10` and with `top_db=60`. Listen to both
+# results: what is cut in each case, and why does one threshold cut nothing at all?
+#
+# Put the number of samples each keeps in `answer`, as a tuple of two ints
+# `(kept_at_10_db, kept_at_60_db)`.
+
+# %% tags=["solution"]
+kept = {}
+for top_db in (10, 60):
+    cut, (first, last) = trim_silence(centred, speech.sr, top_db=top_db)
+    kept[top_db] = len(cut)
+    print(f"top_db={top_db}: keeps samples {first}..{last} of {len(centred)}")
+    display(audio_table({f"trimmed at top_db={top_db}": cut}, speech.sr))
+answer = (kept[10], kept[60])
+
+# %%
+check.ch02_ex1(answer, centred, speech.sr)
+
+# %% [markdown]
+# ### Exercise 2 · RMS level from its definition
+#
+# Write a function `my_rms_db(x)` that returns the RMS level of a 1-D waveform in dBFS
+# (decibels relative to a full-scale amplitude of 1):
+#
+# $$\mathrm{rms} = \sqrt{\tfrac{1}{N} \textstyle\sum_n x_n^2}, \qquad
+# L = 20 \log_{10} \mathrm{rms}\ \text{dBFS}.$$
+#
+# Compare it with the kit's `rms_db` on a full-scale 440 Hz sine and on `fixed[0]` and
+# `loud[0]`. Why does the sine, whose peak is at 0 dBFS, not read 0 dBFS?
+#
+# Put the function itself in `answer` (`answer = my_rms_db`); the check calls it on its own
+# signals.
+
+# %% tags=["solution"]
+def my_rms_db(x):
+    """RMS level of ``x`` in dBFS."""
+    x = np.asarray(x, dtype=np.float64)
+    return 20 * np.log10(np.sqrt(np.mean(x**2)))
+
+
+sine = np.sin(2 * np.pi * 440 * np.arange(sr) / sr)
+for name, x in {"full-scale sine": sine, "raw take": fixed[0], "RMS -20 dB take": loud[0]}.items():
+    print(f"{name:<16s} my_rms_db {my_rms_db(x):7.2f} dBFS, rms_db {rms_db(x):7.2f} dBFS")
+answer = my_rms_db
+
+# %%
+check.ch02_ex2(answer)
+
+# %% [markdown]
+# ### Exercise 3 · Why some clips stay quiet
+#
+# The box plot shows that a few clips of `loud` end *below* the −20 dB RMS target:
+# `normalize_loudness` never lets the peak exceed −1 dBFS. The **crest factor**, a clip's
+# peak level minus its RMS level in dB, predicts which clips: one can reach −20 dB RMS
+# under a −1 dBFS peak limit only if its crest factor is at most 19 dB.
+#
+# Compute the crest factor of every clip in `fixed`: peak level `20 log10(max |x|)` dBFS
+# minus `rms_db(x)`. Put the array (shape `(len(fixed),)`, in dB) in `answer`. How many
+# clips exceed 19 dB, and are they the ones left below −20 dB in `levels["RMS -20 dB"]`?
+
+# %% tags=["solution"]
+answer = np.array([20 * np.log10(np.max(np.abs(c))) - rms_db(c) for c in fixed])
+limited = np.array(levels["RMS -20 dB"]) < -20.01  # allow for float rounding
+print(f"crest factor above 19 dB: {np.sum(answer > 19)} clips; left below -20 dB RMS: "
+      f"{np.sum(limited)}; the same clips: {np.array_equal(answer > 19, limited)}")
+
+# %%
+check.ch02_ex3(answer, fixed)
+
+# %% [markdown]
+# ### Exercise 4 · Why a *robust* z-score?
+#
+# `detect_outliers` flags a duration when its *robust* z-score (median and median absolute
+# deviation) is beyond ±3.5. Compute instead the ordinary z-score of every duration in
+# `report.duration_s`, $z = (d - \bar{d}) / \sigma_d$ (NumPy's `mean` and `std`), and count
+# the clips with $|z| > 3.5$. Compare with the robust scores in `report.duration_z`: which
+# clip does the ordinary z-score miss, and why?
+#
+# Put the count (an int) in `answer`.
+
+# %% tags=["solution"]
+durations = report.duration_s.to_numpy()
+z = (durations - durations.mean()) / durations.std()
+answer = int(np.sum(np.abs(z) > 3.5))
+print(f"clips flagged: {answer} by the ordinary z, "
+      f"{int(np.sum(np.abs(report.duration_z) > 3.5))} by the robust z; the 'too long' clip scores "
+      f"{z[-1]:.1f} (ordinary) and {report.duration_z.iloc[-1]:.1f} (robust)")
+
+# %%
+check.ch02_ex4(answer, report)

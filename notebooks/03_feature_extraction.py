@@ -261,12 +261,111 @@ plt.show()
 # - Averaged spectral-envelope features separate timbres and speakers well; features that
 #   follow something else (pitch, level) only add noise; the content of speech needs the
 #   time axis.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Add white noise at 10 dB SNR to the generated notes and rerun the pitch study. Which
-#    timbre suffers most?
-# 2. Change `tempo_bpm` to 90 and to 180. When does the tempo estimate double or halve,
-#    and why is that a common failure of tempo trackers?
-# 3. Replace the summary features by the mean log-mel spectrum alone. How do the three
-#    accuracies change?
+# Each exercise ends with a cell that checks your `answer` and says "right" or gives a hint.
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · Which note is that voice?
+#
+# Music models count pitch in MIDI note numbers, $m = 69 + 12 \log_2(f / 440\ \text{Hz})$
+# (A4 = 440 Hz = 69, one step per semitone). Take the speech recording analysed in section 1
+# (its contour `f0` in Hz and the flags `voiced` from `pitch_pyin`), compute the median f0
+# over the **voiced frames only** (unvoiced frames are NaN), and convert it to the nearest
+# MIDI note number. How far from that note is the exact value?
+#
+# Put the MIDI note number (an int) in `answer`.
+
+# %% tags=["solution"]
+median_f0 = np.median(f0[voiced])
+exact_midi = 69 + 12 * np.log2(median_f0 / 440.0)
+answer = int(np.round(exact_midi))
+print(f"median f0 {median_f0:.1f} Hz = MIDI {exact_midi:.2f}; nearest note {answer}")
+
+# %%
+check.ch03_ex1(answer, f0, voiced)
+
+# %% [markdown]
+# ### Exercise 2 · Tempo from onsets
+#
+# A first tempo estimate: the most typical interval between consecutive onsets is one beat.
+# Write a function `tempo_from_onsets(onsets)` that takes sorted onset times in seconds
+# (a 1-D array) and returns the tempo in BPM, `60 / median(intervals)` with
+# `intervals = np.diff(onsets)`. Why the median and not the mean? (Think of one missed
+# onset.) Apply it to `found` and to `true_onsets` and compare with `tempo` from
+# `onsets_tempo` and the true `tempo_bpm`.
+#
+# Put the function itself in `answer` (`answer = tempo_from_onsets`); the check calls it on
+# its own onsets.
+
+# %% tags=["solution"]
+def tempo_from_onsets(onsets):
+    """Tempo in BPM from sorted onset times in seconds: 60 / median inter-onset interval."""
+    return 60.0 / np.median(np.diff(onsets))
+
+
+print(f"from the detected onsets {tempo_from_onsets(found):.1f} BPM, from the true onsets "
+      f"{tempo_from_onsets(true_onsets):.1f} BPM; onsets_tempo {tempo:.1f} BPM; "
+      f"true {tempo_bpm:.0f} BPM")
+answer = tempo_from_onsets
+
+# %%
+check.ch03_ex2(answer)
+
+# %% [markdown]
+# ### Exercise 3 · The spectral centroid of one frame
+#
+# Write a function `centroid_of_frame(frame, sr)` for one 1-D frame of samples at `sr` Hz:
+# with `X = np.fft.rfft(frame)` and the bin frequencies
+# `f = np.fft.rfftfreq(len(frame), 1 / sr)` in Hz,
+#
+# $$\text{centroid} = \frac{\sum_k f_k\, |X_k|}{\sum_k |X_k|}\ \text{Hz}$$
+#
+# (each bin weighted by its magnitude). Then reproduce one value of `centroids` with it:
+# `spectral_centroid` takes frames of 1024 samples centred every 256 samples (frame `k` is
+# `batch[i, 256 * k - 512 : 256 * k + 512]` for `k >= 2`), each multiplied by the periodic
+# Hann window `0.5 - 0.5 * np.cos(2 * np.pi * np.arange(1024) / 1024)`.
+#
+# Put the function itself in `answer` (`answer = centroid_of_frame`); the check calls it on
+# its own frames.
+
+# %% tags=["solution"]
+def centroid_of_frame(frame, sr):
+    """Spectral centroid in Hz of one frame: the magnitude-weighted mean bin frequency."""
+    magnitude = np.abs(np.fft.rfft(frame))
+    freqs = np.fft.rfftfreq(len(frame), 1 / sr)
+    return np.sum(freqs * magnitude) / np.sum(magnitude)
+
+
+window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(1024) / 1024)
+k = 20
+for i, timbre in enumerate(g4.timbre):
+    mine = centroid_of_frame(batch[i, 256 * k - 512 : 256 * k + 512] * window, sr)
+    print(f"{timbre:<6s} frame {k}: mine {mine:7.1f} Hz, spectral_centroid "
+          f"{centroids[i, k]:7.1f} Hz")
+answer = centroid_of_frame
+
+# %%
+check.ch03_ex3(answer)
+
+# %% [markdown]
+# ### Exercise 4 · The brightest timbre
+#
+# Which timbre is brightest at G4, that is, has the highest median spectral centroid over
+# its frames? `centroids` holds one row per row of `g4`, in the same order. Does the
+# ranking match what you see in the log-mel plots and hear in section 4?
+#
+# Put its name (a str, one of the values of `g4.timbre`, e.g. `"organ"`) in `answer`.
+
+# %% tags=["solution"]
+median_centroid = pd.Series(np.median(centroids, axis=1), index=g4.timbre.to_numpy())
+print(median_centroid.round(0).sort_values())
+answer = median_centroid.idxmax()
+
+# %%
+check.ch03_ex4(answer, centroids, g4)

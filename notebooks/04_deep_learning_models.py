@@ -222,11 +222,101 @@ display(audio_table(dict(zip(["real", "VAE reconstruction"], to_audio(pair, NOTE
 # - Both follow the same four steps: data, model, training, evaluation. The training loops
 #   of `aigc_kit.training` add what real work needs: progress, time budgets, NaN detection,
 #   safe checkpoints.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Train the classifier with `augment=random_time_shift(4)` (random shifts in time), and
-#    with `one_cycle=False`. How does test accuracy change, and which digits suffer?
-# 2. Train for 2, 4, 8 and 16 epochs and plot test accuracy against training seconds.
-# 3. Give the VAE a latent size of 2 and train it; plot `mu` of every note coloured by
-#    timbre. What did the VAE learn to separate without any labels?
+# Each exercise says what to put in `answer`; run the cell after it to check your answer
+# (the check says right or not yet, with a hint; it never shows the solution).
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · Where the parameters are
+#
+# A fully connected layer from `a` inputs to `b` outputs holds an `a x b` weight matrix
+# and `b` biases; activations (LeakyReLU, tanh) hold none. Write a function
+# `n_mlp_params(sizes)` that returns the number of parameters (an `int`) of the chain of
+# layers `sizes[0] -> sizes[1] -> ... -> sizes[-1]`, e.g. `n_mlp_params([3, 4, 2])` for
+# a 3 -> 4 -> 2 network. Check it on the GAN's `generator` above: its sizes are
+# `[100, 256, 512, 1024, n]` with `n` the number of values in one image
+# (`int(np.prod(NOTES_SPEC.shape))`), and your count should equal
+# `count_parameters(generator)`. Which layer holds the most parameters?
+#
+# Set `answer` to the function itself (`answer = n_mlp_params`); the check calls it on
+# layer sizes of its own and on the generator's.
+
+# %% tags=["solution"]
+def n_mlp_params(sizes):
+    """Weights and biases of the fully connected layers sizes[0] -> ... -> sizes[-1]."""
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+g_sizes = [100, 256, 512, 1024, int(np.prod(NOTES_SPEC.shape))]
+print(f"{n_mlp_params(g_sizes):,} by hand, {count_parameters(generator):,} counted by torch")
+print("per layer:", [n_mlp_params(pair) for pair in zip(g_sizes[:-1], g_sizes[1:], strict=True)])
+answer = n_mlp_params
+
+# %%
+check.ch04_ex1(answer, generator)
+
+# %% [markdown]
+# ### Exercise 2 · Which digits are hard?
+#
+# Accuracy is one number; *recall* per class says which digits the classifier misses.
+# The recall of digit `d` is the share of test recordings of `d` that the classifier
+# predicted as `d`. From `y_test` (the true digits) and `predicted` (the classifier's
+# predictions, computed in step 4), compute the recall of every digit: a NumPy array of
+# 10 floats between 0 and 1, entry `d` for digit `d`. (It is also each row of `confusion`
+# divided by the row's sum, but take care: a digit that is never predicted has no column.)
+# Which digit has the lowest recall?
+
+# %% tags=["solution"]
+spoken = y_test.numpy()
+recall = np.array([np.mean(predicted[spoken == d] == d) for d in range(10)])
+print("recall per digit:", recall.round(3), "; hardest digit:", int(recall.argmin()))
+answer = recall
+
+# %%
+check.ch04_ex2(answer, y_test, predicted)
+
+# %% [markdown]
+# ### Exercise 3 · The training loss, by hand
+#
+# The classifier was trained to minimise the *cross-entropy*: for a recording with logits
+# `l` (one per digit) and true digit `y`, the loss is `-log softmax(l)[y]`, where
+# `log softmax(l)[k] = l[k] - log(sum_j exp(l[j]))`. Get the logits of every test
+# recording with `predict(classifier, x_test)` (shape `(n_test, 10)`), compute the loss
+# of each recording with `torch.logsumexp` (not `torch.nn.functional.cross_entropy`), and
+# set `answer` to the mean over the test set, a float in nats. Compare it with the
+# accuracy: why can a model's loss get worse while its accuracy stays the same?
+
+# %% tags=["solution"]
+test_logits = predict(classifier, x_test).double()
+log_probs = test_logits - torch.logsumexp(test_logits, dim=1, keepdim=True)
+per_recording = -log_probs[torch.arange(len(y_test)), y_test]
+print(f"test cross-entropy {per_recording.mean():.4f} nats; worst recording "
+      f"{per_recording.max():.2f} nats (its true digit got p = {(-per_recording.max()).exp():.3f})")
+answer = per_recording.mean().item()
+
+# %%
+check.ch04_ex3(answer, classifier, x_test, y_test)
+
+# %% [markdown]
+# ### Exercise 4 · The VAE's KL term
+#
+# The untrained VAE above encoded the first 8 notes into `mu` and `logvar`, each of shape
+# `(8, 16)` (8 examples, 16 latent dimensions). The KL divergence of the posterior
+# `N(mu, diag exp(logvar))` from the prior `N(0, I)` has the closed form
+# `KL = 0.5 * sum_j (exp(logvar_j) + mu_j^2 - 1 - logvar_j)`, summed over the latent
+# dimensions `j`. Compute it for each of the 8 examples: `answer` is a tensor or array of
+# shape `(8,)`, in nats. (The `kl` printed above is the mean of these 8 values.)
+
+# %% tags=["solution"]
+kl_each = 0.5 * (logvar.exp() + mu**2 - 1 - logvar).sum(dim=1)
+print(f"KL per example: {kl_each.numpy().round(4)}; mean {kl_each.mean():.4f}")
+answer = kl_each
+
+# %%
+check.ch04_ex4(answer, mu, logvar)

@@ -495,15 +495,108 @@ plt.show()
 # - Gradient descent and Adam written from their equations match PyTorch's to round-off.
 #   The article's Adam is wrong twice: its moment updates converge to half the gradient,
 #   and its bias-correction factor makes the first step 1000× too large.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Change the melody energy: pass `tonic_bonus=0.0` or `leap_cost=0.0` to
-#    `melody_energy`. How do `log Z`, the most probable melodies and their sound change?
-#    Which single parameter plays the role of a *temperature* (hint: multiply all four
-#    costs by the same number)?
-# 2. Re-run section 5 with `betas=(0.9, 0.99)`. Predict the printed step's first-step
-#    excess from `1/(1 − β₂)` before you run it, and then check.
-# 3. Train the printed-moment Adam on the least-squares problem of section 4 with
-#    `α = 1e-2` and with `α = 1e-2 × √2`. Which one comes closer to the correct Adam's loss
-#    curve, and why?
+# Each exercise says what to put in `answer`; run the cell after it to check your answer
+# (the check says right or not yet, with a hint; it never shows the solution).
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · What the energy model prefers
+#
+# `melodies` holds all 65,536 melodies (one row each, scale degrees, degree 0 the tonic)
+# and `P` their exact probabilities under the energy model. What is the probability that
+# a melody drawn from `P` *ends on the tonic*? Compute it exactly from `P` (not from the
+# samples `draws` or `freq`), and compare it with the share of melodies that end on the
+# tonic, which is what a uniform distribution would give. `answer`: a float in [0, 1].
+
+# %% tags=["solution"]
+ends_on_tonic = melodies[:, -1] == 0
+answer = float(P[ends_on_tonic].sum())
+print(f"P(last note is the tonic) = {answer:.4f}, against {ends_on_tonic.mean():.2f} "
+      f"of all melodies; estimated from the {n_draws:,} samples: {freq[ends_on_tonic].sum():.4f}")
+
+# %%
+check.ch05_ex1(answer, melodies, P)
+
+# %% [markdown]
+# ### Exercise 2 · Adam from its equations
+#
+# Write Adam for a single scalar parameter in plain Python or NumPy, from the correct
+# equations of section 4 (not with the kit's or torch's optimiser): a function
+# `adam_path(grads, lr)` that starts at `theta = 0` with `m = v = 0`, applies one update
+# per gradient in `grads` (a 1-D array, the gradient `g_t` of step `t = 1, 2, ...`), with
+# `betas = (0.9, 0.999)` and `eps = 1e-8`, and returns the parameter after each step, a
+# NumPy array of `len(grads)` floats. Try it on a constant gradient: how far does each
+# step move? Set `answer = adam_path` (the function); the check runs it on gradient
+# sequences of its own.
+
+# %% tags=["solution"]
+def adam_path(grads, lr, betas=(0.9, 0.999), eps=1e-8):
+    """Adam on one scalar from 0: the parameter after each gradient of ``grads``."""
+    beta1, beta2 = betas
+    theta, m, v, path = 0.0, 0.0, 0.0, []
+    for step, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        m_hat, v_hat = m / (1 - beta1**step), v / (1 - beta2**step)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+        path.append(theta)
+    return np.array(path)
+
+
+print("constant gradient 1, lr 0.1:", adam_path(np.ones(4), 0.1).round(6))
+print("constant gradient 1000, lr 0.1:", adam_path(np.full(4, 1000.0), 0.1).round(6))
+answer = adam_path
+
+# %%
+check.ch05_ex2(answer)
+
+# %% [markdown]
+# ### Exercise 3 · A discriminator loss that never overflows
+#
+# Write the discriminator loss of section 2, `L_D = -[log D(x) + log(1 - D(G(z)))]` with
+# `D = sigmoid(logit)`, as a function `d_loss(real_logits, fake_logits)` of two float32
+# tensors of the same shape that returns the loss of each pair (a tensor of that shape,
+# no mean). It must stay finite at logits of ±200 in float32: use
+# `-log(sigmoid(l)) = softplus(-l)` and `-log(1 - sigmoid(l)) = softplus(l)`
+# (`torch.nn.functional.softplus`), not `torch.log(torch.sigmoid(...))`. Set
+# `answer = d_loss`; the check compares it with the formula on ordinary and on extreme
+# logits.
+
+# %% tags=["solution"]
+def d_loss(real_logits, fake_logits):
+    """-[log D(x) + log(1 - D(G(z)))] per pair, from logits, without overflow."""
+    softplus = torch.nn.functional.softplus
+    return softplus(-real_logits) + softplus(fake_logits)
+
+
+print(d_loss(torch.tensor([0.0, 200.0, -200.0]), torch.tensor([0.0, -200.0, 200.0])))
+answer = d_loss
+
+# %%
+check.ch05_ex3(answer)
+
+# %% [markdown]
+# ### Exercise 4 · When does the printed step stop being too large?
+#
+# Section 5 showed that the article's step factor is too large by `1/(1 - β₂ᵗ)`, and that
+# with `β₂ = 0.999` this excess falls below 2× only after about 700 steps. Redo it for
+# `betas = (0.9, 0.99)`: what is the first step `t` (counting from 1) at which
+# `step_factor(t, betas, variant="printed_step") / step_factor(t, betas)` is below 2?
+# Work it out from `β₂ᵗ < 1/2` first, then confirm with `step_factor`. `answer`: an int.
+
+# %% tags=["solution"]
+betas_short = (0.9, 0.99)
+t_all = np.arange(1, 2001)
+excess = step_factor(t_all, betas_short, variant="printed_step") / step_factor(t_all, betas_short)
+answer = int(t_all[np.argmax(excess < 2)])
+print(f"by hand: t > log(1/2) / log(0.99) = {np.log(0.5) / np.log(0.99):.2f}; "
+      f"with step_factor: t = {answer}; excess at step 1: {excess[0]:.0f}x")
+
+# %%
+check.ch05_ex4(answer)

@@ -430,24 +430,103 @@ print("held-out MSE by training examples:",
 # - Quality grows with training time and with data: chapter 3.3's "cons" are curves you can
 #   measure, not slogans. `benchmarks/bench_gan.py` runs the 60-second version and prints
 #   how far it still is from the real notes' score.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Run with `dataset = "fsdd"`: spoken digits are harder than notes. Which model suffers
-#    most, and can you hear why?
-# 2. Train the MLP GAN with the kit's own Adam: `train_gan(parts.generator,
-#    parts.discriminator, data.x_train, recipe.training, run=run, prior=parts.prior,
-#    ema=parts.ema, optimizer=lambda p: aigc_kit.training.Adam(p, lr=2e-4, betas=(0.5,
-#    0.999)))` on fresh `parts = build_parts(recipe, data.x_train, run)`, then with the
-#    source's printed variant (`variant="printed_step"`). What happens to the losses?
-# 3. Run with `gan_seconds = 120` (papermill `-p gan_seconds 120`) and extend the
-#    quality-vs-compute curve. Where does it flatten?
-# 4. Try `r1_gamma = 0.1` and `10`. Plot coverage against `r1_gamma`: where does collapse
-#    start, and what happens to the samples when the penalty is too strong?
-# 5. Run with `mixture_components = 0` (z from one Gaussian), then 48 and 1000. Listen to
-#    samples that the listener is unsure about (low top probability): are they blends?
-# 6. Train the GAN again with `recipe.replace(r1_every=1, reuse_fakes=False)` (the same
-#    recipe without its two cheaper steps) for the same `gan_seconds`. How many steps does
-#    it make, and where does its IS ratio land on the compute curve?
-# 7. Train the vocoder for 2, 5 and 60 seconds (`-p vocoder_seconds 60`): how do its
-#    spectral error and what you hear change? Does the listener hear a difference?
+# Each exercise says what to put in `answer`; run the cell after it to check your answer
+# (the check says right or not yet, with a hint; it never shows the solution). They reuse
+# what the notebook already computed: no training.
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · Choosing a vocoder from the table
+#
+# `vocoder_table` has one block of rows per representation (first index level:
+# `"32 bands (NOTES_SPEC_32)"` or `"64 bands (NOTES_SPEC)"`) and one row per vocoder
+# (second level), after a row `original` (the untouched clips). Among the 64-band
+# *vocoders*, which has the lowest log-spectral distance to the original (column
+# `lsd_db`)? Is it also the one the listener hears best (column `heard`), and what does it
+# cost (`rtf`)? `answer`: the vocoder's name, a string as in the index (e.g. `"GL-32"`).
+
+# %% tags=["solution"]
+bands_64 = vocoder_table.loc["64 bands (NOTES_SPEC)"].drop(index="original")
+answer = str(bands_64["lsd_db"].astype(float).idxmin())
+print(bands_64[["heard", "lsd_db", "rtf"]].astype(float).round(3).to_string())
+print(f"lowest log-spectral distance: {answer}")
+
+# %%
+check.ch06_ex1(answer, vocoder_table)
+
+# %% [markdown]
+# ### Exercise 2 · The VAE's SNR, by hand
+#
+# The VAE section printed the mean log-mel SNR of its reconstructions, from `db_ref` (the
+# held-out images in dB, one flattened row per example) and `db_rec` (their
+# reconstructions, same shape). Compute the SNR of *each* example yourself from its
+# definition, without the kit's `snr`: `SNR = 10 log10( sum(ref^2) / sum((rec - ref)^2) )`
+# in dB, the sums running over each row. Which examples does the VAE reconstruct worst?
+# `answer`: a tensor or array of shape `(n_test,)` with `n_test = len(data.x_test)`, in dB.
+
+# %% tags=["solution"]
+noise_energy = ((db_rec - db_ref) ** 2).sum(dim=1)
+snr_each = 10 * torch.log10((db_ref**2).sum(dim=1) / noise_energy)
+worst = snr_each.argsort()[:3].tolist()
+print(f"mean {snr_each.mean():.2f} dB; worst three: {snr_each[worst].numpy().round(1)} dB, "
+      f"classes {[data.class_names[data.y_test[i]] for i in worst]}")
+answer = snr_each
+
+# %%
+check.ch06_ex2(answer, db_rec, db_ref)
+
+# %% [markdown]
+# ### Exercise 3 · The Inception score, from its definition
+#
+# Write the Inception score as a function `is_score(probs)` of a NumPy array of class
+# probabilities, shape `(n_samples, n_classes)`, rows summing to 1, computed over all the
+# samples at once (one split): with `p(y)` the mean of the rows,
+# `IS = exp( mean over samples x of KL(p(y|x) || p(y)) )` and
+# `KL(p || q) = sum_y p(y) (log p(y) - log q(y))` (add `1e-12` inside the logs, since
+# some probabilities are 0). Then use it on the image classifier's probabilities,
+# `classifier.predict_proba(fake)` and `classifier.predict_proba(data.x_test)`: their
+# ratio should match `mlp_gan_scores["image_is_ratio"]`. Set `answer = is_score` (the
+# function); the check runs it on probability tables of its own.
+
+# %% tags=["solution"]
+def is_score(probs):
+    """exp(E_x KL(p(y|x) || p(y))) over all the rows of ``probs`` (one split)."""
+    p_y = probs.mean(axis=0, keepdims=True)
+    kl = np.sum(probs * (np.log(probs + 1e-12) - np.log(p_y + 1e-12)), axis=1)
+    return float(np.exp(kl.mean()))
+
+
+seen_fake = is_score(classifier.predict_proba(fake).cpu().numpy())
+seen_real = is_score(classifier.predict_proba(data.x_test).cpu().numpy())
+print(f"images: IS generated {seen_fake:.2f} / real {seen_real:.2f} = "
+      f"{seen_fake / seen_real:.3f} (notebook: {mlp_gan_scores['image_is_ratio']:.3f})")
+answer = is_score
+
+# %%
+check.ch06_ex3(answer)
+
+# %% [markdown]
+# ### Exercise 4 · What does the GAN make too often?
+#
+# Coverage counts the classes the generator reaches; a collapsing GAN also makes some
+# classes far *too often*. Take the image classifier's top class for each generated image
+# in `fake` (the argmax of `classifier.predict_proba(fake)`), count how many images fall
+# in each class, and name the most frequent one. How does its count compare with the
+# `len(fake) / data.n_classes` of an even spread? `answer`: the class's name, a string
+# from `data.class_names`.
+
+# %% tags=["solution"]
+top_class = classifier.predict_proba(fake).argmax(dim=1).cpu().numpy()
+per_class = np.bincount(top_class, minlength=data.n_classes)
+answer = data.class_names[int(per_class.argmax())]
+print(f"most generated: {answer}, {per_class.max()} of {len(fake)} images (an even spread: "
+      f"{len(fake) / data.n_classes:.1f}); classes never generated: {int((per_class == 0).sum())}")
+
+# %%
+check.ch06_ex4(answer, classifier, fake, data.class_names)

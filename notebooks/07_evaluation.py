@@ -277,12 +277,103 @@ print(f"AI or real? (real vs GAN): accuracy {blind['accuracy']:.0%} over {blind[
 #   figures describe the images, not the sound, and are labelled as such.
 # - Subjective tests need statistics: MOS with a confidence interval, A/B preference with
 #   a binomial test, and the blind "AI or real?" test against chance.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Add a fourth system to part 1: the original delayed by half a period of its pitch.
-#    What do SNR and LSD say, and what do you hear?
-# 2. Train the GAN longer (`gan_seconds = 60`) and rerun: which metrics move, and does
-#    the "AI or real?" accuracy fall?
-# 3. With `n_judges = 2` and `20`, compare the width of the MOS intervals. How many
-#    judges would separate GAN from VAE here?
+# Each exercise ends with `answer = ...`; the cell after it checks your answer (right, or
+# a hint; never the solution). Every one works on the objects this notebook already made.
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · A delay that SNR hates and LSD forgives
+# Take the first real note of part 1, `originals[0]` (its pitch in Hz is
+# `notes.labels.f0_hz[0]`), and delay it by **half a period** of that pitch:
+# `round(spec.sr / (2 * f0))` samples, zeros in front, the end cut so that the length
+# stays the same. Score the delayed clip (the estimate) against `originals[0]` (the
+# reference) with the kit's `snr` and `lsd` (at `spec.sr`).
+#
+# `answer`: a NumPy array `[snr_db, lsd_db]`. Which of the two numbers would tell you
+# that the delayed note sounds the same?
+
+# %% tags=["solution"]
+x0 = originals[0]
+half_period = round(spec.sr / (2 * notes.labels.f0_hz[0]))  # samples
+delayed = np.concatenate([np.zeros(half_period), x0[:-half_period]])
+answer = np.array([snr(delayed, x0), lsd(delayed, x0, spec.sr)])
+print(f"delay {half_period} samples: SNR {answer[0]:.1f} dB, LSD {answer[1]:.2f} dB")
+
+# %%
+check.ch07_ex1(answer, originals[0], notes.labels.f0_hz[0], spec.sr)
+
+# %% [markdown]
+# ### Exercise 2 · SI-SNR from its equation
+# Write `my_si_snr(estimate, reference)` for two 1-D NumPy arrays of the same length,
+# returning SI-SNR in dB as a float. With both signals made zero-mean:
+#
+# $$\alpha = \frac{\langle \hat x, x\rangle}{\langle x, x\rangle},\quad s = \alpha x,\quad
+# e = \hat x - s,\quad \text{SI-SNR} = 10\log_{10}\frac{\langle s, s\rangle}{\langle e, e\rangle}.$$
+#
+# `answer`: the function itself (`answer = my_si_snr`). The check calls it on its own
+# signals (with gains, a sign flip and DC offsets) and compares with the kit's `si_snr`.
+# Try it on `systems["phase invented"][0]` against `originals[0]`.
+
+# %% tags=["solution"]
+def my_si_snr(estimate: np.ndarray, reference: np.ndarray) -> float:
+    """Scale-invariant SNR in dB of two 1-D signals."""
+    est = estimate - estimate.mean()
+    ref = reference - reference.mean()
+    target = (est @ ref) / (ref @ ref) * ref
+    noise = est - target
+    return float(10 * np.log10((target @ target) / (noise @ noise)))
+
+
+phase_invented = systems["phase invented"][0]
+print(f"SI-SNR of the phase-invented copy: {my_si_snr(phase_invented, originals[0]):.1f} dB")
+answer = my_si_snr
+
+# %%
+check.ch07_ex2(answer)
+
+# %% [markdown]
+# ### Exercise 3 · The Inception score by hand
+# `heard_as["GAN"]` holds the notes listener's class probabilities `p(y|x)` of the GAN's
+# vocoded samples, one row per sample. Compute their Inception score in one split:
+# `p(y)` is the mean row, then `IS = exp(mean over samples of KL(p(y|x) || p(y)))`, the KL
+# summed over the classes with natural logs (add `1e-12` inside each log, as the kit does).
+#
+# `answer`: a float. It should match the `is_generated` column of the GAN's row above.
+
+# %% tags=["solution"]
+p_gan = np.asarray(heard_as["GAN"], dtype=np.float64)
+p_marginal = p_gan.mean(axis=0, keepdims=True)
+kl = np.sum(p_gan * (np.log(p_gan + 1e-12) - np.log(p_marginal + 1e-12)), axis=1)
+answer = float(np.exp(kl.mean()))
+print(f"IS of the GAN's samples, as heard: {answer:.2f} (of at most {p_gan.shape[1]})")
+
+# %%
+check.ch07_ex3(answer, heard_as["GAN"])
+
+# %% [markdown]
+# ### Exercise 4 · A MOS and its confidence interval
+# From `ratings` (one row per rating: `tag` is the system, `score` the rating), take the
+# GAN's ratings and compute its mean opinion score and the **half-width** of its 95 %
+# confidence interval, `t * s / sqrt(n)`, with `s` the sample standard deviation
+# (`ddof=1`), `n` the number of ratings and `t = scipy.stats.t.ppf(0.975, df=n - 1)`.
+#
+# `answer`: a NumPy array `[mos, half_width]`. How many times more judges would it take to
+# halve the half-width?
+
+# %% tags=["solution"]
+from scipy import stats
+
+gan_scores = ratings.loc[ratings.tag == "GAN", "score"].to_numpy()
+n_ratings = len(gan_scores)
+half_width = stats.t.ppf(0.975, df=n_ratings - 1) * gan_scores.std(ddof=1) / np.sqrt(n_ratings)
+answer = np.array([gan_scores.mean(), half_width])
+print(f"GAN: MOS {answer[0]:.2f} +/- {answer[1]:.2f} from {n_ratings} ratings")
+
+# %%
+check.ch07_ex4(answer, ratings)

@@ -235,15 +235,99 @@ print("notes per line:", sung.phrase_lengths, "| mode:", sung.mode)
 #   the GRU decoder's intervals are as close to Bach's as the LSTM's.
 # - "Music from lyrics" here is a transparent rule set (syllables -> notes per phrase, mood
 #   words -> mode/tempo/register/timbre), not language understanding.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Train the LSTM without the mode (give every melody `mode="major"` before training).
-#    How does the pitch-class distance of the generated minor melodies change, and why?
-# 2. Plot the two histogram distances of the LSTM against temperature (0.3 to 1.6). Where
-#    is it closest to real Bach, and does that temperature also sound best to you?
-# 3. Add three mood words of your own to `MOOD_WORDS` and write a prompt that changes all
-#    four settings. Which of them can a listener hear, and which only a MIDI viewer shows?
-# 4. Train the VAE with `MelodyVAE(corpus.low, corpus.high, note_dropout=0.0)` and with
-#    `note_dropout=0.6`. What happens to the KL term, to the interval distance and to the
-#    latent interpolation? Which setting makes the decoder rely on the code?
+# Each exercise ends with `answer = ...`; the cell after it checks your answer (right, or
+# a hint; never the solution). They use the corpus, the models and the sets made above.
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · A pitch-class histogram by hand
+# Pool every note of every held-out melody in `test` (each `Melody` has a `pitch` array of
+# MIDI numbers) and compute the share of notes on each pitch class: `pitch % 12`, with
+# 0 = C, 1 = C#, ..., 11 = B. Every note counts once, whichever melody it is in.
+#
+# `answer`: a NumPy array of shape `(12,)` that sums to 1 (the kit's
+# `pitch_class_histogram(test)` gives the same; write it without it). Which black key does
+# Bach use most, once everything is in C major / A minor?
+
+# %% tags=["solution"]
+all_pitches = np.concatenate([m.pitch for m in test])
+pc_counts = np.bincount(all_pitches % 12, minlength=12)
+answer = pc_counts / pc_counts.sum()
+print(" ".join(f"{name}:{share:.3f}" for name, share in
+               zip("C C# D D# E F F# G G# A A# B".split(), answer, strict=True)))
+
+# %%
+check.ch09_ex1(answer, test)
+
+# %% [markdown]
+# ### Exercise 2 · Temperature, written out
+# The LSTM samples each note from `softmax(logits / T)`. Write a function
+# `with_temperature(logits, temperature)` that takes a 1-D NumPy array of logits and a
+# temperature `T >= 0` and returns the sampling probabilities (a 1-D array summing to 1).
+# At `T = 0` it returns a one-hot vector on the largest logit (greedy). It must not
+# overflow for large logits such as `[1000, 999, 0]`: subtract the largest `logits / T`
+# before `np.exp`.
+#
+# `answer`: the function itself (`answer = with_temperature`); the check calls it on its
+# own logits. Print what it gives for `[2, 1, 0]` at `T = 0.3, 1, 1.5`.
+
+# %% tags=["solution"]
+def with_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """Sampling probabilities ``softmax(logits / temperature)``; one-hot at 0."""
+    logits = np.asarray(logits, dtype=float)
+    if temperature == 0:
+        return np.eye(len(logits))[np.argmax(logits)]
+    scaled = logits / temperature
+    weights = np.exp(scaled - scaled.max())
+    return weights / weights.sum()
+
+
+for t in (0.3, 1.0, 1.5):
+    print(f"T = {t}:", np.round(with_temperature(np.array([2.0, 1.0, 0.0]), t), 3))
+answer = with_temperature
+
+# %%
+check.ch09_ex2(answer)
+
+# %% [markdown]
+# ### Exercise 3 · Closest to Bach on intervals
+# `sets` holds one draw of every generator (and baseline) sized like `test`. For every key
+# of `sets` except `"real (train)"` (real Bach, the floor), compute the total-variation
+# distance between its interval histogram and that of `test`, with the kit's
+# `interval_histogram` and `total_variation` (from `aigc_kit.apps.music`).
+#
+# `answer`: the key (a string) with the smallest distance. Is it the same on pitch classes?
+
+# %% tags=["solution"]
+from aigc_kit.apps.music import interval_histogram, total_variation
+
+bach_intervals = interval_histogram(test)
+interval_tv = {name: total_variation(interval_histogram(melodies), bach_intervals)
+               for name, melodies in sets.items() if name != "real (train)"}
+print({name: round(tv, 3) for name, tv in interval_tv.items()})
+answer = min(interval_tv, key=interval_tv.get)
+
+# %%
+check.ch09_ex3(answer, sets, test)
+
+# %% [markdown]
+# ### Exercise 4 · A prompt that sets four things
+# Write a prompt (no lyrics) that `steer` turns into **three phrases**, **minor** mode, the
+# **fast** tempo and the **pluck** timbre (the register may be anything). The rules and the
+# mood words are in `aigc_kit.apps.music.prompt` (`MOOD_WORDS`); `steer(prompt).table()`
+# shows what each word did.
+#
+# `answer`: the prompt, a string. Which of the four settings does the LSTM itself see?
+
+# %% tags=["solution"]
+answer = "a sad lively dance for guitar in three lines"
+display(steer(answer).table())
+
+# %%
+check.ch09_ex4(answer)

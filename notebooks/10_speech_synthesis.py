@@ -174,12 +174,101 @@ print("intelligibility by temperature:", {t: f"{v:.0%}" for t, v in by_temperatu
 #   labels the generated words, as in the WaveGAN paper. It must hear the *sound*
 #   (vocoded, through its own front end): a classifier of the generator's own images
 #   would praise images that invert to mush.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Listen to `say("0123456789", s)` for every speaker. Which voices does the model get
-#    right, and which labels does the listener confuse (`heard` has the answers)?
-# 2. Train with `train_seconds = 120`. How do intelligibility and sound change?
-# 3. Replace Griffin-Lim's 32 iterations by 4 and by 100 (`to_audio(..., n_iter=)`), and
-#    the least-squares inverse by the plain one (`nnls_iter=0`): what do you hear, and
-#    what does the listener hear (`listener.accuracy(audio, digits, 8000)`)?
+# Each exercise ends with `answer = ...`; the cell after it checks your answer (right, or
+# a hint; never the solution). They use what this notebook already made: the table
+# `heard` (one row per generated word: `digit`, `speaker`, `heard`, `correct`), the real
+# held-out words and their round trip. Nothing is trained again.
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · The hardest voice
+# Which speaker's generated words does the listener hear as intended least often? Use
+# `heard`: the share of `correct` per `speaker`.
+#
+# `answer`: the speaker's name, a string (e.g. `"theo"`). Listen to
+# `say(voice, "0123456789", answer)`: what goes wrong?
+
+# %% tags=["solution"]
+share_by_speaker = heard.groupby("speaker")["correct"].mean()
+print(share_by_speaker.round(2).to_dict())
+answer = share_by_speaker.idxmin()
+
+# %%
+check.ch10_ex1(answer, heard)
+
+# %% [markdown]
+# ### Exercise 2 · What is heard instead: the confusion matrix
+# Count, from `heard`, how many generated words of each intended digit were heard as each
+# digit: rows are the intended digit (`digit`), columns the digit heard (`heard`), all ten
+# digits on both axes, counts (not shares).
+#
+# `answer`: an integer NumPy array of shape `(10, 10)`. Its diagonal over its total is the
+# intelligibility above; which off-diagonal pair is the largest?
+
+# %% tags=["solution"]
+confusion = np.zeros((10, 10), dtype=int)
+np.add.at(confusion, (heard.digit.to_numpy(), heard.heard.to_numpy()), 1)
+off_diagonal = confusion - np.diag(np.diag(confusion))
+worst_pair = np.unravel_index(off_diagonal.argmax(), off_diagonal.shape)
+print(f"diagonal share {np.trace(confusion) / confusion.sum():.1%}; most frequent confusion: "
+      f"{worst_pair[0]} heard as {worst_pair[1]} ({off_diagonal.max()} words)")
+answer = confusion
+
+# %%
+check.ch10_ex2(answer, heard)
+
+# %% [markdown]
+# ### Exercise 3 · How sure is the intelligibility?
+# The intelligibility is a share of `n = len(heard)` words, `k` of them heard as intended.
+# Compute its 95 % **Wilson** interval (the one chapter 7's listening tests use): with
+# `p = k / n` and `z = scipy.stats.norm.ppf(0.975)`,
+#
+# $$\text{centre} = \frac{p + z^2/(2n)}{1 + z^2/n},\qquad
+# \text{half-width} = \frac{z}{1 + z^2/n}\sqrt{\frac{p(1-p)}{n} + \frac{z^2}{4n^2}}.$$
+#
+# `answer`: a NumPy array `[low, high]` of shares (between 0 and 1). Does it overlap the
+# listener's score on real words, `real_heard`?
+
+# %% tags=["solution"]
+from scipy import stats
+
+k_heard, n_words = int(heard.correct.sum()), len(heard)
+p_heard, z = k_heard / n_words, stats.norm.ppf(0.975)
+centre = (p_heard + z**2 / (2 * n_words)) / (1 + z**2 / n_words)
+half = z / (1 + z**2 / n_words) * np.sqrt(p_heard * (1 - p_heard) / n_words
+                                          + z**2 / (4 * n_words**2))
+answer = np.array([centre - half, centre + half])
+print(f"intelligibility {p_heard:.1%}, 95% Wilson interval {answer[0]:.1%}-{answer[1]:.1%}; "
+      f"real words {real_heard:.1%}")
+
+# %%
+check.ch10_ex3(answer, heard)
+
+# %% [markdown]
+# ### Exercise 4 · What the representation costs, in dB
+# Before any model, the image and the vocoder already lose something. Take the real words
+# of the sentence, `test_audio[take]`, and their round trip, `round_trip[take]` (arrays of
+# shape `(n_words, n_samples)`). The vocoder's output has its own level, so first scale
+# each round-trip word to the RMS of its real word; then compute the kit's `lsd`
+# (`from aigc_kit.evaluation import lsd`, estimate first, at `FSDD_SPEC.sr`) of each word
+# against its real word.
+#
+# `answer`: the mean LSD over the words, a float in dB.
+
+# %% tags=["solution"]
+from aigc_kit.evaluation import lsd
+
+real_words, trip_words = test_audio[take], round_trip[take]
+rms_ratio = np.sqrt((real_words**2).mean(1, keepdims=True) / (trip_words**2).mean(1, keepdims=True))
+per_word = lsd(trip_words * rms_ratio, real_words, FSDD_SPEC.sr)
+answer = float(per_word.mean())
+print("LSD per word (dB):", np.round(per_word, 2), f"mean {answer:.2f}")
+
+# %%
+check.ch10_ex4(answer, test_audio[take], round_trip[take], FSDD_SPEC.sr)

@@ -196,13 +196,95 @@ display(play_side_by_side({"original": clip.frames, "automatic edit": edit.frame
 #   misses most dissolves (see the table, and `benchmarks/bench_cuts.py`).
 # - `auto_edit` keeps the highest-importance segments and hits the target length exactly,
 #   with crossfades; the importance score is a documented, adjustable mix.
-#
+
+# %% [markdown]
 # ## Exercises
-# 1. Set `camera_speed=2.0` in `make_clip` (faster pans and zooms) for the evaluation
-#    clips. Which detector suffers more, and which parameter of `detect_cuts` (`ratio`,
-#    `min_gradual_score`, `scales`) restores the F1?
-# 2. Change the importance weights of `auto_edit` to `{"motion": 1.0}` and then to
-#    `{"novelty": 1.0}`. How do the kept segments and the storyboard of the edit change?
-# 3. Replace the frame-difference motion in the importance score by the optical-flow
-#    magnitude from `frame_features`. Is the edit different where the camera pans over a
-#    flat area?
+# Each exercise ends with a self-check cell: it says whether `answer` is right and, if not,
+# gives a hint (never the solution).
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · Colourfulness from its formula
+# Hasler and Süsstrunk's colourfulness of an RGB image on the 0–255 scale is
+# `M = sqrt(std(rg)² + std(yb)²) + 0.3 · sqrt(mean(rg)² + mean(yb)²)`, with the opponent
+# channels `rg = R − G` and `yb = (R + G)/2 − B`, each statistic over all pixels.
+# Write a function `hasler(frame)` that takes one frame of `clip.frames`, an `(H, W, 3)`
+# float array in [0, 1], and returns its colourfulness as a float, using NumPy only (not
+# the kit's `colourfulness`). Compare it with `per_frame["colourfulness"]` for frame 0.
+# Put the function itself in `answer` (`answer = hasler`); the check calls it on frames
+# of its own.
+
+# %% tags=["solution"]
+def hasler(frame):
+    rgb = np.asarray(frame, dtype=np.float64) * 255.0
+    rg = rgb[..., 0] - rgb[..., 1]
+    yb = 0.5 * (rgb[..., 0] + rgb[..., 1]) - rgb[..., 2]
+    spread = np.hypot(rg.std(), yb.std())
+    offset = np.hypot(rg.mean(), yb.mean())
+    return float(spread + 0.3 * offset)
+
+
+print(f"frame 0: {hasler(clip.frames[0]):.2f} (kit: {per_frame['colourfulness'].iloc[0]:.2f})")
+answer = hasler
+
+# %%
+check.ch11_ex1(answer, clip.frames)
+
+# %% [markdown]
+# ### Exercise 2 · Tuning a fixed threshold
+# A fixed threshold needs tuning, and the tuning needs the truth. Take the finest-scale
+# differences of the demo clip, `details.scores[0]` (scale k = 1, one value per frame). For
+# each threshold in `[0.05, 0.1, 0.2, 0.3, 0.4]`, find the boundaries with
+# `threshold_boundaries(details.scores[0], threshold)` (import it from
+# `aigc_kit.apps.video`; keep its default minimum shot length) and score them against the
+# true transitions with `score_cuts(found, clip.spans)`. Put the five F1 values (fractions
+# in [0, 1], in the order of the thresholds) in `answer`, an array of shape (5,). Which
+# threshold is best, and would it be best on another clip?
+
+# %% tags=["solution"]
+from aigc_kit.apps.video import threshold_boundaries
+
+f1_by_threshold = [score_cuts(threshold_boundaries(details.scores[0], level), clip.spans)["f1"]
+                   for level in (0.05, 0.1, 0.2, 0.3, 0.4)]
+answer = np.array(f1_by_threshold)
+print(answer.round(3))
+
+# %%
+check.ch11_ex2(answer, details.scores[0], clip.spans)
+
+# %% [markdown]
+# ### Exercise 3 · How long is the edit?
+# `edit.segments` lists the kept segments (`start`, `end`: frames of the original, end
+# exclusive), joined with crossfades of 0.25 s at `fps` frames per second, rounded to whole
+# frames. Without looking at `edit.frames`, work out how many frames the edit has from the
+# segment table and the crossfade length, and put that whole number in `answer` (an int).
+# Then compare with `len(edit.frames)`.
+
+# %% tags=["solution"]
+crossfade_frames = int(round(0.25 * fps))
+segment_frames = int((edit.segments["end"] - edit.segments["start"]).sum())
+answer = segment_frames - crossfade_frames * (len(edit.segments) - 1)
+print(answer, len(edit.frames))
+
+# %%
+check.ch11_ex3(answer, edit)
+
+# %% [markdown]
+# ### Exercise 4 · An action-first importance
+# `edit.scores` holds, for every frame, the three parts of the importance (`motion`,
+# `colour`, `novelty`, each in [0, 1]) and the importance with the default weights. Compute,
+# without re-running `auto_edit`, the importance every frame would get with the weights
+# `{"motion": 3.0, "colour": 1.0, "novelty": 0.0}`, which `importance_scores` first
+# normalises to sum to 1. Put it in `answer`: an array of shape `(len(clip.frames),)`. Which
+# shot has the highest mean importance now (`edit.scores["shot"]`)?
+
+# %% tags=["solution"]
+action_first = {"motion": 3.0, "colour": 1.0, "novelty": 0.0}
+answer = sum(w * edit.scores[part].to_numpy() for part, w in action_first.items())
+answer = answer / sum(action_first.values())
+print(pd.Series(answer).groupby(edit.scores["shot"].to_numpy()).mean().round(3).to_dict())
+
+# %%
+check.ch11_ex4(answer, edit.scores)

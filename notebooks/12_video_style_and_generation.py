@@ -245,12 +245,94 @@ display(motion.round(3))
 #   motion table measures: fainter, blurrier (sometimes doubled) shapes whose centroid
 #   moves less straight than the real constant-velocity motion and whose brightness
 #   drifts over the clip (mass change).
-#
+
+# %% [markdown]
 # ## Exercises
-# 1. Set `temporal_weight` to 10 and to 1000. Plot flicker against Gram distance for the
-#    three runs: where does the temporal term start to cost style?
-# 2. Replace the style image by a procedural texture (e.g. stripes:
-#    `np.sin(np.arange(96) / 2)` broadcast to a (96, 96, 3) image in [0, 1]). Which Gram
-#    layer (first or second of `RandomTextureNet`) carries the stripe width?
-# 3. Train the VAE for 90 s instead of 30, or with `beta=0.1`. How do the reconstruction
-#    PSNR and the generated clips' straightness and mass change move?
+# Each exercise ends with a self-check cell: it says whether `answer` is right and, if not,
+# gives a hint (never the solution).
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · Half-strength colour transfer
+# `colour_transfer(frames, style, strength=s)` maps each Lab channel of the clip so that its
+# mean becomes `(1 − s) · mean_clip + s · mean_style` and its standard deviation
+# `(1 − s) · std_clip + s · std_style`, with the clip's statistics pooled over all frames
+# (`lab_statistics(frames)`) and the style's from `lab_statistics(style)`. Compute the
+# target statistics for `s = 0.5` without calling `colour_transfer`. Put them in `answer`:
+# an array of shape (2, 3), the means of L\*, a\*, b\* in row 0 and their standard
+# deviations in row 1.
+
+# %% tags=["solution"]
+half = 0.5
+clip_stats = np.stack(lab_statistics(frames))
+style_stats = np.stack(lab_statistics(style))
+answer = (1 - half) * clip_stats + half * style_stats
+print(pd.DataFrame(answer, index=["mean", "std"], columns=["L*", "a*", "b*"]).round(1))
+
+# %%
+check.ch12_ex1(answer, frames, style)
+
+# %% [markdown]
+# ### Exercise 2 · The flicker score from its definition
+# The flicker score of a stylised clip `y` made from an input clip `x` (both
+# `(T, H, W, 3)` arrays) is `mean |y_t − y_(t−1)|` over all consecutive frame pairs,
+# pixels and colours, divided by the same mean for `x`. Write a function
+# `flicker(output, input)` that returns it as a float, with NumPy only (not the kit's
+# `flicker_score`), and compare `flicker(stylised["independent"], frames)` with the table
+# above. Put the function itself in `answer` (`answer = flicker`); the check also calls it
+# on clips of its own.
+
+# %% tags=["solution"]
+def flicker(output, input):
+    change_out = np.abs(np.diff(np.asarray(output, dtype=np.float64), axis=0)).mean()
+    change_in = np.abs(np.diff(np.asarray(input, dtype=np.float64), axis=0)).mean()
+    return float(change_out / change_in)
+
+
+print({name: round(flicker(clip_out, frames), 3) for name, clip_out in stylised.items()})
+answer = flicker
+
+# %%
+check.ch12_ex2(answer, stylised["independent"], frames)
+
+# %% [markdown]
+# ### Exercise 3 · A Gram matrix by hand
+# Texture transfer matches Gram matrices `G = F Fᵀ / (H W)`, where `F` is a layer's
+# feature map reshaped to `(C, H·W)`: channels by positions. Build the random network with
+# `RandomTextureNet(seed=seed)` (import it from `aigc_kit.apps.video.style`), feed it the
+# first frame as a `(1, 3, H, W)` float tensor
+# (`torch.from_numpy(frames[0]).permute(2, 0, 1)[None]`), take the first of the two
+# feature maps it returns, and compute its Gram matrix with a matrix product (not with the
+# kit's `gram_matrices`). Put it in `answer`: a `(C, C)` array or tensor (C = 96 channels).
+
+# %% tags=["solution"]
+from aigc_kit.apps.video.style import RandomTextureNet
+
+texture_net = RandomTextureNet(seed=seed)
+with torch.no_grad():
+    layer_one = texture_net(torch.from_numpy(frames[0]).permute(2, 0, 1)[None])[0][0]
+flat = layer_one.reshape(layer_one.shape[0], -1)
+answer = (flat @ flat.T / flat.shape[1]).numpy()
+print(answer.shape, f"mean diagonal {np.diag(answer).mean():.4f}")
+
+# %%
+check.ch12_ex3(answer, frames[0], seed)
+
+# %% [markdown]
+# ### Exercise 4 · PSNR per clip
+# `reconstruction_scores` reports the PSNR of each held-out clip, `10 log10(1 / MSE)` with
+# the clip's MSE over all its frames, pixels and colours (data in [0, 1]), averaged over
+# the clips. Compute that mean PSNR in dB from `recon` (the reconstructions, shape
+# `(256, 8, 32, 32, 3)`) and `test.clips` (the real clips, same shape), and compare it with
+# `after["psnr"]`. Put the float in `answer`. Why is it not `10 log10(1 / after["mse"])`?
+
+# %% tags=["solution"]
+per_clip_mse = ((recon - test.clips) ** 2).reshape(len(recon), -1).mean(axis=1)
+answer = float(np.mean(10 * np.log10(1 / per_clip_mse)))
+print(f"{answer:.3f} dB (reconstruction_scores: {after['psnr']:.3f} dB; PSNR of the mean MSE: "
+      f"{10 * np.log10(1 / per_clip_mse.mean()):.3f} dB)")
+
+# %%
+check.ch12_ex4(answer, recon, test.clips)

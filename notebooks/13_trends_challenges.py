@@ -31,6 +31,7 @@ seed = 0
 
 # %%
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
@@ -165,11 +166,88 @@ display(robustness.style.format("{:.2f}", subset=robustness.select_dtypes("numbe
 # - Datasets carry their makers' choices; the speech data here is six male voices.
 # - Watermarking makes provenance checkable: a keyed mark far below the audio, detected
 #   with a known false-positive rate, robust to common edits, fragile to others.
-#
+
+# %% [markdown]
 # ## Exercises
-#
-# 1. Raise the watermark's strength (`embed_watermark(..., strength_db=-12)`) and lower it
-#    (`-30`). How do the robustness table and the sound change?
-# 2. Write an attack that cuts the first 10 ms of a clip and add it to
-#    `aigc_kit.apps.provenance.default_attacks(sr)`. What would a detector need to survive it?
-# 3. Time the classifier with batch sizes 8, 64 and 512. Why does throughput change?
+# Each exercise ends with a self-check cell: it says whether `answer` is right and, if not,
+# gives a hint (never the solution).
+
+# %%
+from aigc_kit import check
+
+# %% [markdown]
+# ### Exercise 1 · How loud is the mark in its own band?
+# `watermark_to_signal_db(note, marked)` compares the mark's energy with the note's over
+# all frequencies. The mark, however, is scaled to the audio *inside its band*
+# (1,000–3,500 Hz). Measure that in-band ratio: with `mark = marked − note`, compute for
+# the mark and for the note the energy `Σ |X(f)|²` of the FFT of the whole clip
+# (`np.fft.rfft`, frequencies from `np.fft.rfftfreq(len(x), 1 / sr)`) over the bins with
+# 1000 ≤ f ≤ 3500 Hz, and put `10 log10(mark energy / note energy)` in `answer` (a float,
+# dB). Compare it with the embedding's `strength_db` (−18 dB by default) and with the
+# whole-clip ratio printed above.
+
+# %% tags=["solution"]
+def band_energy(x, sr, lo=1000.0, hi=3500.0):
+    spectrum = np.fft.rfft(np.asarray(x, dtype=np.float64))
+    freqs = np.fft.rfftfreq(len(x), 1 / sr)
+    return float(np.sum(np.abs(spectrum[(freqs >= lo) & (freqs <= hi)]) ** 2))
+
+
+answer = 10 * np.log10(band_energy(marked - note, sr) / band_energy(note, sr))
+print(f"in band: {answer:.1f} dB; whole clip: {watermark_to_signal_db(note, marked):.1f} dB")
+
+# %%
+check.ch13_ex1(answer, note, marked, sr)
+
+# %% [markdown]
+# ### Exercise 2 · A new attack: cut the start
+# An attack in `default_attacks(sr)` is a function `attack(audio, sr, rng)` that returns
+# the pair `(edited audio, its sample rate)` (`rng` is a NumPy random generator, for attacks
+# that need one). Write `cut_start(audio, sr, rng)`, which removes the first 10 ms of the
+# clip (`sr // 100` samples) and keeps the rest unchanged. Try it on `marked` with
+# `detect_watermark`: is the mark still found? Put the function itself in `answer`
+# (`answer = cut_start`); the check calls it on clips of its own.
+
+# %% tags=["solution"]
+def cut_start(audio, sr, rng):
+    return np.asarray(audio)[sr // 100:], sr
+
+
+print("after cutting 10 ms:", detect_watermark(cut_start(marked, sr, None)[0], sr, key))
+answer = cut_start
+
+# %%
+check.ch13_ex2(answer)
+
+# %% [markdown]
+# ### Exercise 3 · What an epoch costs
+# The `compute` table gives training throughput in examples per second. How many seconds
+# would 10 epochs over the generated-notes training set (`len(notes.x_train)` examples per
+# epoch) take for the source's MLP generator (row `"MLP generator (source)"`) on one CPU
+# thread (column `"CPU, 1 thread"`)? Put the float (seconds) in `answer`, and compare with
+# the other columns.
+
+# %% tags=["solution"]
+epoch_examples = len(notes.x_train)
+answer = 10 * epoch_examples / compute.loc["MLP generator (source)", "CPU, 1 thread"]
+print(f"{answer:.1f} s for 10 epochs of {epoch_examples} examples")
+
+# %%
+check.ch13_ex3(answer, compute, len(notes.x_train))
+
+# %% [markdown]
+# ### Exercise 4 · A power law for data
+# Scaling studies describe the data curve as a power law, `error ≈ a · nᵇ` with `n` the
+# number of training examples: a straight line of slope `b` on log-log axes. Fit it to the
+# curve of section 2: with `n = share × len(notes.x_train)` for each share in
+# `data_shares` and the held-out errors `errors`, take the slope of the least-squares line
+# through `(log n, log error)` (e.g. `np.polyfit`). Put `b` in `answer` (a float). What
+# would doubling the data buy, if the law held?
+
+# %% tags=["solution"]
+examples = np.array(data_shares) * len(notes.x_train)
+answer = float(np.polyfit(np.log(examples), np.log(errors), 1)[0])
+print(f"b = {answer:.3f}: doubling the data multiplies the error by {2 ** answer:.3f}")
+
+# %%
+check.ch13_ex4(answer, data_shares, errors, len(notes.x_train))
