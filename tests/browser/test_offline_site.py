@@ -1,0 +1,73 @@
+"""Chapter 8 built into the course site: a lean page whose players all play offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aigc_kit.course.runner import run_notebook
+from aigc_kit.course.site import Chapter, build_site, describe
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+CHAPTER = NOTEBOOKS / "08_interaction_feedback_loop.ipynb"
+MB = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """Chapter 8 executed headless and built into a one-chapter site."""
+    folder = tmp_path_factory.mktemp("site")
+    run = run_notebook(CHAPTER, folder, export=False)
+    assert run.ok, run.error
+    build_site(folder, [Chapter(CHAPTER.stem, *describe(CHAPTER), run.seconds)])
+    return folder
+
+
+def test_chapter_8_notebook_and_page_under_4_mb(site):
+    # issue 13: 12 MB / 11 MB and 6,989 widget models, 192 players in panels never shown
+    executed = site / CHAPTER.name
+    page = executed.with_suffix(".html")
+    assert executed.stat().st_size < 4 * MB and page.stat().st_size < 4 * MB
+    state = json.loads(executed.read_text())["metadata"]["widgets"][
+        "application/vnd.jupyter.widget-state+json"]["state"]
+    assert 100 < len(state) < 1000  # the displayed widgets are kept, the rest are not
+    players = json.dumps(state).count("<audio")
+    assert players < 60, f"{players} players embedded in widget state"
+
+
+def test_exported_page_plays_every_player_offline(site, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    requested: list[str] = []
+
+    def offline(route) -> None:  # no network: only the site's own files load
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", offline)
+    page = context.new_page()
+    page.goto((site / f"{CHAPTER.stem}.html").as_uri())
+    page.wait_for_function("document.querySelectorAll('.widget-box audio').length > 20",
+                           timeout=30_000)
+    page.wait_for_timeout(1000)
+    counts = page.evaluate("""() => {
+        const all = Array.from(document.querySelectorAll('audio'));
+        const playable = all.filter(a => a.readyState >= 1 && isFinite(a.duration)
+                                    && a.duration > 0);
+        return [all.length, playable.length, document.documentElement.scrollWidth,
+                window.innerWidth];
+    }""")
+    total, playable, width, window = counts
+    print(f"offline: {playable} of {total} players playable; page {width} px in {window} px")
+    assert total >= 25 and playable == total
+    assert width <= window, "the page is wider than the window"
+    assert not any("html-manager" in url or "require" in url for url in requested), requested
+    index = context.new_page()
+    index.goto((site / "index.html").as_uri())
+    link = index.locator(f"a[href='{CHAPTER.stem}.html']").first
+    assert "Interaction" in link.inner_text()
+    context.close()
