@@ -41,8 +41,8 @@ class Exported:
     checks: int
 
 
-def answer_names(source: str) -> list[str]:
-    """Top-level names starting with ``answer`` that a solution cell assigns, in order."""
+def assigned_names(source: str) -> list[str]:
+    """Top-level names a cell assigns or defines (``x = ...``, ``def f``), in order."""
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -50,14 +50,31 @@ def answer_names(source: str) -> list[str]:
                          f"source") from error
     names: list[str] = []
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, ast.AnnAssign | ast.AugAssign) else [])
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            targets: list[ast.AST] = [ast.Name(id=node.name)]
+        elif isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        else:
+            targets = []
         for target in targets:
             for leaf in ast.walk(target):
-                if isinstance(leaf, ast.Name) and leaf.id.startswith("answer") \
-                        and leaf.id not in names:
+                if isinstance(leaf, ast.Name) and leaf.id not in names:
                     names.append(leaf.id)
     return names
+
+
+def answer_names(source: str) -> list[str]:
+    """Top-level names starting with ``answer`` that a solution cell assigns, in order."""
+    return [name for name in assigned_names(source) if name.startswith("answer")]
+
+
+def _used_names(source: str) -> set[str]:
+    try:
+        return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return set()
 
 
 def is_solution(cell: nbformat.NotebookNode) -> bool:
@@ -65,20 +82,37 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
-def stub(cell: nbformat.NotebookNode) -> str:
-    """The student's version of a solution cell's source."""
+def stub(cell: nbformat.NotebookNode, used_after: set[str] | frozenset = frozenset()) -> str:
+    """The student's version of a solution cell's source.
+
+    A code cell becomes ``# Write your code here.`` and ``name = ...`` for each ``answer``
+    name it assigns and each other name it assigns that the cells after it (up to the next
+    solution) use, so its check still runs and says "not answered yet".
+    """
     if cell.cell_type == "markdown":
         return MARKDOWN_STUB
-    lines = [CODE_STUB] + [f"{name} = ..." for name in answer_names(cell.source)]
-    return "\n".join(lines)
+    names = [name for name in assigned_names(cell.source)
+             if name.startswith("answer") or name in used_after]
+    return "\n".join([CODE_STUB] + [f"{name} = ..." for name in names])
+
+
+def _used_after(cells: list, index: int) -> set[str]:
+    """Names used by the code cells after ``cells[index]``, up to the next solution cell."""
+    used: set[str] = set()
+    for cell in cells[index + 1:]:
+        if is_solution(cell):
+            break
+        if cell.cell_type == "code":
+            used |= _used_names(cell.source)
+    return used
 
 
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """``nb`` with every solution cell replaced by its stub (tagged ``exercise``), no outputs."""
     nb = copy.deepcopy(nb)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         if is_solution(cell):
-            cell.source = stub(cell)
+            cell.source = stub(cell, _used_after(nb.cells, index))
             tags = [t for t in cell.metadata.get("tags", []) if t != SOLUTION_TAG]
             cell.metadata["tags"] = [*tags, "exercise"]
         if cell.cell_type == "code":

@@ -1,5 +1,6 @@
 """Exercises written once: every chapter's solutions, checks and generated student version."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from aigc_kit.course.cli import main
 from aigc_kit.course.exercises import (
     CODE_STUB,
     answer_names,
+    assigned_names,
     export_exercises,
     is_solution,
     stub,
@@ -42,11 +44,33 @@ def test_every_chapter_has_three_checked_exercises_with_solutions(path):
         assert answer_names(nb.cells[i].source), f"{path.name} cell {i} assigns no answer"
 
 
-def test_stub_keeps_the_answer_names_only():
-    cell = nbformat.v4.new_code_cell("x = 3\nanswer = x * 2\nanswer_rate, other = 1, 2")
+def test_stub_keeps_the_answer_names_and_what_the_check_uses():
+    cell = nbformat.v4.new_code_cell("x = 3\nanswer = x * 2\nanswer_rate, other = 1, 2\n"
+                                     "def helper():\n    return 1")
     assert stub(cell) == f"{CODE_STUB}\nanswer = ...\nanswer_rate = ..."
+    assert stub(cell, {"other", "check", "helper"}) == (
+        f"{CODE_STUB}\nanswer = ...\nanswer_rate = ...\nother = ...\nhelper = ...")
     with pytest.raises(ValueError, match="not valid Python"):
         answer_names("answer = (")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_student_checks_only_use_names_the_stubs_define(path):
+    original = jupytext.read(path, fmt="py:percent")
+    student = student_version(original)
+    from_solutions = {name for c in original.cells if is_solution(c) and c.cell_type == "code"
+                      for name in assigned_names(c.source)}
+    defined: set[str] = set()
+    for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        if "exercise" in cell.metadata.get("tags", []):
+            defined |= set(assigned_names(cell.source))
+        elif CALL.search(cell.source):
+            used = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
+            missing = (used & from_solutions) - defined
+            assert not missing, f"{path.name}: the check cell uses {missing}, which only a " \
+                                f"solution defines"
 
 
 def test_student_version_has_no_solution_code(tmp_path):
