@@ -73,7 +73,7 @@ def train_digit_voice(
     latent_dim: int = 8,
     width: int = 16,
     beta: float = 1.0,
-    lr: float = 2e-3,
+    lr: float = 4e-3,
     spec: MelSpec = FSDD_SPEC,
     run: RunConfig | None = None,
 ) -> tuple[DigitVoice, TrainResult]:
@@ -90,7 +90,9 @@ def train_digit_voice(
         the labels: on the FSDD training split, 1,400 steps gave an intelligibility of
         0.98 with (latent 8, beta 1) against 0.86 with (latent 16, beta 0.5).
     lr : float
-        Adam learning rate.
+        Adam learning rate. 4e-3 by default: in 35 s on 2 cores (590-630 steps) the
+        listener heard 0.903 / 0.863 of the vocoded words (seeds 0 / 1, temperature 0.2)
+        against 0.88 / 0.843 at 2e-3.
     spec : MelSpec
         The log-mel representation (default ``FSDD_SPEC``; ``FSDD_SPEC_32`` for the first
         kit's 32 x 32 images).
