@@ -15,6 +15,9 @@ Sub-commands:
     Write the student notebooks (solutions replaced by stubs) or nbgrader's source notebooks.
 ``check-notebooks``, ``pair-notebooks``
     Keep the jupytext ``.py``/``.ipynb`` pairs in step.
+``ratings merge``
+    Pool a class's rating logs into one, counting every record once, e.g.
+    ``aigc-kit ratings merge logs/*.jsonl --out class.jsonl``.
 """
 
 from __future__ import annotations
@@ -101,6 +104,18 @@ def _pair_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ratings_merge(args: argparse.Namespace) -> int:
+    from aigc_kit.interaction.merge import MergeError, merge_logs
+
+    try:
+        report = merge_logs(args.logs, args.out)
+    except (FileNotFoundError, MergeError) as err:  # nothing was written
+        print(f"aigc-kit ratings merge: {err}", file=sys.stderr)
+        return 2
+    print(report)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``aigc-kit`` command."""
     parser = argparse.ArgumentParser(
@@ -172,6 +187,27 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("--nbgrader", action="store_true",
                            help="write nbgrader source notebooks instead")
     exercises.set_defaults(func=_exercises)
+
+    ratings = sub.add_parser(
+        "ratings", help="work with listener rating logs (merge a class's logs into one)"
+    )
+    ratings_sub = ratings.add_subparsers(dest="ratings_command", required=True)
+    merge = ratings_sub.add_parser(
+        "merge",
+        help="merge rating logs into one, counting every record once",
+        description="Merge the students' rating logs (JSON Lines written by FeedbackLog) into "
+                    "OUT. Records are matched by record_id (legacy records by a stable id from "
+                    "their content), so a log merged twice or copied into another counts once; "
+                    "if OUT exists its records are kept and only new ones are added. OUT is "
+                    "replaced atomically. Prints a report: records per log, damaged lines "
+                    "skipped, conflicts, raters found in more than one file. Exit code 0 when "
+                    "merged (also with skipped lines), 2 when a LOG is missing (nothing is "
+                    "written).",
+    )
+    merge.add_argument("logs", nargs="+", metavar="LOG", help="a rating log to merge")
+    merge.add_argument("--out", required=True, metavar="CLASS.jsonl",
+                       help="the merged log (created, or extended with the new records)")
+    merge.set_defaults(func=_ratings_merge)
 
     for name, func, text in (
         ("check-notebooks", _check_notebooks, "fail when a .py/.ipynb pair differs or has outputs"),

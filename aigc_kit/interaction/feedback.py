@@ -1,21 +1,39 @@
-"""An append-only log of listener ratings, stored as JSON Lines.
+"""An append-only log of listener ratings and listening-test answers, stored as JSON Lines.
 
 Taught in ``08_interaction_feedback_loop``: listeners rate generated samples, the ratings are
 appended to a log, and the statistics of ``07_evaluation``
 (:mod:`aigc_kit.evaluation.listening`) turn the log into mean opinion scores that steer the
-next round of generation.
+next round of generation. A class's logs are pooled with
+:func:`aigc_kit.interaction.merge.merge_logs` (``aigc-kit ratings merge``).
 
 File format
 -----------
 One JSON object per line (UTF-8), with exactly the fields of :data:`FIELDS`:
 
+* ``record_id`` -- unique id of the record, ``uuid.uuid4().hex`` (32 lowercase hex digits),
+  always set by the log when the record is written, never by the caller; merging uses it to
+  count every record once;
 * ``sample_id`` -- non-empty string naming the rated sample;
 * ``rater_id`` -- non-empty string naming the listener;
-* ``score`` -- integer from 1 to 5 (``True`` and ``4.0`` are rejected);
+* ``score`` -- an integer in the range :data:`SCORE_RANGES` gives for ``test`` (``True`` and
+  ``4.0`` are rejected);
 * ``comment`` -- free text or ``null``; newlines are fine, JSON escapes them;
 * ``timestamp`` -- when the record was written, UTC, ISO 8601 (``2024-05-01T12:00:00+00:00``),
   always set by the log, never by the caller;
-* ``tag`` -- the model/version that generated the sample, a non-empty string or ``null``.
+* ``tag`` -- the model/version that generated the sample, a non-empty string or ``null``;
+* ``test`` -- the kind of answer: ``"mos"`` (a 1-5 opinion score, the default), ``"mushra"``
+  (a 0-100 score of one condition of a MUSHRA trial) or ``"abx"`` (1 if the listener
+  identified X correctly in an ABX trial, else 0);
+* ``trial`` -- the trial (item) id, a non-empty string for ``mushra`` and ``abx``, ``null`` for
+  ``mos``;
+* ``condition`` -- a non-empty string for ``mushra`` and ``abx``, ``null`` for ``mos``: the
+  MUSHRA condition rated (the hidden reference is :data:`MUSHRA_REFERENCE`, ``"reference"``),
+  or the pair an ABX trial compared, e.g. ``"gan|real"``.
+
+Older logs hold lines with exactly the six fields of :data:`LEGACY_FIELDS` (no id, MOS only).
+They stay valid: such a line reads as ``test="mos"``, ``trial=None``, ``condition=None`` and
+the stable id :func:`legacy_record_id` computes from its content (``"legacy-"`` and 24 hex
+digits), the same every time the line is read.
 
 Durability and concurrency
 --------------------------
@@ -34,9 +52,13 @@ raises because of a damaged line, and a missing file reads as an empty log.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import uuid
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from numbers import Integral
@@ -45,13 +67,47 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FIELDS", "FeedbackError", "FeedbackLog", "FeedbackProblem", "FeedbackWarning"]
+__all__ = [
+    "FIELDS",
+    "LEGACY_FIELDS",
+    "MAX_SCORE",
+    "MIN_SCORE",
+    "MUSHRA_REFERENCE",
+    "SCORE_RANGES",
+    "TESTS",
+    "FeedbackError",
+    "FeedbackLog",
+    "FeedbackProblem",
+    "FeedbackWarning",
+    "legacy_record_id",
+]
 
-FIELDS: tuple[str, ...] = ("sample_id", "rater_id", "score", "comment", "timestamp", "tag")
+FIELDS: tuple[str, ...] = (
+    "record_id", "sample_id", "rater_id", "score", "comment", "timestamp", "tag",
+    "test", "trial", "condition",
+)
 """The fields of a record, in file and :meth:`FeedbackLog.to_frame` column order."""
 
-MIN_SCORE = 1
-MAX_SCORE = 5
+LEGACY_FIELDS: tuple[str, ...] = ("sample_id", "rater_id", "score", "comment", "timestamp", "tag")
+"""The fields of a record in logs written before record ids and test kinds (MOS only)."""
+
+SCORE_RANGES: dict[str, tuple[int, int]] = {"mos": (1, 5), "mushra": (0, 100), "abx": (0, 1)}
+"""The allowed ``test`` kinds and the inclusive ``(low, high)`` integer score range of each:
+``mos`` is a 1-5 opinion score, ``mushra`` a 0-100 score of one condition, ``abx`` 1 when the
+listener identified X correctly, else 0."""
+
+TESTS: tuple[str, ...] = tuple(SCORE_RANGES)
+"""The allowed values of the ``test`` field: ``("mos", "mushra", "abx")``."""
+
+MIN_SCORE, MAX_SCORE = SCORE_RANGES["mos"]
+"""The range of a MOS rating (``test="mos"``): 1 to 5."""
+
+MUSHRA_REFERENCE = "reference"
+"""The ``condition`` of the hidden reference in a MUSHRA trial."""
+
+_TRIAL_TESTS = ("mushra", "abx")
+_NEW_FIELDS = frozenset(FIELDS) - frozenset(LEGACY_FIELDS)
+_RECORD_ID = re.compile(r"[0-9a-f]{32}|legacy-[0-9a-f]{24}")
 _MAX_WARNED_PROBLEMS = 5
 _OPEN_FLAGS = os.O_APPEND | os.O_CREAT | os.O_WRONLY | getattr(os, "O_BINARY", 0)
 
@@ -75,15 +131,45 @@ class FeedbackProblem:
     line : int
         The 1-based line number in the file.
     reason : str
-        Why the line was skipped, e.g. ``"invalid JSON (line cut off mid-write?): ..."``.
+        Why the line was skipped, e.g. ``"score must be from 1 to 5 for test 'mos', got 9"``.
+    cut_off : bool
+        True if the line is the file's last line, has no newline at its end and is not
+        complete JSON: a write that was cut off (crash, full disk, copy stopped early).
     """
 
     path: Path
     line: int
     reason: str
+    cut_off: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}, line {self.line}: {self.reason}"
+
+
+def legacy_record_id(record: Mapping[str, Any]) -> str:
+    """The stable id of a record from a log written before record ids.
+
+    Parameters
+    ----------
+    record : mapping
+        Holds at least the fields of :data:`LEGACY_FIELDS`; other fields are ignored.
+
+    Returns
+    -------
+    str
+        ``"legacy-"`` and the first 24 hex digits of the SHA-256 of the canonical JSON of the
+        six legacy fields (sorted keys, ``","``/``":"`` separators, UTF-8, non-ASCII kept):
+        the same content always gets the same id.
+    """
+    content = {field: record[field] for field in LEGACY_FIELDS}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "legacy-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+
+
+def _encode_record(record: Mapping[str, Any]) -> bytes:
+    """One record as a line of the log: JSON with the fields of :data:`FIELDS`, newline."""
+    ordered = {field: record[field] for field in FIELDS}
+    return json.dumps(ordered, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 def _describe(value: Any) -> str:
@@ -97,11 +183,10 @@ def _id_error(field: str, value: Any) -> str | None:
     return None
 
 
-def _score_error(field: str, value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        return f"{field} must be an integer from {MIN_SCORE} to {MAX_SCORE}, got {_describe(value)}"
-    if not MIN_SCORE <= value <= MAX_SCORE:
-        return f"{field} must be from {MIN_SCORE} to {MAX_SCORE}, got {value!r}"
+def _record_id_error(field: str, value: Any) -> str | None:
+    if not isinstance(value, str) or not _RECORD_ID.fullmatch(value):
+        return (f"{field} must be 32 lowercase hex digits (uuid4().hex, set by the log) or "
+                f"'legacy-' and 24 hex digits, got {_describe(value)}")
     return None
 
 
@@ -126,46 +211,110 @@ def _timestamp_error(field: str, value: Any) -> str | None:
     return reason if parsed.tzinfo is None else None
 
 
+def _test_error(field: str, value: Any) -> str | None:
+    if not isinstance(value, str) or value not in SCORE_RANGES:
+        allowed = ", ".join(repr(test) for test in SCORE_RANGES)
+        return f"{field} must be one of {allowed}, got {_describe(value)}"
+    return None
+
+
+def _score_error(field: str, value: Any, test: str) -> str | None:
+    low, high = SCORE_RANGES[test]
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        return (f"{field} must be an integer from {low} to {high} for test {test!r}, "
+                f"got {_describe(value)}")
+    if not low <= value <= high:
+        return f"{field} must be from {low} to {high} for test {test!r}, got {value!r}"
+    return None
+
+
+def _trial_error(field: str, value: Any, test: str) -> str | None:
+    if test in _TRIAL_TESTS:
+        error = _id_error(field, value)
+        return None if error is None else f"{error}: test {test!r} needs a {field}"
+    if value is not None:
+        return (f"{field} must be None for test {test!r} (only {' and '.join(_TRIAL_TESTS)} "
+                f"answers have one), got {_describe(value)}")
+    return None
+
+
 _CHECKS = {
+    "record_id": _record_id_error,
     "sample_id": _id_error,
     "rater_id": _id_error,
-    "score": _score_error,
     "comment": _comment_error,
     "timestamp": _timestamp_error,
     "tag": _tag_error,
+    "test": _test_error,
 }
+_TEST_CHECKS = {"score": _score_error, "trial": _trial_error, "condition": _trial_error}
 
 
-def _field_errors(record: dict[str, Any]) -> list[str]:
-    """Why the (complete) ``record`` is invalid; empty if it is valid."""
-    errors = (_CHECKS[field](field, record[field]) for field in FIELDS if field in record)
+def _field_errors(record: Mapping[str, Any]) -> list[str]:
+    """Why the ``record`` is invalid; empty if it is valid. Absent fields are not checked.
+
+    ``score``, ``trial`` and ``condition`` are checked against the record's ``test`` (MOS if
+    absent), once that is a valid test.
+    """
+    errors = [_CHECKS[field](field, record[field]) for field in FIELDS
+              if field in _CHECKS and field in record]
+    test = record.get("test", "mos")
+    if _test_error("test", test) is None:
+        errors += [_TEST_CHECKS[field](field, record[field], test) for field in FIELDS
+                   if field in _TEST_CHECKS and field in record]
     return [error for error in errors if error is not None]
 
 
-def _record_error(value: Any) -> str | None:
-    """Why a decoded JSON line is not a valid record, or ``None`` if it is one."""
-    if not isinstance(value, dict):
-        return f"expected a JSON object, got {type(value).__name__}"
-    missing = [field for field in FIELDS if field not in value]
+def _fields_error(value: dict[str, Any], expected: tuple[str, ...]) -> str | None:
+    """Why ``value`` does not have exactly the fields ``expected``, or ``None``."""
+    missing = [field for field in expected if field not in value]
     if missing:
         return f"missing field(s) {', '.join(missing)}"
-    unknown = sorted(set(value) - set(FIELDS))
+    unknown = sorted(set(value) - set(expected))
     if unknown:
         return f"unknown field(s) {', '.join(unknown)}"
+    return None
+
+
+def _upgrade_legacy(value: dict[str, Any]) -> dict[str, Any]:
+    """A record with the six legacy fields as a full record, with its stable content id."""
+    full = {"record_id": legacy_record_id(value), "test": "mos", "trial": None,
+            "condition": None, **value}
+    return {field: full[field] for field in FIELDS}
+
+
+def _as_record(value: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """``(record, None)`` for a valid decoded line (legacy lines upgraded), else the reason."""
+    if not isinstance(value, dict):
+        return None, f"expected a JSON object, got {type(value).__name__}"
+    legacy = _NEW_FIELDS.isdisjoint(value)
+    reason = _fields_error(value, LEGACY_FIELDS if legacy else FIELDS)
+    if reason:
+        return None, reason
     errors = _field_errors(value)
-    return "; ".join(errors) if errors else None
+    if errors:
+        return None, "; ".join(errors)
+    record = _upgrade_legacy(value) if legacy else {field: value[field] for field in FIELDS}
+    return record, None
 
 
-def _parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """``(record, None)`` for a valid line, ``(None, reason)`` for a damaged one."""
+def _parse_line(raw: bytes, unterminated: bool) -> tuple[dict[str, Any] | None, str | None, bool]:
+    """``(record, None, False)`` for a valid line, ``(None, reason, cut_off)`` for a damaged one.
+
+    ``unterminated``: the line is the file's last and has no newline at its end; if it is then
+    not UTF-8 JSON, it is reported as cut off mid-write.
+    """
     try:
         value = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        return None, f"not UTF-8 text: {error}"
-    except json.JSONDecodeError as error:
-        return None, f"invalid JSON (line cut off mid-write?): {error}"
-    reason = _record_error(value)
-    return (None, reason) if reason else (value, None)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        kind = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else "invalid JSON"
+        if unterminated:
+            reason = (f"cut off mid-write: the last line has no newline at its end and is "
+                      f"{kind}: {error}")
+            return None, reason, True
+        return None, f"{kind} (cut off by an earlier crash, or edited by hand?): {error}", False
+    record, reason = _as_record(value)
+    return record, reason, False
 
 
 def _ends_mid_line(path: Path) -> bool:
@@ -178,7 +327,7 @@ def _ends_mid_line(path: Path) -> bool:
 
 
 class FeedbackLog:
-    """An append-only JSON Lines log of listener ratings.
+    """An append-only JSON Lines log of listener ratings and listening-test answers.
 
     Parameters
     ----------
@@ -189,7 +338,9 @@ class FeedbackLog:
     --------
     >>> log = FeedbackLog("listening_test/ratings.jsonl")  # doctest: +SKIP
     >>> log.append(sample_id="gan_0007", rater_id="ana", score=4, tag="gan-v2")  # doctest: +SKIP
-    >>> log.to_frame().groupby("tag")["score"].mean()  # doctest: +SKIP
+    >>> log.append(sample_id="item3/gan", rater_id="ana", score=72, test="mushra",
+    ...            trial="item3", condition="gan-v2")  # doctest: +SKIP
+    >>> log.to_frame("mos").groupby("tag")["score"].mean()  # doctest: +SKIP
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -199,7 +350,7 @@ class FeedbackLog:
         return f"FeedbackLog({str(self.path)!r})"
 
     def __len__(self) -> int:
-        """The number of valid records (damaged lines are not counted)."""
+        """The number of valid records of every test (damaged lines are not counted)."""
         return len(self.load()[0])
 
     def append(
@@ -210,8 +361,11 @@ class FeedbackLog:
         score: int,
         comment: str | None = None,
         tag: str | None = None,
+        test: str = "mos",
+        trial: str | None = None,
+        condition: str | None = None,
     ) -> dict[str, Any]:
-        """Validate one rating, timestamp it and append it to the log as one line.
+        """Validate one answer, give it an id and a timestamp, append it to the log as one line.
 
         Parameters
         ----------
@@ -220,23 +374,35 @@ class FeedbackLog:
         rater_id : str
             The listener, non-empty.
         score : int
-            From 1 to 5. Any integral type (e.g. ``numpy.int64``) is accepted and stored as a
-            Python ``int``; ``bool``, floats and strings are rejected.
+            In the range :data:`SCORE_RANGES` gives for ``test``: 1 to 5 for ``"mos"``, 0 to
+            100 for ``"mushra"``, 0 or 1 for ``"abx"`` (1: X identified correctly). Any
+            integral type (e.g. ``numpy.int64``) is accepted and stored as a Python ``int``;
+            ``bool``, floats and strings are rejected.
         comment : str, optional
             Free text; may contain newlines.
         tag : str, optional
             The model/version that generated the sample, non-empty if given.
+        test : {"mos", "mushra", "abx"}, default "mos"
+            The kind of answer.
+        trial : str, optional
+            The trial (item) id: required (non-empty) for ``"mushra"`` and ``"abx"``, must be
+            ``None`` for ``"mos"``.
+        condition : str, optional
+            Required (non-empty) for ``"mushra"`` (the condition rated, ``"reference"`` for
+            the hidden reference) and ``"abx"`` (the pair compared, e.g. ``"gan|real"``);
+            must be ``None`` for ``"mos"``.
 
         Returns
         -------
         dict
-            The record as written, with the fields of :data:`FIELDS`; ``timestamp`` is the
-            current UTC time in ISO 8601.
+            The record as written, with the fields of :data:`FIELDS`: ``record_id`` is a new
+            ``uuid.uuid4().hex``, ``timestamp`` the current UTC time in ISO 8601.
 
         Raises
         ------
         FeedbackError
-            If a field is invalid; nothing is written then.
+            If a field is invalid (the message names the field, the value, the range allowed
+            for ``test`` and the file); nothing is written then.
         OSError
             If the file cannot be written, or the system wrote only part of the line.
         """
@@ -246,14 +412,18 @@ class FeedbackLog:
             "score": score,
             "comment": comment,
             "tag": tag,
+            "test": test,
+            "trial": trial,
+            "condition": condition,
         }
         errors = _field_errors(record)
         if errors:
             raise FeedbackError(f"{'; '.join(errors)}; the rating was not written to {self.path}")
         record["score"] = int(score)
+        record["record_id"] = uuid.uuid4().hex
         record["timestamp"] = datetime.now(timezone.utc).isoformat()
         record = {field: record[field] for field in FIELDS}
-        self._write_line(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._write_line(_encode_record(record))
         return record
 
     def _write_line(self, line: bytes) -> None:
@@ -275,10 +445,13 @@ class FeedbackLog:
         Returns
         -------
         records : list of dict
-            The valid records in file order.
+            The valid records in file order, each with the fields of :data:`FIELDS`; a legacy
+            line (the six fields of :data:`LEGACY_FIELDS`) gets ``test="mos"``, no trial or
+            condition and the id :func:`legacy_record_id`.
         problems : list of FeedbackProblem
-            One per skipped line, with its 1-based line number and the reason. Blank lines
-            (e.g. the newline an append adds after a cut-off line) are ignored, not reported.
+            One per skipped line, with its 1-based line number and the reason; a cut-off last
+            line has ``cut_off=True``. Blank lines (e.g. the newline an append adds after a
+            cut-off line) are ignored, not reported.
         """
         try:
             data = self.path.read_bytes()
@@ -286,12 +459,13 @@ class FeedbackLog:
             return [], []
         records: list[dict[str, Any]] = []
         problems: list[FeedbackProblem] = []
-        for number, raw in enumerate(data.split(b"\n"), start=1):
+        lines = data.split(b"\n")
+        for number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
-            record, reason = _parse_line(raw)
+            record, reason, cut_off = _parse_line(raw, unterminated=number == len(lines))
             if record is None:
-                problems.append(FeedbackProblem(self.path, number, reason))
+                problems.append(FeedbackProblem(self.path, number, reason, cut_off))
             else:
                 records.append(record)
         return records, problems
@@ -318,22 +492,40 @@ class FeedbackLog:
             warnings.warn(message, FeedbackWarning, stacklevel=2)
         return records
 
-    def to_frame(self) -> pd.DataFrame:
-        """The valid records as a DataFrame, one row per rating.
+    def to_frame(self, test: str | None = None) -> pd.DataFrame:
+        """The valid records as a DataFrame, one row per answer.
+
+        Parameters
+        ----------
+        test : {"mos", "mushra", "abx"}, optional
+            Keep only the answers of this kind; by default every record is kept. Scores of
+            different tests are on different scales, so pass ``"mos"`` before averaging
+            opinion scores of a log that also holds listening tests.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``sample_id``, ``rater_id``, ``score`` (int64), ``comment``, ``timestamp``
-            (``datetime64`` in UTC) and ``tag``; a missing comment or tag is a missing value
-            (test with ``isna()``: pandas 3 stores it as ``NaN``, older versions as ``None``).
+            The columns of :data:`FIELDS` in order: ``score`` is int64, ``timestamp``
+            ``datetime64`` in UTC; a missing comment, tag, trial or condition is a missing
+            value (test with ``isna()``: pandas 3 stores it as ``NaN``, older versions as
+            ``None``).
+
+        Raises
+        ------
+        ValueError
+            If ``test`` is not one of :data:`TESTS`.
 
         Warns
         -----
         FeedbackWarning
             As in :meth:`read`.
         """
-        frame = pd.DataFrame(self.read(), columns=list(FIELDS))
+        if test is not None and _test_error("test", test) is not None:
+            raise ValueError(f"{self.path}: to_frame({test!r}): {_test_error('test', test)}")
+        records = self.read()
+        if test is not None:
+            records = [record for record in records if record["test"] == test]
+        frame = pd.DataFrame(records, columns=list(FIELDS))
         frame["score"] = frame["score"].astype("int64")
         frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
         return frame
