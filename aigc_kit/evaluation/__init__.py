@@ -42,8 +42,12 @@ from aigc_kit.evaluation.judging import (
 )
 from aigc_kit.evaluation.listening import (
     ab_preference,
+    abx_summary,
     ai_or_real,
     mos,
+    mushra_screen,
+    mushra_summary,
+    plot_mushra,
 )
 from aigc_kit.evaluation.report import (
     METRICS_FILE,
@@ -68,6 +72,10 @@ __all__ = [
     "METRICS_FILE",
     "AudioListener",
     "ab_preference",
+    "abx_summary",
+    "mushra_screen",
+    "mushra_summary",
+    "plot_mushra",
     "ai_or_real",
     "check_settings",
     "class_coverage",
