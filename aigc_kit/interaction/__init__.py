@@ -4,6 +4,8 @@
 - :mod:`~aigc_kit.interaction.widgets`: player, gallery, rating panel, A/B test and latent
   explorer widgets, whose callbacks are plain, tested methods;
 - :mod:`~aigc_kit.interaction.feedback`: the append-only ratings log;
+- :mod:`~aigc_kit.interaction.listening_tests`: MUSHRA and ABX tests (07_evaluation);
+- :mod:`~aigc_kit.interaction.merge`: pooling a class's logs into one;
 - :mod:`~aigc_kit.interaction.listeners`: simulated listeners for headless runs;
 - :mod:`~aigc_kit.interaction.adapt`: moving a latent prior towards what listeners like.
 
@@ -24,17 +26,43 @@ from aigc_kit.interaction.display import (
 )
 from aigc_kit.interaction.feedback import (
     FIELDS,
+    LEGACY_FIELDS,
     MAX_SCORE,
     MIN_SCORE,
+    SCORE_RANGES,
+    TESTS,
     FeedbackError,
     FeedbackLog,
     FeedbackProblem,
     FeedbackWarning,
+    legacy_record_id,
 )
 from aigc_kit.interaction.listeners import (
+    MushraListener,
     NaturalnessListener,
     SimulatedListener,
     brightness_hz,
+    spectral_distance_db,
+)
+from aigc_kit.interaction.listening_tests import (
+    ABXTest,
+    MushraTest,
+    MushraTrial,
+    abx_assignment,
+    abx_test,
+    anchor_cutoffs,
+    lowpass,
+    mushra_test,
+    mushra_trial,
+    record_abx,
+    record_mushra,
+)
+from aigc_kit.interaction.merge import (
+    MergeConflict,
+    MergeError,
+    MergeReport,
+    SourceSummary,
+    merge_logs,
 )
 from aigc_kit.interaction.widgets import (
     AB_CHOICES,
@@ -53,6 +81,28 @@ from aigc_kit.interaction.widgets import (
 )
 
 __all__ = [
+    "ABXTest",
+    "MushraListener",
+    "MushraTest",
+    "MushraTrial",
+    "abx_assignment",
+    "abx_test",
+    "anchor_cutoffs",
+    "lowpass",
+    "mushra_test",
+    "mushra_trial",
+    "record_abx",
+    "record_mushra",
+    "spectral_distance_db",
+    "LEGACY_FIELDS",
+    "SCORE_RANGES",
+    "TESTS",
+    "legacy_record_id",
+    "MergeConflict",
+    "MergeError",
+    "MergeReport",
+    "SourceSummary",
+    "merge_logs",
     "AB_CHOICES",
     "FIELDS",
     "ABTest",

@@ -250,7 +250,7 @@ class RatingPanel(widgets.VBox):
         """The log's ratings of this panel's samples: ``sample_id``, ``rater_id``, ``score``,
         ``comment``, in the order they were written."""
         ids = {sample.sample_id for sample in self._samples}
-        frame = self._feedback_log.to_frame()
+        frame = self._feedback_log.to_frame(test="mos")
         return frame.loc[frame.sample_id.isin(ids),
                          ["sample_id", "rater_id", "score", "comment"]].reset_index(drop=True)
 

@@ -43,6 +43,10 @@ CELLS = [
     '"value")\nab',
     'explorer = latent_explorer(lambda z: tone(300 + 100 * z[0]), 2, SR, n_sliders=2)\n'
     'explorer',
+    'from aigc_kit.interaction import mushra_test, mushra_trial\n'
+    'mushra = mushra_test([mushra_trial("t0", tone(300), {"sys": tone(320)}, SR)], SR,\n'
+    '                     FeedbackLog(Path("mushra.jsonl")), "browser")\n'
+    'mushra',
 ]
 
 
@@ -52,7 +56,7 @@ def page(lab, open_and_run_all):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, lab.root / "widgets.ipynb")
-    page = open_and_run_all("widgets.ipynb", ".widget-slider .noUi-handle")
+    page = open_and_run_all("widgets.ipynb", "text=submit trial")
     yield page
     page.close()
 
@@ -120,6 +124,7 @@ def test_moving_a_slider_plays_a_new_clip(page):
 
     before = src()
     handle = explorer.locator(".widget-slider .noUi-handle").first
+    handle.scroll_into_view_if_needed()
     box = handle.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
@@ -133,3 +138,27 @@ def test_moving_a_slider_plays_a_new_clip(page):
     assert float(readout) > 0, readout
     print(f"slider release -> new clip in {seconds:.2f} s")
     assert seconds < 5.0
+
+
+def test_mushra_sliders_set_with_the_mouse_land_in_the_log(page, lab):
+    test = _cell(page, 5)
+    assert test.locator("audio").count() == 5  # the reference, then four conditions
+    handle = test.locator(".widget-vslider .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] - 60, steps=5)
+    page.mouse.up()
+    readout = _poll(lambda: test.locator(".widget-readout").first.inner_text(),
+                    lambda t: t.strip() not in ("", "0"))
+    test.locator("button", has_text="submit trial").click()
+    log = lab.root / "mushra.jsonl"
+    text = _poll(lambda: log.read_text() if log.exists() else "",
+                 lambda t: len(t.splitlines()) == 4)
+    records = [json.loads(line) for line in text.splitlines()]
+    assert {r["test"] for r in records} == {"mushra"} and len(records) == 4
+    assert sorted(r["condition"] for r in records) == ["anchor_low", "anchor_mid",
+                                                       "reference", "sys"]
+    moved = [r["score"] for r in records if r["score"]]
+    assert moved == [int(readout)] and 0 < moved[0] <= 100
