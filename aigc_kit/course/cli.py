@@ -116,18 +116,8 @@ def _ratings_merge(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``aigc-kit`` command."""
-    parser = argparse.ArgumentParser(
-        prog="aigc-kit",
-        description="aigc-kit: run the course's notebooks headless (course) and report on a "
-                    "trained generator (report).",
-        epilog="main jobs: 'aigc-kit course' runs the whole course; 'aigc-kit report -p model "
-               "vae' reports on one model. 'aigc-kit COMMAND --help' for each command's "
-               "options.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_course(sub: argparse._SubParsersAction) -> None:
+    """The ``course`` command."""
     course = sub.add_parser(
         "course", help="execute every notebook headless into build/course/ (ipynb + HTML)"
     )
@@ -140,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     course.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
     course.set_defaults(func=_course)
 
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    """The ``report`` command."""
     report = sub.add_parser(
         "report",
         help="report on one trained model (GAN or VAE): every objective metric, samples to "
@@ -168,11 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
     report.set_defaults(func=_report)
 
-    fetch = sub.add_parser(
-        "fetch", help="download and verify FSDD (or verify the AIGC_KIT_DATA_MIRROR copy)"
-    )
-    fetch.set_defaults(func=_fetch)
 
+def _add_exercises(sub: argparse._SubParsersAction) -> None:
+    """The ``exercises`` command."""
     exercises = sub.add_parser(
         "exercises",
         help="write the student notebooks: each solution cell replaced by a stub",
@@ -188,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="write nbgrader source notebooks instead")
     exercises.set_defaults(func=_exercises)
 
+
+def _add_ratings(sub: argparse._SubParsersAction) -> None:
+    """The ``ratings merge`` command."""
     ratings = sub.add_parser(
         "ratings", help="work with listener rating logs (merge a class's logs into one)"
     )
@@ -209,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the merged log (created, or extended with the new records)")
     merge.set_defaults(func=_ratings_merge)
 
+
+def _add_tools(sub: argparse._SubParsersAction) -> None:
+    """The ``fetch``, ``check-notebooks`` and ``pair-notebooks`` commands."""
+    fetch = sub.add_parser(
+        "fetch", help="download and verify FSDD (or verify the AIGC_KIT_DATA_MIRROR copy)"
+    )
+    fetch.set_defaults(func=_fetch)
+
     for name, func, text in (
         ("check-notebooks", _check_notebooks, "fail when a .py/.ipynb pair differs or has outputs"),
         ("pair-notebooks", _pair_notebooks, "rewrite each .ipynb from its py:percent source"),
@@ -216,6 +218,21 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("folder", nargs="?", default="notebooks")
         cmd.set_defaults(func=func)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``aigc-kit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="aigc-kit",
+        description="aigc-kit: run the course's notebooks headless (course) and report on a "
+                    "trained generator (report).",
+        epilog="main jobs: 'aigc-kit course' runs the whole course; 'aigc-kit report -p model "
+               "vae' reports on one model. 'aigc-kit COMMAND --help' for each command's "
+               "options.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_course, _add_report, _add_exercises, _add_ratings, _add_tools):
+        add(sub)
     return parser
 
 
