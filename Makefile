@@ -37,7 +37,7 @@ pair: $(STAMP)
 	$(PY) -m aigc_kit pair-notebooks notebooks
 
 test: data lint sync
-	AIGC_KIT_OFFLINE=1 $(PY) -m pytest tests
+	AIGC_KIT_OFFLINE=1 $(PY) -m pytest --durations=20 tests
 	AIGC_KIT_OFFLINE=1 AIGC_KIT_CHECK_STRICT=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 --durations=0 notebooks
 
 # JupyterLab refuses to start as root (a classroom container) without --allow-root.
