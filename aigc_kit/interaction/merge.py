@@ -12,7 +12,6 @@ skipped line, conflict and suspicious rater is listed in the :class:`MergeReport
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from aigc_kit.interaction.feedback import (
     FeedbackProblem,
     _encode_record,
 )
+from aigc_kit.runtime.atomic import write_atomically
 
 __all__ = ["MergeConflict", "MergeError", "MergeReport", "SourceSummary", "merge_logs"]
 
@@ -232,38 +232,6 @@ def _raters_in_several_files(
             if len(by_file) > 1}
 
 
-def _write_atomically(out: Path, records: Iterable[dict[str, Any]]) -> None:
-    """Write ``records`` to ``out`` via a synced temporary file in its folder and a rename."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    mode = out.stat().st_mode & 0o777 if out.exists() else 0o644
-    fd, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.writelines(_encode_record(record) for record in records)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _sync_folder(out.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync ``folder`` so the rename survives a crash (not possible on every system)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _load_previous(out: Path) -> list[dict[str, Any]]:
     """The records of an existing ``out``; refuse if it has damaged lines.
 
@@ -337,7 +305,8 @@ def merge_logs(sources: Sequence[PathLike], out: PathLike) -> MergeReport:
     for path, records, damaged in loaded:
         summaries.append(_summary(path, records, damaged, merge.add(path, records)))
         problems += damaged
-    _write_atomically(out, merge.records.values())
+    records = list(merge.records.values())
+    write_atomically(out, lambda file: file.writelines(_encode_record(r) for r in records))
     raters = _raters_in_several_files([(path, records) for path, records, _ in loaded])
     return MergeReport(out, len(merge.records), previous, tuple(summaries), tuple(problems),
                        tuple(merge.conflicts), raters)
