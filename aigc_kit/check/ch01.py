@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from aigc_kit.check.core import Outcome, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, call_student, close, exercise, not_a_function, right, wrong
 
 
 def _whole_number(answer: Any) -> int | None:
@@ -73,14 +73,13 @@ def ex2(answer: Callable[[np.ndarray, np.ndarray], float]) -> Outcome:
     """
     from aigc_kit.evaluation import snr
 
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (answer = my_snr), not a value")
+    if (hint := not_a_function(answer, "my_snr")) is not None:
+        return hint
     for estimate, reference in _snr_probes():
         expected = float(snr(estimate, reference))
-        try:
-            got = answer(estimate.copy(), reference.copy())
-        except Exception as error:  # noqa: BLE001 - any error is the student's to see
-            return wrong(f"your function raised {type(error).__name__}: {error}")
+        got, failed = call_student(answer, estimate.copy(), reference.copy())
+        if failed is not None:
+            return failed
         if close(got, expected, rtol=1e-4, atol=1e-6):
             continue
         value = np.asarray(got, dtype=np.float64)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aigc_kit.check.core import Outcome, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, call_student, close, exercise, not_a_function, right, wrong
 from aigc_kit.data import rms_db, robust_z, trim_silence
 
 
@@ -61,14 +61,13 @@ def ex2(answer: Callable[[np.ndarray], float]) -> Outcome:
     The check calls ``answer(x)`` on its own 1-D signals and compares with
     :func:`aigc_kit.data.rms_db`.
     """
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (answer = my_rms_db), not a value")
+    if (hint := not_a_function(answer, "my_rms_db")) is not None:
+        return hint
     for x in _level_probes():
         expected = rms_db(x)
-        try:
-            got = answer(x.copy())
-        except Exception as error:  # noqa: BLE001 - any error is the student's to see
-            return wrong(f"your function raised {type(error).__name__}: {error}")
+        got, failed = call_student(answer, x.copy())
+        if failed is not None:
+            return failed
         if close(got, expected, rtol=1e-4, atol=1e-4):
             continue
         value = np.asarray(got, dtype=np.float64)

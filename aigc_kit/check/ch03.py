@@ -8,15 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aigc_kit.check.core import Outcome, close, exercise, right, wrong
-
-
-def _call(function: Callable[..., Any], *args: Any) -> tuple[Any, Outcome | None]:
-    """``function(*args)``, or the error it raised as a failed outcome."""
-    try:
-        return function(*args), None
-    except Exception as error:  # noqa: BLE001 - any error is the student's to see
-        return None, wrong(f"your function raised {type(error).__name__}: {error}")
+from aigc_kit.check.core import Outcome, call_student, close, exercise, not_a_function, right, wrong
 
 
 @exercise
@@ -72,12 +64,12 @@ def ex2(answer: Callable[[np.ndarray], float]) -> Outcome:
     The check calls ``answer(onsets)`` on its own sorted onset times in seconds and
     compares with ``60 / median(diff(onsets))``.
     """
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (answer = tempo_from_onsets)")
+    if (hint := not_a_function(answer, "tempo_from_onsets")) is not None:
+        return hint
     for onsets in _tempo_probes():
         intervals = np.diff(onsets)
         expected = 60.0 / float(np.median(intervals))
-        got, failed = _call(answer, onsets.copy())
+        got, failed = call_student(answer, onsets.copy())
         if failed is not None:
             return failed
         if close(got, expected, rtol=1e-6):
@@ -119,11 +111,11 @@ def ex3(answer: Callable[[np.ndarray, int], float]) -> Outcome:
     The check calls ``answer(frame, sr)`` on its own 1-D frames and compares with
     ``sum(f |X(f)|) / sum(|X(f)|)`` over the ``rfft`` bins.
     """
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (answer = centroid_of_frame)")
+    if (hint := not_a_function(answer, "centroid_of_frame")) is not None:
+        return hint
     for frame, sr in _centroid_probes():
         expected = _reference_centroid(frame, sr)
-        got, failed = _call(answer, frame.copy(), sr)
+        got, failed = call_student(answer, frame.copy(), sr)
         if failed is not None:
             return failed
         if close(got, expected, rtol=1e-5):

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from aigc_kit.check.core import Outcome, _array, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, _array, close, exercise, not_a_function, right, wrong
 from aigc_kit.models import count_parameters
 from aigc_kit.training import gaussian_kl, predict
 
@@ -31,9 +31,8 @@ def ex1(answer: Callable[[Sequence[int]], int], generator: nn.Module) -> Outcome
     ``answer``: a function ``answer(sizes) -> int`` giving the number of weights and biases
     of the fully connected layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
     """
-    if not callable(answer):
-        return wrong("`answer` should be the function itself (e.g. `answer = n_mlp_params`), "
-                     "not a number")
+    if (hint := not_a_function(answer, "n_mlp_params")) is not None:
+        return hint
     for sizes, expected in _SIZES:
         got = answer(list(sizes))
         if close(got, expected, rtol=0, atol=0.5):

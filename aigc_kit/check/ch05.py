@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from aigc_kit.check.core import Outcome, _array, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, _array, close, exercise, not_a_function, right, wrong
 from aigc_kit.training import discriminator_loss, step_factor
 
 #: Gradient sequences the check feeds to the student's Adam, with the learning rates.
@@ -83,8 +83,8 @@ def ex2(answer: Callable[[np.ndarray, float], Any]) -> Outcome:
     an array of ``len(grads)`` floats, for one scalar parameter starting at 0, with
     ``betas = (0.9, 0.999)`` and ``eps = 1e-8``.
     """
-    if not callable(answer):
-        return wrong("`answer` should be the function itself (e.g. `answer = adam_path`)")
+    if (hint := not_a_function(answer, "adam_path")) is not None:
+        return hint
     for grads, lr in _ADAM_CASES:
         got = _array(answer(grads.copy(), lr))
         expected = _adam_path(grads, lr)
@@ -122,8 +122,8 @@ def ex3(answer: Callable[[torch.Tensor, torch.Tensor], Any]) -> Outcome:
     ``answer``: a function ``answer(real_logits, fake_logits)`` returning a tensor of
     ``real_logits.shape``, the loss ``-[log D(x) + log(1 - D(G(z)))]`` of each pair in nats.
     """
-    if not callable(answer):
-        return wrong("`answer` should be the function itself (e.g. `answer = d_loss`)")
+    if (hint := not_a_function(answer, "d_loss")) is not None:
+        return hint
     real = torch.tensor([3.0, -2.0, 0.0, 0.5, 1.5, -0.7])
     fake = torch.tensor([-1.0, 0.5, 0.0, 2.0, -3.0, 0.3])
     extreme_real = torch.tensor([-200.0, -100.0, -20.0, 20.0, 100.0, 200.0])

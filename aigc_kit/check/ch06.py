@@ -10,7 +10,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from aigc_kit.check.core import Outcome, _array, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, _array, close, exercise, not_a_function, right, wrong
 from aigc_kit.evaluation import inception_score, snr
 
 #: The row of ``vocoder_table`` that is the untouched clips, not a vocoder.
@@ -102,8 +102,8 @@ def ex3(answer: Callable[[np.ndarray], Any]) -> Outcome:
     ``(n_samples, n_classes)`` (rows summing to 1) and returning ``exp(E_x KL(p(y|x) ||
     p(y)))`` over all the samples (one split).
     """
-    if not callable(answer):
-        return wrong("`answer` should be the function itself (e.g. `answer = is_score`)")
+    if (hint := not_a_function(answer, "is_score")) is not None:
+        return hint
     rng = np.random.default_rng(6)
     cases: list[tuple[str, np.ndarray]] = [
         ("uniform rows", np.full((8, 4), 0.25)),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigc_kit.check.core import Outcome, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, close, exercise, not_a_function, right, wrong
 from aigc_kit.evaluation.generative import inception_score
 from aigc_kit.evaluation.signal import lsd, si_snr, snr
 
@@ -91,9 +91,8 @@ def ex2(answer: Any) -> Outcome:
     ``answer``: a function ``(estimate, reference) -> float``, SI-SNR in dB of 1-D arrays;
     called here on its own pairs and compared with ``aigc_kit.evaluation.si_snr``.
     """
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (answer = my_si_snr), not a "
-                     "value it returned")
+    if (hint := not_a_function(answer, "my_si_snr")) is not None:
+        return hint
     func: Callable[[np.ndarray, np.ndarray], Any] = answer
     for estimate, reference in _check_inputs():
         try:

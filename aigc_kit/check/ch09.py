@@ -19,7 +19,7 @@ from aigc_kit.apps.music.metrics import (
     total_variation,
 )
 from aigc_kit.apps.music.prompt import TEMPO_BPM, steer
-from aigc_kit.check.core import Outcome, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, close, exercise, not_a_function, right, wrong
 
 
 @exercise
@@ -77,9 +77,8 @@ def ex2(answer: Any) -> Outcome:
     ``answer``: a function ``(logits, temperature) -> probabilities`` (1-D array in, 1-D
     array out): ``softmax(logits / temperature)``, one-hot on the largest logit at 0.
     """
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (answer = with_temperature), "
-                     "not a value it returned")
+    if (hint := not_a_function(answer, "with_temperature")) is not None:
+        return hint
     func: Callable[[np.ndarray, float], Any] = answer
     for logits, temperature in _CASES:
         try:

@@ -103,6 +103,23 @@ def exercise(func: Callable[..., Outcome]) -> Callable[..., Verdict]:
     return check
 
 
+def not_a_function(answer: Any, name: str) -> Outcome | None:
+    """The hint when ``answer`` should be the student's function ``name`` but is not one."""
+    if callable(answer):
+        return None
+    return wrong(f"`answer` should be your function itself (answer = {name}), not a value "
+                 f"it returned")
+
+
+def call_student(function: Callable[..., Any], *args: Any) -> tuple[Any, Outcome | None]:
+    """``(function(*args), None)``, or ``(None, hint)`` naming the error the student's
+    function raised (any error: it is the student's code)."""
+    try:
+        return function(*args), None
+    except Exception as error:  # noqa: BLE001 - any error is the student's to see
+        return None, wrong(f"your function raised {type(error).__name__}: {error}")
+
+
 def close(answer: Any, expected: Any, rtol: float = 1e-3, atol: float = 1e-6) -> bool:
     """Whether ``answer`` matches ``expected`` in shape and within tolerance (NaN never does).
 
