@@ -52,6 +52,22 @@ def browser():
         chromium.close()
 
 
+def _poll(read, until, timeout_s: float = 20.0):
+    """Call ``read()`` until ``until(value)`` or the timeout; return the last value."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = read()
+        if until(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def poll():
+    """``poll(read, until, timeout_s=20)``: wait for what the kernel or the page does."""
+    return _poll
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import nbformat
@@ -11,16 +10,7 @@ import nbformat
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "08_interaction_feedback_loop.ipynb"
 
 
-def _poll(read, until, timeout_s: float = 20.0):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = read()
-        if until(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
-
-
-def test_chapter_8_in_human_mode_rates_by_clicking_and_adjusts(lab, open_and_run_all):
+def test_chapter_8_in_human_mode_rates_by_clicking_and_adjusts(lab, open_and_run_all, poll):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     (parameters,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert 'rater = "simulated"' in parameters.source
@@ -33,17 +23,17 @@ def test_chapter_8_in_human_mode_rates_by_clicking_and_adjusts(lab, open_and_run
     panel.locator("button", has_text="5").nth(0).click()  # demo-0: 5
     panel.locator("button", has_text="2").nth(1).click()  # demo-1: 2
     log = lab.root / "ch08.jsonl"
-    text = _poll(lambda: log.read_text() if log.exists() else "",
+    text = poll(lambda: log.read_text() if log.exists() else "",
                  lambda t: len(t.splitlines()) >= 2)
     records = [json.loads(line) for line in text.splitlines()]
     assert [(r["sample_id"], r["score"], r["rater_id"]) for r in records] == [
         ("demo-0", 5, "me"), ("demo-1", 2, "me")]
-    table = _poll(lambda: panel.locator("table").inner_text(), lambda t: "demo-1" in t)
+    table = poll(lambda: panel.locator("table").inner_text(), lambda t: "demo-1" in t)
     assert "demo-0" in table and "demo-1" in table  # shown without running another cell
     adjust = cells.filter(has_text="if run is None:").first
     adjust.locator(".jp-InputArea-editor").click()
     page.keyboard.press("Shift+Enter")
-    shown = _poll(lambda: adjust.locator(".jp-OutputArea-output").all_inner_texts(),
+    shown = poll(lambda: adjust.locator(".jp-OutputArea-output").all_inner_texts(),
                   lambda texts: any("adjusted 0" in t for t in texts), 60)
     assert any("adjusted 0" in t for t in shown), shown
     assert adjust.locator("audio").count() == 4

@@ -65,17 +65,7 @@ def _cell(page, index: int):
     return page.locator(".jp-Notebook .jp-CodeCell").nth(index)
 
 
-def _poll(read, until, timeout_s: float = 15.0):
-    """Call ``read()`` until ``until(value)``; return the last value."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = read()
-        if until(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
-
-
-def test_gallery_players_play_and_fit_the_window(page):
+def test_gallery_players_play_and_fit_the_window(page, poll):
     gallery = _cell(page, 1)
     players = gallery.locator("audio")
     assert players.count() == 4
@@ -83,39 +73,39 @@ def test_gallery_players_play_and_fit_the_window(page):
     assert box["x"] + box["width"] <= 1400, "the fourth clip needs a sideways scroll"
     first = players.first.bounding_box()
     page.mouse.click(first["x"] + 18, first["y"] + first["height"] / 2)  # its play button
-    played = _poll(lambda: players.first.evaluate("a => a.currentTime"), lambda t: t > 0.05)
+    played = poll(lambda: players.first.evaluate("a => a.currentTime"), lambda t: t > 0.05)
     assert played > 0.05 and players.first.evaluate("a => a.duration") == pytest.approx(1.0)
 
 
-def test_rating_by_clicking_lands_in_the_log_with_the_comment(page, lab):
+def test_rating_by_clicking_lands_in_the_log_with_the_comment(page, lab, poll):
     panel = _cell(page, 2)
     panel.locator("input[placeholder='comment (optional)']").first.fill("lovely tone")
     panel.locator("button", has_text="4").first.click()
     log = lab.root / "ratings.jsonl"
-    text = _poll(lambda: log.read_text() if log.exists() else "", lambda t: "lovely" in t)
+    text = poll(lambda: log.read_text() if log.exists() else "", lambda t: "lovely" in t)
     (record,) = [json.loads(line) for line in text.splitlines()]
     assert (record["sample_id"], record["score"], record["comment"], record["rater_id"]) == (
         "s0", 4, "lovely tone", "browser")
-    assert _poll(lambda: panel.locator("text=rated 4 ✓").count(), bool) == 1
+    assert poll(lambda: panel.locator("text=rated 4 ✓").count(), bool) == 1
     # the table under the panel shows the rating without running another cell
-    table = _poll(lambda: panel.locator("table").inner_text() if panel.locator("table").count()
+    table = poll(lambda: panel.locator("table").inner_text() if panel.locator("table").count()
                   else "", lambda t: "lovely tone" in t)
     assert "lovely tone" in table and "s0" in table
 
 
-def test_ab_answer_is_recorded_blind(page, lab):
+def test_ab_answer_is_recorded_blind(page, lab, poll):
     pair = _cell(page, 3)
     assert pair.locator("audio").count() == 2
     pair.locator("button", has_text="left").first.click()
     answers = lab.root / "ab.json"
-    text = _poll(lambda: answers.read_text() if answers.exists() else "", bool)
+    text = poll(lambda: answers.read_text() if answers.exists() else "", bool)
     a_on_left = bool(ab_order(1, np.random.default_rng(0))[0])
     assert json.loads(text) == ["A" if a_on_left else "B"]
-    assert _poll(lambda: pair.locator("text=answered ✓").count(), bool) == 1
-    assert _poll(lambda: pair.locator("button", has_text="left").first.is_disabled(), bool)
+    assert poll(lambda: pair.locator("text=answered ✓").count(), bool) == 1
+    assert poll(lambda: pair.locator("button", has_text="left").first.is_disabled(), bool)
 
 
-def test_moving_a_slider_plays_a_new_clip(page):
+def test_moving_a_slider_plays_a_new_clip(page, poll):
     explorer = _cell(page, 4)
     source = explorer.locator("audio source")
 
@@ -131,7 +121,7 @@ def test_moving_a_slider_plays_a_new_clip(page):
     page.mouse.move(box["x"] + 80, box["y"] + box["height"] / 2, steps=5)
     start = time.monotonic()
     page.mouse.up()
-    after = _poll(src, lambda s: s and s != before)
+    after = poll(src, lambda s: s and s != before)
     seconds = time.monotonic() - start
     assert after != before, "the player did not change after the slider moved"
     readout = explorer.locator(".widget-readout").first.inner_text()
@@ -140,7 +130,7 @@ def test_moving_a_slider_plays_a_new_clip(page):
     assert seconds < 5.0
 
 
-def test_mushra_sliders_set_with_the_mouse_land_in_the_log(page, lab):
+def test_mushra_sliders_set_with_the_mouse_land_in_the_log(page, lab, poll):
     test = _cell(page, 5)
     assert test.locator("audio").count() == 5  # the reference, then four conditions
     handle = test.locator(".widget-vslider .noUi-handle").first
@@ -150,11 +140,11 @@ def test_mushra_sliders_set_with_the_mouse_land_in_the_log(page, lab):
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] - 60, steps=5)
     page.mouse.up()
-    readout = _poll(lambda: test.locator(".widget-readout").first.inner_text(),
+    readout = poll(lambda: test.locator(".widget-readout").first.inner_text(),
                     lambda t: t.strip() not in ("", "0"))
     test.locator("button", has_text="submit trial").click()
     log = lab.root / "mushra.jsonl"
-    text = _poll(lambda: log.read_text() if log.exists() else "",
+    text = poll(lambda: log.read_text() if log.exists() else "",
                  lambda t: len(t.splitlines()) == 4)
     records = [json.loads(line) for line in text.splitlines()]
     assert {r["test"] for r in records} == {"mushra"} and len(records) == 4
