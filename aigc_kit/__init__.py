@@ -13,6 +13,7 @@ The package tree is the course's pipeline, one subpackage per stage; each subpac
 - ``apps``: music, speech, video and provenance (6, 8);
 - ``runtime``: devices, seeds, folders, atomic writes, checkpoints.
 
+``check`` holds the self-checks the chapters' exercises call (``check.ch05_ex1(answer)``).
 ``course`` holds the command-line tooling, which the notebooks never import. Each
 function's docstring names the notebook that teaches it.
 """
