@@ -16,7 +16,7 @@ def test_the_top_level_holds_stage_packages_and_no_loose_modules():
     modules = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert modules == ["__init__.py", "__main__.py"]
     packages = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
-    assert packages == sorted(["apps", "course", "data", "evaluation", "features",
+    assert packages == sorted(["apps", "check", "course", "data", "evaluation", "features",
                                "generation", "interaction", "models", "runtime", "training"])
 
 

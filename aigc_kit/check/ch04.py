@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from aigc_kit.check.core import Outcome, _array, close, exercise, not_a_function, right, wrong
+from aigc_kit.check.core import Outcome, as_array, close, exercise, not_a_function, right, wrong
 from aigc_kit.models import count_parameters
 from aigc_kit.training import gaussian_kl, predict
 
@@ -62,11 +62,11 @@ def ex2(answer: Any, y_test: Any, predicted: Any) -> Outcome:
     ``answer``: array of 10 floats in [0, 1], entry ``d`` the share of test recordings of
     digit ``d`` that the classifier heard as ``d``.
     """
-    truth = _array(y_test).astype(int)
-    heard = _array(predicted).astype(int)
+    truth = as_array(y_test).astype(int)
+    heard = as_array(predicted).astype(int)
     n_classes = 10
     expected = np.array([np.mean(heard[truth == d] == d) for d in range(n_classes)])
-    got = _array(answer)
+    got = as_array(answer)
     if got.size == 1:
         return wrong("one number is the overall accuracy; give one share per digit, an array "
                      "of 10 values")
@@ -98,7 +98,7 @@ def ex3(answer: Any, classifier: nn.Module, x_test: torch.Tensor,
     logits = predict(classifier, x_test).double()
     labels = torch.as_tensor(y_test).long()
     expected = float(torch.nn.functional.cross_entropy(logits, labels))
-    got = _array(answer)
+    got = as_array(answer)
     if got.size != 1:
         return wrong(f"give one number, the mean over the test set (your answer has shape "
                      f"{got.shape}; did you forget to average the per-recording losses?)")
@@ -125,7 +125,7 @@ def ex4(answer: Any, mu: torch.Tensor, logvar: torch.Tensor) -> Outcome:
     """
     mu64, logvar64 = mu.detach().double().cpu(), logvar.detach().double().cpu()
     expected = gaussian_kl(mu64, logvar64).numpy()
-    got = _array(answer)
+    got = as_array(answer)
     if got.shape != expected.shape:
         hint = " (one number per example: sum over the latent dimensions only)" \
             if got.size in (1, mu.numel()) else ""

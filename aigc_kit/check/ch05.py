@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from aigc_kit.check.core import Outcome, _array, close, exercise, not_a_function, right, wrong
+from aigc_kit.check.core import Outcome, as_array, close, exercise, not_a_function, right, wrong
 from aigc_kit.training import discriminator_loss, step_factor
 
 #: Gradient sequences the check feeds to the student's Adam, with the learning rates.
@@ -52,7 +52,7 @@ def ex1(answer: Any, melodies: np.ndarray, P: np.ndarray) -> Outcome:
     """
     melodies, P = np.asarray(melodies), np.asarray(P, dtype=np.float64)
     expected = float(P[melodies[:, -1] == 0].sum())
-    got = _array(answer)
+    got = as_array(answer)
     if got.size != 1:
         return wrong(f"give one probability, a single float (yours has shape {got.shape})")
     got = got.reshape(())
@@ -86,7 +86,7 @@ def ex2(answer: Callable[[np.ndarray, float], Any]) -> Outcome:
     if (hint := not_a_function(answer, "adam_path")) is not None:
         return hint
     for grads, lr in _ADAM_CASES:
-        got = _array(answer(grads.copy(), lr))
+        got = as_array(answer(grads.copy(), lr))
         expected = _adam_path(grads, lr)
         if got.shape != expected.shape:
             return wrong(f"for {len(grads)} gradients your function returned shape {got.shape};"
@@ -130,7 +130,7 @@ def ex3(answer: Callable[[torch.Tensor, torch.Tensor], Any]) -> Outcome:
     extreme_fake = torch.tensor([200.0, 100.0, 20.0, -20.0, -100.0, -200.0])
     for label, r, f in [("ordinary", real, fake), ("extreme", extreme_real, extreme_fake)]:
         expected = discriminator_loss(r.double(), f.double(), reduction="none")
-        got = _array(answer(r.clone(), f.clone()))
+        got = as_array(answer(r.clone(), f.clone()))
         if got.shape != tuple(expected.shape):
             return wrong(f"return one loss per pair, shape {tuple(expected.shape)} (yours has "
                          f"shape {got.shape}: no mean)")
@@ -165,7 +165,7 @@ def ex4(answer: Any) -> Outcome:
     excess = (step_factor(steps, betas, variant="printed_step")
               / step_factor(steps, betas))
     expected = int(steps[np.argmax(excess < 2)])
-    got = _array(answer)
+    got = as_array(answer)
     if got.size != 1:
         return wrong("give one step number, an int")
     value = float(got.reshape(-1)[0])

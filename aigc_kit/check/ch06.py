@@ -10,7 +10,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from aigc_kit.check.core import Outcome, _array, close, exercise, not_a_function, right, wrong
+from aigc_kit.check.core import Outcome, as_array, close, exercise, not_a_function, right, wrong
 from aigc_kit.evaluation import inception_score, snr
 
 #: The row of ``vocoder_table`` that is the untouched clips, not a vocoder.
@@ -66,7 +66,7 @@ def ex2(answer: Any, db_rec: torch.Tensor, db_ref: torch.Tensor) -> Outcome:
     rec = torch.as_tensor(db_rec).double()
     ref = torch.as_tensor(db_ref).double()
     expected = snr(rec, ref).numpy()
-    got = _array(answer)
+    got = as_array(answer)
     if got.shape != expected.shape:
         hint = " (one SNR per example: sum over each row, not over everything)" \
             if got.size == 1 else ""
@@ -113,7 +113,7 @@ def ex3(answer: Callable[[np.ndarray], Any]) -> Outcome:
     ]
     for name, probs in cases:
         expected = inception_score(probs, splits=1)[0]
-        got = _array(answer(probs.copy()))
+        got = as_array(answer(probs.copy()))
         if got.size != 1:
             return wrong(f"on {name} your function returned shape {got.shape}; return one "
                          f"number for the whole set")

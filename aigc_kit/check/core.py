@@ -125,13 +125,14 @@ def close(answer: Any, expected: Any, rtol: float = 1e-3, atol: float = 1e-6) ->
 
     Accepts numbers, sequences, NumPy arrays and PyTorch tensors (moved to the CPU).
     """
-    a, b = _array(answer), _array(expected)
+    a, b = as_array(answer), as_array(expected)
     if a.shape != b.shape:
         return False
     return bool(np.all(np.isfinite(a)) and np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def _array(value: Any) -> np.ndarray:
+def as_array(value: Any) -> np.ndarray:
+    """``value`` (number, sequence, array or torch tensor) as a float64 NumPy array."""
     if hasattr(value, "detach"):  # a torch tensor
         value = value.detach().cpu().numpy()
     return np.asarray(value, dtype=np.float64)

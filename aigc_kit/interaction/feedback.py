@@ -166,7 +166,7 @@ def legacy_record_id(record: Mapping[str, Any]) -> str:
     return "legacy-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
 
-def _encode_record(record: Mapping[str, Any]) -> bytes:
+def encode_record(record: Mapping[str, Any]) -> bytes:
     """One record as a line of the log: JSON with the fields of :data:`FIELDS`, newline."""
     ordered = {field: record[field] for field in FIELDS}
     return json.dumps(ordered, ensure_ascii=False).encode("utf-8") + b"\n"
@@ -423,7 +423,7 @@ class FeedbackLog:
         record["record_id"] = uuid.uuid4().hex
         record["timestamp"] = datetime.now(timezone.utc).isoformat()
         record = {field: record[field] for field in FIELDS}
-        self._write_line(_encode_record(record))
+        self._write_line(encode_record(record))
         return record
 
     def _write_line(self, line: bytes) -> None:

@@ -21,7 +21,7 @@ from aigc_kit.interaction.feedback import (
     FIELDS,
     FeedbackLog,
     FeedbackProblem,
-    _encode_record,
+    encode_record,
 )
 from aigc_kit.runtime.atomic import write_atomically
 
@@ -306,7 +306,7 @@ def merge_logs(sources: Sequence[PathLike], out: PathLike) -> MergeReport:
         summaries.append(_summary(path, records, damaged, merge.add(path, records)))
         problems += damaged
     records = list(merge.records.values())
-    write_atomically(out, lambda file: file.writelines(_encode_record(r) for r in records))
+    write_atomically(out, lambda file: file.writelines(encode_record(r) for r in records))
     raters = _raters_in_several_files([(path, records) for path, records, _ in loaded])
     return MergeReport(out, len(merge.records), previous, tuple(summaries), tuple(problems),
                        tuple(merge.conflicts), raters)
