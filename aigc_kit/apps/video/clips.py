@@ -11,6 +11,10 @@ every transition lies, the boundary frame a detector should report, and which sh
 
 Camera moves, moving objects and lighting changes are there on purpose: they change the
 picture without starting a new shot, which is what makes shot-boundary detection hard.
+Two harder kinds are available on request: fast camera moves (``FAST_CAMERA_MOVES``: a whip
+pan or a crash zoom over a few frames) and camera flashes (``p_flash``: a brightness jump
+over 1-3 frames that returns), the textbook false alarm of shot-boundary detection; the
+ground truth lists the flashes (``Clip.flashes``), which are *not* boundaries.
 
 Taught in ``11_video_auto_editing``.
 """
@@ -28,6 +32,8 @@ PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "motorcycle", "hubble_deep
 """Colour photographs shipped inside the scikit-image wheel (no download needed)."""
 
 CAMERA_MOVES = ("static", "pan", "zoom", "ken_burns")
+FAST_CAMERA_MOVES = ("whip_pan", "crash_zoom")
+"""Camera moves done in 3-6 frames inside a shot (not in ``make_clip``'s default draw)."""
 TRANSITIONS = ("cut", "dissolve", "fade")
 
 
@@ -86,6 +92,11 @@ class Clip:
         Index of the shot each frame belongs to (the incoming shot from a transition's
         ``boundary`` on).
     seed : int
+    params : dict
+        The ``make_clip`` arguments.
+    flashes : list[tuple[int, int]]
+        Camera flashes as frame spans ``[start, end)`` (1-3 frames each), in time order.
+        A flash is *not* a shot boundary: the shot goes on after it.
     """
 
     frames: np.ndarray
@@ -95,6 +106,7 @@ class Clip:
     shot_of_frame: np.ndarray
     seed: int = 0
     params: dict = field(default_factory=dict)
+    flashes: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def boundaries(self) -> np.ndarray:
@@ -182,13 +194,15 @@ def _render_shot(
     s_max = 0.95 * min(src_h / height, src_w / width)  # source pixels per output pixel
     t = np.linspace(0.0, 1.0, n)
     # Camera path: scale s(t) and window centre (cy, cx)(t) in source pixels.
-    if camera in ("zoom", "ken_burns"):
+    if camera in ("zoom", "ken_burns", "crash_zoom"):
         s0, s1 = rng.uniform(0.45, 0.6) * s_max, rng.uniform(0.85, 1.0) * s_max
         if rng.random() < 0.5:
             s0, s1 = s1, s0
     else:
         s0 = s1 = rng.uniform(0.6, 0.9) * s_max
-    scale = s0 + (s1 - s0) * t * speed
+    # Progress of the move, 0 -> 1: steady over the shot, or within 3-6 frames for a fast move.
+    path = _fast_move_profile(n, rng) if camera in FAST_CAMERA_MOVES else t
+    scale = s0 + (s1 - s0) * path * speed
 
     def centre_range(s: float, extent: int, src: int) -> tuple[float, float]:
         half = 0.5 * extent * s
@@ -197,12 +211,14 @@ def _render_shot(
     lo_y, hi_y = centre_range(max(s0, s1), height, src_h)
     lo_x, hi_x = centre_range(max(s0, s1), width, src_w)
     start = np.array([rng.uniform(lo_y, hi_y), rng.uniform(lo_x, hi_x)])
-    if camera in ("pan", "ken_burns"):
+    if camera in ("pan", "ken_burns", "whip_pan"):
         end = np.array([rng.uniform(lo_y, hi_y), rng.uniform(lo_x, hi_x)])
+        if camera == "whip_pan":  # swing to the far side of the photo
+            end = np.array([lo_y + hi_y, lo_x + hi_x]) - start
         end = start + (end - start) * speed
     else:
         end = start.copy()
-    centres = start[None] + (end - start)[None] * t[:, None]
+    centres = start[None] + (end - start)[None] * path[:, None]
     if camera == "static":  # hand-held: a slow, small wobble of a pixel or two
         phase = rng.uniform(0, 2 * np.pi, 2)
         centres = centres + 1.5 * scale[:, None] * np.sin(2 * np.pi * 0.4 * t[:, None] * n / 12
@@ -224,6 +240,14 @@ def _render_shot(
         colour = np.array([1.0 + tint, 1.0, 1.0 - tint], np.float32)
         frames *= 1.0 + ramp * (gain * colour - 1.0)
     return frames
+
+
+def _fast_move_profile(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Progress 0 -> 1 of a fast camera move, shape (n,): all of it within 3-6 frames
+    somewhere in the middle of the shot."""
+    width = float(rng.integers(3, 7))
+    middle = rng.uniform(0.3, 0.7) * (n - 1)
+    return _smoothstep((np.arange(n) - middle) / width + 0.5)
 
 
 def _bilinear(image: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -278,6 +302,7 @@ def make_clip(
     camera_speed: float = 1.0,
     noise_std: float = 0.01,
     photos: Sequence[str] = PHOTOS,
+    p_flash: float = 0.0,
 ) -> Clip:
     """Generate a clip of ``n_shots`` shots with its ground truth. Deterministic per seed.
 
@@ -298,7 +323,8 @@ def make_clip(
     transition_seconds : (float, float)
         Range of a dissolve's length, and of a fade's total length (out + in), in seconds.
     cameras : sequence of str
-        Camera moves to draw from: ``"static"``, ``"pan"``, ``"zoom"``, ``"ken_burns"``.
+        Camera moves to draw from: ``"static"``, ``"pan"``, ``"zoom"``, ``"ken_burns"``,
+        and the fast ``"whip_pan"`` and ``"crash_zoom"`` (``FAST_CAMERA_MOVES``).
     p_moving_object, p_lighting_change : float
         Probability that a shot gets a moving object / a lighting change.
     camera_speed : float
@@ -308,6 +334,11 @@ def make_clip(
     photos : sequence of str
         Photos to film (a subset of ``PHOTOS``, at least 2 when ``n_shots > 1``); two
         consecutive shots never film the same photo.
+    p_flash : float
+        Probability that a shot gets a camera flash: 1-3 frames brightened and washed
+        towards white, at least 3 frames away from any transition, recorded in
+        ``Clip.flashes`` (not a boundary). Drawn from its own random stream, so a clip with
+        ``p_flash=0`` is the same as before flashes existed.
 
     Returns
     -------
@@ -317,6 +348,8 @@ def make_clip(
     Taught in ``11_video_auto_editing``.
     """
     _check_clip_args(n_shots, size, fps, transitions, cameras, photos)
+    if not 0.0 <= p_flash <= 1.0:
+        raise ValueError(f"make_clip: p_flash is a probability in [0, 1], got {p_flash}")
     rng = np.random.default_rng(seed)
     size = (int(size[0]), int(size[1]))
     photos = list(dict.fromkeys(photos))
@@ -324,13 +357,13 @@ def make_clip(
     plan = _plan_shots(rng, n_shots, photos, cameras, p_moving_object, p_lighting_change,
                        shot_seconds, fps)
     kinds, lengths = _plan_transitions(rng, n_shots - 1, transitions, transition_seconds, fps)
-    longest = max(lengths, default=0)
-    for shot in plan:  # room for the transitions at both ends
-        shot["own"] = max(shot["own"], longest + 2)
+    _make_room(plan, kinds, lengths)
     rendered = _render_shots(rng, plan, kinds, lengths, size, photos, camera_speed)
     timeline = _assemble(rendered, plan, kinds, lengths)
 
     frames = np.concatenate(timeline.pieces)
+    flashes = _add_flashes(frames, timeline.transitions, timeline.shots, p_flash,
+                           np.random.default_rng([seed, 15]))
     if noise_std > 0:
         frames = frames + rng.normal(0.0, noise_std, frames.shape).astype(np.float32)
     frames = np.clip(frames, 0.0, 1.0).astype(np.float32)
@@ -338,9 +371,54 @@ def make_clip(
                   shot_seconds=shot_seconds, transition_seconds=transition_seconds,
                   cameras=tuple(cameras), p_moving_object=p_moving_object,
                   p_lighting_change=p_lighting_change, camera_speed=camera_speed,
-                  noise_std=noise_std)
+                  noise_std=noise_std, p_flash=p_flash)
     return Clip(frames, float(fps), timeline.transitions, timeline.shots,
-                np.concatenate(timeline.shot_of_frame), seed, params)
+                np.concatenate(timeline.shot_of_frame), seed, params, flashes)
+
+
+def _make_room(plan: list[dict], kinds: list[str], lengths: list[int]) -> None:
+    """Lengthen shots (in place) so each holds its transitions at both ends plus at least
+    one frame of its own: a fade in takes half its length from the shot's head, a dissolve
+    or fade out takes its length (half of it) from the tail."""
+    longest = max(lengths, default=0)
+    for i, shot in enumerate(plan):
+        head = lengths[i - 1] // 2 if i > 0 and kinds[i - 1] == "fade" else 0
+        tail = 0
+        if i < len(kinds):
+            tail = lengths[i] // 2 if kinds[i] == "fade" else lengths[i]
+        shot["own"] = max(shot["own"], longest + 2, head + tail + 1)
+
+
+def _add_flashes(
+    frames: np.ndarray,
+    transitions: list[Transition],
+    shots: list[ShotInfo],
+    p_flash: float,
+    rng: np.random.Generator,
+) -> list[tuple[int, int]]:
+    """Brighten 1-3 frames of some shots (in place), like a camera flash going off, and
+    return the flashes' spans ``[start, end)``. A flash keeps 3 frames from any transition."""
+    free = np.ones(len(frames), bool)
+    for tr in transitions:
+        free[max(tr.start - 3, 0):tr.end + 3] = False
+    free[:3] = free[-3:] = False
+    flashes = []
+    for shot in shots:
+        if rng.random() >= p_flash:
+            continue
+        length = int(rng.integers(1, 4))
+        starts = [u for u in range(shot.start, shot.end - length + 1)
+                  if free[u:u + length + 3].all() and free[max(u - 3, 0):u].all()]
+        if not starts:
+            continue
+        u = int(rng.choice(starts))
+        gain, white = rng.uniform(1.4, 2.0), rng.uniform(0.2, 0.4)
+        decay = np.array([1.0, 0.6, 0.35], np.float32)[:length, None, None, None]
+        frames[u:u + length] = (frames[u:u + length] * (1 + (gain - 1) * decay)
+                                + white * decay)
+        free[u:u + length] = False
+        flashes.append((u, u + length))
+    return flashes
 
 
 def _check_clip_args(
@@ -362,8 +440,9 @@ def _check_clip_args(
         if kind not in TRANSITIONS:
             raise ValueError(f"unknown transition {kind!r}; choose from {TRANSITIONS}")
     for cam in cameras:
-        if cam not in CAMERA_MOVES:
-            raise ValueError(f"unknown camera move {cam!r}; choose from {CAMERA_MOVES}")
+        if cam not in CAMERA_MOVES + FAST_CAMERA_MOVES:
+            raise ValueError(f"unknown camera move {cam!r}; choose from "
+                             f"{CAMERA_MOVES + FAST_CAMERA_MOVES}")
     for photo in photos:
         if photo not in PHOTOS:
             raise ValueError(f"unknown photo {photo!r}; choose from {PHOTOS}")
@@ -430,7 +509,9 @@ def _render_shots(
     for i, shot in enumerate(plan):
         extra_in = lengths[i - 1] if i > 0 and kinds[i - 1] == "dissolve" else 0
         n = shot["own"] + extra_in
-        sprite = str(rng.choice([p for p in photos if p != shot["photo"]]))
+        # A one-photo clip borrows its moving object's texture from the other bundled photos.
+        others = [p for p in photos if p != shot["photo"]]
+        sprite = str(rng.choice(others or [p for p in PHOTOS if p != shot["photo"]]))
         frames = _render_shot(shot["photo"], shot["camera"], n, size, rng,
                               sprite if shot["moving_object"] else None, shot["lighting"],
                               camera_speed)

@@ -16,6 +16,15 @@
    boundary at its weighted centre (the middle of a gradual transition); boundaries closer
    than ``min_shot_frames`` are merged, keeping the strongest.
 
+Before step 2, **camera flashes** are found and taken out (``find_flashes``): a brightness
+jump over 1-3 frames after which the picture returns to what it was (frame ``s - 1`` looks
+like frame ``s + m`` again). A flash is the textbook false alarm of shot-boundary
+detection; TRECVID systems detect and ignore them the same way. The flash frames'
+descriptors are replaced by a blend of the frames just before and just after the flash.
+After step 3, a one-frame jump that one **camera move** explains (the previous frame,
+shifted and zoomed, matches the next: ``camera_move_match``) is dropped: a whip pan or a
+crash zoom changes the picture as much as a cut does, but stays within one shot.
+
 ``score_cuts`` matches detections to true transitions one-to-one (a detection counts when it
 lies within ``tolerance`` frames of a transition's span) and reports precision, recall and
 F1, as the TRECVID shot-boundary task did. ``detect_cuts_threshold`` is the naive baseline:
@@ -27,7 +36,7 @@ Taught in ``11_video_auto_editing``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -41,6 +50,14 @@ THUMB = (12, 16)  # rows, cols of the normalised grey thumbnail
 CONTRAST_FLOOR = 0.03  # thumbnails with less contrast than this shrink towards zero
 THUMB_WEIGHT = 0.5  # share of the thumbnail distance at the finest scale (k = 1)
 DARK_LEVEL = 0.04  # colours count fully above 2x this mean brightness, not at all below it
+FLASH_JUMP = 0.06  # mean-brightness rise (0-1 scale) in one frame that may start a flash
+FLASH_FRAMES = 3  # longest flash, in frames
+MOTION_SCALES = tuple(np.geomspace(1 / 1.7, 1.7, 13))  # zoom factors tried between 2 frames
+MOTION_MATCH = 0.55  # correlation after the best shift and zoom that makes a jump a camera move
+MOTION_OVERLAP = 0.3  # ...over at least this fraction of the frame
+
+Candidate = tuple[int, float, str, int, int, float]
+"""(frame, strength, kind, run start, run end, peak difference) of one possible boundary."""
 
 
 def frame_descriptors(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,10 +118,123 @@ def _distance(
     return (1 - thumb_weight) * d_hist + thumb_weight * np.minimum(d_thumb, 1.0)
 
 
-def boundary_scores(frames: np.ndarray, scales: Sequence[int] = (1, 2, 4, 8)) -> np.ndarray:
+def _grey_small(frame: np.ndarray) -> np.ndarray:
+    """A frame as a grey image of at most 48 x 64 pixels."""
+    grey = frame @ np.array([0.299, 0.587, 0.114], np.float32)
+    factor = max(1, int(np.ceil(max(grey.shape[0] / 48, grey.shape[1] / 64))))
+    h, w = grey.shape[0] // factor * factor, grey.shape[1] // factor * factor
+    return grey[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+
+
+def _phase_shift(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    """Integer shift ``(dy, dx)`` with ``b[y, x] ~ a[y - dy, x - dx]`` (phase correlation)."""
+    window = np.outer(np.hanning(a.shape[0]), np.hanning(a.shape[1]))
+    fa = np.fft.fft2((a - a.mean()) * window)
+    fb = np.fft.fft2((b - b.mean()) * window)
+    cross = fb * np.conj(fa)
+    r = np.fft.ifft2(cross / (np.abs(cross) + 1e-9)).real
+    dy, dx = np.unravel_index(np.argmax(r), r.shape)
+    h, w = a.shape
+    return int(dy - h if dy > h // 2 else dy), int(dx - w if dx > w // 2 else dx)
+
+
+def camera_move_match(before: np.ndarray, after: np.ndarray) -> float:
+    """How well one camera move explains the change from frame ``before`` to ``after``: the
+    best correlation of their grey images over ``MOTION_SCALES`` zooms (about the centre)
+    and the shift phase correlation finds, on an overlap of at least ``MOTION_OVERLAP`` of
+    the frame; -1 when no zoom leaves enough overlap.
+
+    Parameters
+    ----------
+    before, after : np.ndarray, shape (H, W, 3)
+        float in [0, 1].
+
+    Returns
+    -------
+    float
+        Correlation in [-1, 1]: near 1 for a pan or zoom over one photo, lower for a cut.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    from scipy.ndimage import affine_transform
+
+    a, b = _grey_small(before), _grey_small(after)
+    centre = (np.array(a.shape) - 1) / 2.0
+    best = -1.0
+    for zoom in MOTION_SCALES:
+        # after[y] ~ before[centre + (y - centre) / zoom]: ``before`` magnified by ``zoom``.
+        warped = affine_transform(a, np.full(2, 1 / zoom), centre - centre / zoom, order=1,
+                                  cval=np.nan)
+        valid = ~np.isnan(warped)
+        filled = np.where(valid, warped, np.nanmean(warped) if valid.any() else 0.0)
+        dy, dx = _phase_shift(filled, b)
+        moved = np.full_like(warped, np.nan)
+        h, w = a.shape
+        moved[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+            warped[max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+        keep = ~np.isnan(moved)
+        if keep.mean() < MOTION_OVERLAP:
+            continue
+        x, y = moved[keep] - moved[keep].mean(), b[keep] - b[keep].mean()
+        best = max(best, float(np.sum(x * y) / (np.sqrt(np.sum(x * x) * np.sum(y * y)) + 1e-9)))
+    return best
+
+
+def find_flashes(
+    frames: np.ndarray, hist: np.ndarray, thumb: np.ndarray, max_frames: int = FLASH_FRAMES
+) -> list[tuple[int, int]]:
+    """Camera flashes: spans ``[s, s + m)`` of ``1 <= m <= max_frames`` frames that are all
+    brighter than the frames on either side, starting with a jump of at least
+    ``FLASH_JUMP`` in mean brightness, after which the picture returns: frame ``s + m`` is
+    within a quarter of that jump of frame ``s - 1``'s brightness, and closer to it
+    (descriptor distance) than 3/4 of the jump into the flash.
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (T, H, W, 3)
+        float in [0, 1].
+    hist, thumb : np.ndarray
+        ``frame_descriptors(frames)``.
+    max_frames : int
+        Longest flash in frames.
+
+    Returns
+    -------
+    list of (int, int)
+        Flash spans in time order, not overlapping.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    luma = frames.mean(axis=(1, 2, 3))
+    t, flashes, s = len(frames), [], 1
+    while s < t - 1:
+        found = 0
+        if luma[s] - luma[s - 1] > FLASH_JUMP:
+            into = _distance(hist, thumb, np.array([s - 1]), np.array([s]), THUMB_WEIGHT)[0]
+            for m in range(1, min(max_frames, t - 1 - s) + 1):
+                e = s + m
+                brighter = luma[s:e].min() > max(luma[s - 1], luma[e]) + FLASH_JUMP / 2
+                returned = abs(luma[e] - luma[s - 1]) < 0.25 * (luma[s] - luma[s - 1])
+                back = _distance(hist, thumb, np.array([s - 1]), np.array([e]),
+                                 THUMB_WEIGHT)[0]
+                # A fading flash looks "back" early: keep the span whose end is darkest.
+                if (brighter and returned and back < 0.75 * into
+                        and (not found or luma[e] < luma[s + found])):
+                    found = m
+        if found:
+            flashes.append((s, s + found))
+        s += found + 1
+    return flashes
+
+
+def boundary_scores(
+    frames: np.ndarray, scales: Sequence[int] = (1, 2, 4, 8), ignore_flashes: bool = True
+) -> np.ndarray:
     """Multi-scale frame differences ``D[j, t]`` = distance(frame ``t - k``, frame ``t + k - 1``)
     for ``k = scales[j]``: how different the video is before and after the boundary that
-    precedes frame ``t`` (indices clamped at the ends; ``D[:, 0] = 0``).
+    precedes frame ``t`` (indices clamped at the ends; ``D[:, 0] = 0``). With
+    ``ignore_flashes``, frames inside a camera flash (``find_flashes``) count as a blend of
+    the frames just before and after it.
 
     Returns
     -------
@@ -112,7 +242,20 @@ def boundary_scores(frames: np.ndarray, scales: Sequence[int] = (1, 2, 4, 8)) ->
 
     Taught in ``11_video_auto_editing``.
     """
+    return _scores_and_flashes(frames, scales, ignore_flashes)[0]
+
+
+def _scores_and_flashes(
+    frames: np.ndarray, scales: Sequence[int], ignore_flashes: bool
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """``boundary_scores`` and the flashes it took out."""
+    frames = as_frames(frames)
     hist, thumb = frame_descriptors(frames)
+    flashes = find_flashes(frames, hist, thumb) if ignore_flashes else []
+    for start, end in flashes:  # what the camera would have seen: blend the frames around
+        w = (np.arange(1, end - start + 1) / (end - start + 1))[:, None]
+        hist[start:end] = (1 - w) * hist[start - 1] + w * hist[end]
+        thumb[start:end] = (1 - w) * thumb[start - 1] + w * thumb[end]
     t = len(hist)
     idx = np.arange(t)
     out = np.zeros((len(scales), t))
@@ -123,7 +266,7 @@ def boundary_scores(frames: np.ndarray, scales: Sequence[int] = (1, 2, 4, 8)) ->
         # which grows with the time gap: it only helps at the finest scale.
         out[j] = _distance(hist, thumb, a, b, THUMB_WEIGHT if k == 1 else 0.0)
         out[j, 0] = 0.0
-    return out
+    return out, flashes
 
 
 @dataclass
@@ -144,6 +287,8 @@ class CutDetection:
         Their local medians (the adaptive threshold is ``ratio * levels``).
     kinds : list[str]
         ``"cut"`` when the detection came from the finest scale, else ``"gradual"``.
+    flashes : list[tuple[int, int]]
+        Camera flashes found and ignored, as frame spans ``[start, end)``.
     """
 
     boundaries: np.ndarray
@@ -152,6 +297,7 @@ class CutDetection:
     scores: np.ndarray
     levels: np.ndarray
     kinds: list[str]
+    flashes: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _local_level(d: np.ndarray, k: int, window: int) -> np.ndarray:
@@ -177,6 +323,8 @@ def detect_cuts(
     window: int = 8,
     min_shot_frames: int = 10,
     return_details: bool = False,
+    ignore_flashes: bool = True,
+    ignore_camera_moves: bool = True,
 ) -> np.ndarray | CutDetection:
     """Detect shot boundaries: the frames at which a new shot begins.
 
@@ -203,6 +351,13 @@ def detect_cuts(
         Boundaries closer than this (frames) are merged into the stronger one.
     return_details : bool
         Return a ``CutDetection`` with the scores and thresholds instead of the indices.
+    ignore_flashes : bool
+        Find camera flashes (``find_flashes``) and treat their frames as a blend of the frames
+        just before and after the flash.
+    ignore_camera_moves : bool
+        Drop a one-frame jump that a shift and zoom of the previous frame explains
+        (``camera_move_match`` >= ``MOTION_MATCH``: a whip pan or crash zoom), and any coarser
+        detection around it that the jump carries 80% of.
 
     Returns
     -------
@@ -223,25 +378,11 @@ def detect_cuts(
         empty = np.zeros(0, dtype=int)
         return CutDetection(empty, np.zeros(0), scales, np.zeros((len(scales), t)),
                             np.zeros((len(scales), t)), []) if return_details else empty
-    scores = boundary_scores(frames, scales)
+    scores, flashes = _scores_and_flashes(frames, scales, ignore_flashes)
     levels = np.stack([_local_level(scores[j], k, window) for j, k in enumerate(scales)])
-    # (frame, strength, kind, run start, run end, peak difference)
-    candidates: list[tuple[int, float, str, int, int, float]] = []
-    for j in range(len(scales)):
-        d, level = scores[j], levels[j]
-        rel = d / (level + 1e-3)
-        floor = min_score if j == 0 else min_gradual_score
-        high = (d > floor) & (rel > ratio)
-        low = (d > 0.5 * floor) & (rel > 0.5 * ratio)  # hysteresis: where a run ends
-        high[0] = low[0] = False
-        for run in _runs(low):
-            if not high[run].any():
-                continue
-            weights = np.maximum(d[run] - level[run], 1e-9)
-            centre = int(round(np.sum(run * weights) / np.sum(weights)))
-            candidates.append((max(centre, 1), float(rel[run].max()),
-                               "cut" if j == 0 else "gradual", int(run[0]), int(run[-1]),
-                               float(d[run].max())))
+    candidates = _candidates(scores, levels, ratio, min_score, min_gradual_score)
+    if ignore_camera_moves:
+        candidates = _drop_camera_moves(frames, candidates)
     # Finest scale first (exact cut positions); a coarser scale only adds a boundary where no
     # finer one lies inside its run (a cut also shows at coarse scales, as a plateau).
     coarse = [c for c in candidates if c[2] != "cut"]
@@ -265,7 +406,40 @@ def detect_cuts(
     if not return_details:
         return boundaries
     return CutDetection(boundaries, np.array([c[1] for c in chosen]), scales, scores, levels,
-                        [c[2] for c in chosen])
+                        [c[2] for c in chosen], flashes)
+
+
+def _candidates(
+    scores: np.ndarray, levels: np.ndarray, ratio: float, min_score: float,
+    min_gradual_score: float,
+) -> list[Candidate]:
+    """One candidate per run of frames above the adaptive threshold, at every scale."""
+    candidates: list[Candidate] = []
+    for j in range(len(scores)):
+        d, level = scores[j], levels[j]
+        rel = d / (level + 1e-3)
+        floor = min_score if j == 0 else min_gradual_score
+        high = (d > floor) & (rel > ratio)
+        low = (d > 0.5 * floor) & (rel > 0.5 * ratio)  # hysteresis: where a run ends
+        high[0] = low[0] = False
+        for run in _runs(low):
+            if not high[run].any():
+                continue
+            weights = np.maximum(d[run] - level[run], 1e-9)
+            centre = int(round(np.sum(run * weights) / np.sum(weights)))
+            candidates.append((max(centre, 1), float(rel[run].max()),
+                               "cut" if j == 0 else "gradual", int(run[0]), int(run[-1]),
+                               float(d[run].max())))
+    return candidates
+
+
+def _drop_camera_moves(frames: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
+    """Remove finest-scale jumps that one shift and zoom explains (``camera_move_match``),
+    and coarser candidates whose run holds such a jump carrying 80% of their change or more."""
+    moves = [c for c in candidates if c[2] == "cut"
+             and camera_move_match(frames[c[0] - 1], frames[c[0]]) >= MOTION_MATCH]
+    return [c for c in candidates if c not in moves and not any(
+        c[3] <= m[0] <= c[4] and m[5] >= 0.8 * c[5] for m in moves)]
 
 
 def _enforce_min_shot(

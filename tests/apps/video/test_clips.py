@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from aigc_kit.apps.video import PHOTOS, load_photo, make_clip
+from aigc_kit.apps.video.clips import FAST_CAMERA_MOVES
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,7 @@ def test_shots_tile_the_clip_through_every_transition_kind():
         ({"cameras": ("dolly",)}, "unknown camera"),
         ({"photos": ("lena",)}, "unknown photo"),
         ({"photos": ("coffee",)}, "two photos"),
+        ({"p_flash": 1.5}, "p_flash"),
         ({"size": (8, 8)}, "size"),
         ({"fps": 0}, "fps must be positive"),
         ({"cameras": ()}, "at least one camera move"),
@@ -100,3 +102,52 @@ def test_shots_tile_the_clip_through_every_transition_kind():
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_clip(**kwargs)
+
+
+def test_flashes_are_recorded_brighten_and_return():
+    clip = make_clip(seed=11, n_shots=4, p_flash=1.0, noise_std=0)
+    assert len(clip.flashes) >= 3
+    luma = clip.frames.mean(axis=(1, 2, 3))
+    for start, end in clip.flashes:
+        assert 1 <= end - start <= 3
+        assert luma[start] > luma[start - 1] + 0.06  # a jump up...
+        assert luma[start:end].min() > max(luma[start - 1], luma[end])  # ...that comes back
+        # a flash is not a boundary: same shot before and after, far from any transition
+        assert clip.shot_of_frame[start - 1] == clip.shot_of_frame[end]
+        for s, e in clip.spans:
+            assert end + 3 <= s or start >= e + 3
+    # flashes have their own random stream: without them the clip is the same
+    plain, no_flash = make_clip(seed=11, n_shots=4, noise_std=0), make_clip(seed=11, n_shots=4,
+                                                                          p_flash=0.0,
+                                                                          noise_std=0)
+    assert plain.flashes == [] and np.array_equal(plain.frames, no_flash.frames)
+    outside = np.ones(len(clip.frames), bool)
+    for start, end in clip.flashes:
+        outside[start:end] = False
+    np.testing.assert_array_equal(clip.frames[outside], plain.frames[outside])
+
+
+@pytest.mark.parametrize("camera", FAST_CAMERA_MOVES)
+def test_fast_moves_happen_within_a_few_frames(camera):
+    clip = make_clip(seed=12, n_shots=1, cameras=(camera,), p_moving_object=0,
+                     p_lighting_change=0, noise_std=0, shot_seconds=(3.0, 3.0))
+    steps = np.abs(np.diff(clip.frames, axis=0)).mean(axis=(1, 2, 3))
+    assert clip.shots[0].camera == camera
+    assert np.sort(steps)[-6:].sum() > 0.8 * steps.sum()  # the move is over in <= 6 frames
+    assert steps.max() > 10 * np.median(steps)
+
+
+def test_fade_then_long_dissolve_in_short_shots_fits():
+    clip = make_clip(seed=4, n_shots=6, photos=("coffee", "chelsea"), fps=8.0,
+                     shot_seconds=(1.0, 2.0), transition_seconds=(0.3, 2.0),
+                     cameras=("static",))
+    assert {"fade", "dissolve"} <= set(clip.kinds)
+    assert len(clip.transitions) == 5 and len(clip.shot_of_frame) == len(clip.frames)
+    for a, b in zip(clip.transitions, clip.transitions[1:], strict=False):
+        assert a.end <= b.start  # every shot keeps a frame of its own between transitions
+
+
+def test_single_shot_of_a_single_photo():
+    clip = make_clip(n_shots=1, photos=("coffee",), p_moving_object=1.0)
+    assert clip.shots[0].photo == "coffee" and clip.transitions == []
+    assert clip.frames.shape[1:] == (96, 128, 3)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from aigc_kit.apps.video import detect_cuts, detect_cuts_threshold, make_clip, score_cuts
+from aigc_kit.apps.video.cuts import camera_move_match
 
 
 def test_score_cuts_matches_one_to_one_within_tolerance():
@@ -64,3 +65,34 @@ def test_details_and_edge_cases():
         detect_cuts(clip.frames, ratio=0.5)
     with pytest.raises(ValueError, match="NaN"):
         detect_cuts(np.full((3, 8, 8, 3), np.nan))
+
+
+def test_flashes_are_not_cuts():
+    clip = make_clip(seed=7010, n_shots=3, p_flash=1.0, transitions=("cut",))
+    assert len(clip.flashes) >= 2
+    details = detect_cuts(clip.frames, return_details=True)
+    assert details.flashes == clip.flashes
+    for start, end in clip.flashes:
+        assert not np.any((details.boundaries >= start - 2) & (details.boundaries <= end + 1))
+    assert score_cuts(details.boundaries, clip.spans, tolerance=0)["f1"] == 1.0
+    # without the flash check the same flashes are taken for cuts
+    naive = detect_cuts(clip.frames, ignore_flashes=False)
+    assert score_cuts(naive, clip.spans)["fp"] >= 1
+
+
+def test_hard_cut_found_on_its_exact_frame_next_to_fast_moves():
+    for seed in (7011, 7012):
+        clip = make_clip(seed=seed, n_shots=4, transitions=("cut",),
+                         cameras=("whip_pan", "crash_zoom"))
+        found = detect_cuts(clip.frames)
+        np.testing.assert_array_equal(found, clip.boundaries)
+
+
+def test_camera_move_match_tells_a_pan_from_a_cut():
+    clip = make_clip(seed=7013, n_shots=2, transitions=("cut",), cameras=("whip_pan",),
+                     p_moving_object=0, p_lighting_change=0)
+    b = clip.boundaries[0]
+    steps = np.abs(np.diff(clip.frames[:b], axis=0)).mean(axis=(1, 2, 3))
+    fastest = int(np.argmax(steps)) + 1  # the biggest step of the whip pan
+    assert camera_move_match(clip.frames[fastest - 1], clip.frames[fastest]) > 0.8
+    assert camera_move_match(clip.frames[b - 1], clip.frames[b]) < 0.5
