@@ -6,17 +6,24 @@ checks any input against that contract and raises a ``ValueError`` that says wha
 On disk, GIF is always available (Pillow); MP4 needs an FFmpeg binary, which the
 ``imageio-ffmpeg`` wheel bundles. Unreadable files raise ``VideoLoadError`` naming the file.
 
+User footage (phone MP4/MOV, AVI, GIF...) comes in through ``load_video``, which resamples to
+a chosen frame rate by timestamp and to a chosen size, and ``load_video_folder``, which loads
+a folder and reports the files it skipped, and why.
+
 Taught in ``11_video_auto_editing``.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
+from aigc_kit.data.dataset import SkippedFile
 from aigc_kit.data.io import FileLoadError
 
 VIDEO_EXTENSIONS = (".gif", ".mp4")
@@ -269,3 +276,296 @@ def read_video(path: str | os.PathLike) -> tuple[np.ndarray, float]:
     _check_file(path)
     raise VideoLoadError(path, f"unknown video extension {suffix!r}; use one of "
                          f"{VIDEO_EXTENSIONS}")
+
+
+# ---------------------------------------------------------------------------------------------
+# User footage: any frame rate, size and container, resampled on load.
+# ---------------------------------------------------------------------------------------------
+
+FOOTAGE_EXTENSIONS = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".gif")
+_REENCODE = ("re-export it as MP4 (H.264), e.g. `ffmpeg -i IN -c:v libx264 -pix_fmt yuv420p "
+             "OUT.mp4`, or copy it again")
+_TRUNCATED_FRACTION = 0.8  # decoded span below this share of the header's duration: truncated
+
+
+def _target_size(size: int | tuple[int, int] | None, h: int, w: int) -> tuple[int, int]:
+    """Output ``(H, W)`` for a frame of ``h`` x ``w`` pixels (``size``: see ``load_video``)."""
+    if size is None:
+        return h, w
+    if isinstance(size, (int, np.integer)):
+        if size <= 0:
+            raise ValueError(f"size must be a positive max side in pixels, got {size}")
+        scale = min(1.0, float(size) / max(h, w))
+        return max(1, round(h * scale)), max(1, round(w * scale))
+    if len(size) != 2 or min(size) <= 0:
+        raise ValueError(f"size must be (H, W) in pixels or one int (max side), got {size}")
+    return int(size[0]), int(size[1])
+
+
+def frame_times_to_rate(times: np.ndarray, end: float, fps: float,
+                        max_seconds: float | None = None) -> np.ndarray:
+    """Indices of the frames shown at ``0, 1/fps, 2/fps, ...`` seconds (resampling by time).
+
+    Parameters
+    ----------
+    times : np.ndarray, shape (T,)
+        Start time of every source frame in seconds, increasing (variable rates allowed).
+    end : float
+        When the last frame stops showing, in seconds.
+    fps : float
+        Wanted frame rate in frames per second.
+    max_seconds : float, optional
+        Stop after this many seconds.
+
+    Returns
+    -------
+    np.ndarray of int, shape (n,)
+        For each output instant, the source frame on screen then.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    fps = _check_fps(fps)
+    if max_seconds is not None:
+        end = min(end, float(max_seconds))
+    n = max(1, int(np.ceil(end * fps - 1e-6)))
+    instants = np.arange(n) / fps
+    return np.clip(np.searchsorted(times, instants + 1e-9, side="right") - 1, 0, len(times) - 1)
+
+
+def _resize(frames: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
+    """Resize ``uint8`` frames ``(T, h, w, 3)`` to ``hw`` (box filter down, bilinear up)."""
+    from PIL import Image
+
+    if frames.shape[1:3] == hw:
+        return frames
+    down = hw[0] * hw[1] < frames.shape[1] * frames.shape[2]
+    method = Image.Resampling.BOX if down else Image.Resampling.BILINEAR
+    return np.stack([np.asarray(Image.fromarray(f).resize((hw[1], hw[0]), method))
+                     for f in frames])
+
+
+def _load_gif(path: Path, fps: float | None, size: int | tuple[int, int] | None,
+              max_seconds: float | None) -> tuple[np.ndarray, float]:
+    """GIF through Pillow: per-frame durations give timestamps (no FFmpeg needed)."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            frames, durations = [], []
+            for f in ImageSequence.Iterator(im):
+                frames.append(np.asarray(f.convert("RGB")))
+                durations.append(float(f.info.get("duration") or 100) / 1000.0)
+    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+        raise VideoLoadError(path, f"not a readable GIF ({err}); {_REENCODE}") from err
+    if not frames:
+        raise VideoLoadError(path, f"the GIF holds no frames (0 frames); {_REENCODE}")
+    times = np.concatenate([[0.0], np.cumsum(durations)])
+    native = len(frames) / times[-1]
+    rate = native if fps is None else _check_fps(fps)
+    pick = frame_times_to_rate(times[:-1], times[-1], rate, max_seconds)
+    data = np.stack([frames[i] for i in pick])
+    return _resize(data, _target_size(size, *data.shape[1:3])), rate
+
+
+_SIGNATURES = ((4, (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")),  # MP4/MOV
+               (0, (b"RIFF", b"\x1aE\xdf\xa3", b"GIF8", b"OggS", b"FLV")))  # AVI, MKV, ...
+
+
+def _looks_like_video(path: Path) -> bool:
+    """Whether the first bytes match a common video container (MP4/MOV, AVI, MKV/WebM...)."""
+    with path.open("rb") as f:
+        head = f.read(12)
+    return any(head[at:].startswith(sig) for at, sigs in _SIGNATURES for sig in sigs)
+
+
+def _ffmpeg_reason(path: Path, err: Exception) -> str:
+    """Why FFmpeg failed on ``path``, in words, e.g. a missing MP4 index (truncated file)."""
+    text = str(err)
+    if not _looks_like_video(path):
+        return ("not a video file: its first bytes match no video format (another kind of "
+                "file renamed, or a download error page?)")
+    if "moov atom not found" in text:
+        return ("truncated or unfinished MP4: its index (the 'moov atom') is missing, so the "
+                "copy or the recording stopped early")
+    tagged = [ln.split("] ", 1)[1] for ln in text.splitlines() if ln.startswith("[")
+              and "] " in ln]
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return tagged[0] if tagged else (lines[-1] if lines else type(err).__name__)
+
+
+def _ffmpeg_frames(path: Path, output_params: list[str]) -> tuple[dict, list[bytes]]:
+    """Run FFmpeg on ``path``: (its header metadata, raw RGB24 frames); the meta only if
+    ``output_params`` is None."""
+    import logging
+
+    import imageio_ffmpeg
+
+    log = logging.getLogger("imageio_ffmpeg")
+    level, log.level = log.level, logging.ERROR  # "frame size differs" warnings when resizing
+    gen = imageio_ffmpeg.read_frames(str(path), output_params=output_params or [])
+    try:
+        meta = next(gen)
+        frames = list(gen) if output_params else []
+    except Exception as err:  # OSError/RuntimeError/IndexError from the header parser
+        raise VideoLoadError(path, f"FFmpeg cannot decode it ({_ffmpeg_reason(path, err)}); it is "
+                             f"corrupt, truncated or not a video; {_REENCODE}") from err
+    finally:
+        gen.close()
+        log.level = level
+    return meta, frames
+
+
+def _load_ffmpeg(path: Path, fps: float | None, size: int | tuple[int, int] | None,
+                 max_seconds: float | None) -> tuple[np.ndarray, float]:
+    """Any FFmpeg-readable file; FFmpeg's ``fps`` filter picks frames by timestamp and its
+    ``scale`` filter resizes; rotation metadata is applied by FFmpeg (autorotate)."""
+    if not ffmpeg_available():
+        raise VideoLoadError(path, _NO_FFMPEG)
+    meta, _ = _ffmpeg_frames(path, None)
+    w0, h0 = meta["size"]
+    native = float(meta.get("fps") or 0.0) or 25.0
+    rate = native if fps is None else _check_fps(fps)
+    h, w = _target_size(size, h0, w0)
+    params = ["-vf", f"fps={rate:.6f}:round=up,scale={w}:{h}:flags=area", "-an", "-sn"]
+    if max_seconds is not None:
+        params += ["-t", f"{float(max_seconds):.6f}"]
+    meta, raw = _ffmpeg_frames(path, params)
+    if not raw:
+        raise VideoLoadError(path, f"the video holds no frames (0 frames decoded); {_REENCODE}")
+    data = np.frombuffer(b"".join(raw), np.uint8).reshape(len(raw), h, w, 3)
+    expected = float(meta.get("duration") or 0.0)
+    if max_seconds is not None:
+        expected = min(expected, float(max_seconds))
+    if expected > 0 and len(data) / rate < _TRUNCATED_FRACTION * expected - 1.0 / rate:
+        raise VideoLoadError(path, f"truncated: the header announces {expected:.2f} s but only "
+                             f"{len(data) / rate:.2f} s decode; {_REENCODE}")
+    return data, rate
+
+
+def load_video(path: str | os.PathLike, fps: float | None = None,
+               size: int | tuple[int, int] | None = None,
+               max_seconds: float | None = None) -> tuple[np.ndarray, float]:
+    """Read user footage (MP4/MOV/AVI/MKV/WebM/GIF) at a chosen frame rate and size.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file. GIFs are read with Pillow; everything else needs FFmpeg (``imageio-ffmpeg``).
+        Phone footage is fine: odd sizes, rotation metadata (applied, so portrait clips come
+        out portrait) and variable frame rates.
+    fps : float, optional
+        Frames per second of the result; frames are picked by their timestamps (the frame on
+        screen at ``0, 1/fps, 2/fps, ...`` s), so a 30 -> 10 fps clip keeps its duration.
+        None keeps the file's (average) rate.
+    size : (H, W) or int, optional
+        Output frame size in pixels, or one int: the longest side (never enlarged, aspect
+        ratio kept). None keeps the file's size.
+    max_seconds : float, optional
+        Read at most this many seconds from the start.
+
+    Returns
+    -------
+    frames : np.ndarray
+        ``uint8``, shape ``(T, H, W, 3)``, values in [0, 255] (``as_frames`` makes floats).
+    fps : float
+        Frame rate of ``frames`` in frames per second.
+
+    Raises
+    ------
+    VideoLoadError
+        (a ``ValueError``) naming the file, the reason and the fix: missing, empty, corrupt,
+        truncated or non-video files, 0 frames, or no FFmpeg for a non-GIF file.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    path = Path(path)
+    if max_seconds is not None and not max_seconds > 0:
+        raise ValueError(f"max_seconds must be a positive number of seconds, got {max_seconds}")
+    _check_file(path)
+    if path.suffix.lower() == ".gif":
+        return _load_gif(path, fps, size, max_seconds)
+    return _load_ffmpeg(path, fps, size, max_seconds)
+
+
+@dataclass
+class VideoSet:
+    """Clips loaded from a folder, with one row of labels per clip and the files skipped.
+
+    Attributes
+    ----------
+    clips : list of np.ndarray
+        ``uint8`` frames ``(T, H, W, 3)`` each; lengths (and sizes, unless ``size`` was an
+        ``(H, W)`` pair) may differ.
+    fps : list of float
+        Frame rate of every clip in frames per second.
+    labels : pandas.DataFrame
+        Columns ``path`` (relative to the folder), ``frames``, ``height``, ``width`` and
+        ``duration_s`` (seconds).
+    skipped : list of SkippedFile
+        Files that could not be loaded, each with its reason.
+
+    Taught in ``11_video_auto_editing``.
+    """
+
+    clips: list[np.ndarray]
+    fps: list[float]
+    labels: pd.DataFrame
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.clips)
+
+    def __repr__(self) -> str:
+        total = float(self.labels["duration_s"].sum()) if len(self.labels) else 0.0
+        text = f"VideoSet({len(self)} clips, {total:.1f} s in all"
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped:\n" + "\n".join(
+                f"  {s.path}: {s.reason}" for s in self.skipped)
+        return text + ")"
+
+    def skip_report(self) -> pd.DataFrame:
+        """The skipped files as a table with columns ``file`` and ``reason``."""
+        return pd.DataFrame({"file": [str(s.path) for s in self.skipped],
+                             "reason": [s.reason for s in self.skipped]})
+
+
+def load_video_folder(folder: str | os.PathLike, fps: float | None = None,
+                      size: int | tuple[int, int] | None = None,
+                      max_seconds: float | None = None) -> VideoSet:
+    """Load every video under a folder (recursively) with ``load_video``, reporting bad files.
+
+    Files with an extension in ``FOOTAGE_EXTENSIONS`` are loaded in sorted order of their
+    relative paths; ``fps``, ``size`` and ``max_seconds`` are as in ``load_video``. Loading
+    never stops at a bad file: it is listed, with its reason, in ``VideoSet.skipped``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``folder`` does not exist (``NotADirectoryError`` if it is a file).
+
+    Taught in ``11_video_auto_editing``.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise FileNotFoundError(f"load_video_folder: folder not found: '{folder}'; check the "
+                                f"path (relative paths start at {Path.cwd()})")
+    if not folder.is_dir():
+        raise NotADirectoryError(f"load_video_folder: '{folder}' is a file, not a folder; "
+                                 "use load_video() for one file")
+    files = sorted((p for p in folder.rglob("*")
+                    if p.suffix.lower() in FOOTAGE_EXTENSIONS and not p.is_dir()),
+                   key=lambda p: p.relative_to(folder).as_posix())
+    clips, rates, rows, skipped = [], [], [], []
+    for path in files:
+        try:
+            frames, rate = load_video(path, fps=fps, size=size, max_seconds=max_seconds)
+        except VideoLoadError as err:
+            skipped.append(SkippedFile(path, err.reason))
+            continue
+        clips.append(frames)
+        rates.append(rate)
+        rows.append({"path": path.relative_to(folder).as_posix(), "frames": len(frames),
+                     "height": frames.shape[1], "width": frames.shape[2],
+                     "duration_s": len(frames) / rate})
+    labels = pd.DataFrame(rows, columns=["path", "frames", "height", "width", "duration_s"])
+    return VideoSet(clips, rates, labels, skipped)

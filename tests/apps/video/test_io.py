@@ -8,7 +8,10 @@ from aigc_kit.apps.video import (
     VideoLoadError,
     as_frames,
     ffmpeg_available,
+    frame_times_to_rate,
     from_tensor,
+    load_video,
+    load_video_folder,
     play,
     play_side_by_side,
     read_video,
@@ -97,3 +100,154 @@ def test_players_embed_the_clip_inline():
     assert table.count("<img") == 2 and "original" in table and "edit" in table
     fig = storyboard(_ramp(t=8), fps=4, boundaries=[4])
     assert len([ax for ax in fig.axes if ax.images]) == 2
+
+
+# --- user footage: load_video / load_video_folder ---------------------------------------------
+
+needs_ffmpeg = pytest.mark.skipif(not ffmpeg_available(), reason="needs FFmpeg (imageio-ffmpeg)")
+
+
+def _counter_clip(t=30, h=61, w=97):
+    """Frame i is a flat grey of level 8 * i: its index can be read back after compression."""
+    return np.repeat(np.arange(t, dtype=np.uint8)[:, None, None, None] * 8, h * w * 3).reshape(
+        t, h, w, 3)
+
+
+def _write_ffmpeg(path, frames, fps, codec="libx264"):
+    """Write any container at any size (yuv444p lets H.264 keep odd sizes)."""
+    import imageio.v2 as iio
+
+    pixfmt = "yuv444p" if codec == "libx264" else "yuv420p"
+    with iio.get_writer(path, format="FFMPEG", mode="I", fps=fps, codec=codec, quality=9,
+                        pixelformat=pixfmt, macro_block_size=1) as writer:
+        for frame in frames:
+            writer.append_data(frame)
+    return path
+
+
+def _indices(frames):
+    return np.round(frames[:, frames.shape[1] // 2, frames.shape[2] // 2, 0] / 8.0).astype(int)
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize(("name", "codec"), [("a.mp4", "libx264"), ("a.mov", "libx264"),
+                                             ("a.avi", "mpeg4")])
+def test_load_video_round_trip_keeps_odd_size(tmp_path, name, codec):
+    clip = _counter_clip(t=12, h=61, w=97) if codec == "libx264" else _counter_clip(12, 62, 98)
+    frames, fps = load_video(_write_ffmpeg(tmp_path / name, clip, fps=12, codec=codec))
+    assert frames.dtype == np.uint8 and frames.shape == clip.shape
+    assert fps == pytest.approx(12.0)
+    np.testing.assert_array_equal(_indices(frames), np.arange(12))
+
+
+@needs_ffmpeg
+def test_load_video_resamples_by_time(tmp_path):
+    path = _write_ffmpeg(tmp_path / "a.mp4", _counter_clip(t=30), fps=30)  # 1 s
+    frames, fps = load_video(path, fps=10)
+    assert fps == 10.0 and len(frames) == 10  # still 1 s
+    np.testing.assert_array_equal(_indices(frames), np.arange(0, 30, 3))  # frame on screen
+    up, _ = load_video(path, fps=60)
+    assert len(up) == 60 and _indices(up)[-1] == 29
+    part, _ = load_video(path, max_seconds=0.5)
+    assert len(part) == 15
+
+
+@needs_ffmpeg
+def test_load_video_resizes(tmp_path):
+    path = _write_ffmpeg(tmp_path / "a.mp4", _counter_clip(t=4, h=61, w=97), fps=10)
+    assert load_video(path, size=(20, 30))[0].shape == (4, 20, 30, 3)
+    assert load_video(path, size=48)[0].shape == (4, 30, 48, 3)  # longest side 48, aspect kept
+    assert load_video(path, size=500)[0].shape == (4, 61, 97, 3)  # never enlarged
+    with pytest.raises(ValueError, match="size"):
+        load_video(path, size=(0, 3))
+
+
+@needs_ffmpeg
+def test_load_video_applies_rotation_metadata(tmp_path):
+    import subprocess
+
+    import imageio_ffmpeg
+
+    src = _write_ffmpeg(tmp_path / "a.mp4", _counter_clip(t=3, h=20, w=40), fps=10)
+    rotated = tmp_path / "phone.mp4"
+    done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error",
+                           "-display_rotation", "90", "-i", str(src), "-c", "copy", str(rotated)],
+                          capture_output=True)
+    if done.returncode:
+        pytest.skip("this FFmpeg cannot write rotation metadata (-display_rotation needs >= 7)")
+    assert load_video(rotated)[0].shape == (3, 40, 20, 3)  # portrait, as the phone showed it
+
+
+def test_load_video_gif_variable_frame_durations(tmp_path):
+    from PIL import Image
+
+    clip = _counter_clip(t=3, h=9, w=11)
+    images = [Image.fromarray(f) for f in clip]
+    path = tmp_path / "vfr.gif"
+    images[0].save(path, save_all=True, append_images=images[1:], duration=[100, 300, 100])
+    frames, fps = load_video(path, fps=10)
+    assert fps == 10.0
+    np.testing.assert_array_equal(_indices(frames), [0, 1, 1, 1, 2])  # 0.5 s, timing kept
+    assert load_video(path, size=(4, 5))[0].shape == (3, 4, 5, 3)
+    with pytest.raises(ValueError, match="max_seconds"):
+        load_video(path, max_seconds=0)
+
+
+def test_frame_times_to_rate_picks_frame_on_screen():
+    times = np.array([0.0, 0.1, 0.35])
+    np.testing.assert_array_equal(frame_times_to_rate(times, 0.5, fps=10), [0, 1, 1, 1, 2])
+    np.testing.assert_array_equal(frame_times_to_rate(times, 0.5, 10, max_seconds=0.2), [0, 1])
+
+
+@needs_ffmpeg
+def test_load_video_clear_errors(tmp_path):
+    good = _write_ffmpeg(tmp_path / "good.mp4", _counter_clip(t=20), fps=10).read_bytes()
+    (tmp_path / "cut.mp4").write_bytes(good[: len(good) // 2])
+    with pytest.raises(VideoLoadError, match=r"cut\.mp4.*truncated.*re-export"):
+        load_video(tmp_path / "cut.mp4")
+    rng = np.random.default_rng(0)  # noise: every frame costs bytes, so a cut loses frames
+    noise = (rng.random((40, 32, 32, 3)) * 255).astype(np.uint8)
+    import imageio.v2 as iio
+
+    with iio.get_writer(tmp_path / "fast.mp4", format="FFMPEG", mode="I", fps=10, quality=9,
+                        macro_block_size=1, output_params=["-movflags", "+faststart"]) as writer:
+        for frame in noise:  # index first ("faststart"): a cut file still opens
+            writer.append_data(frame)
+    fast = (tmp_path / "fast.mp4").read_bytes()
+    (tmp_path / "fast_cut.mp4").write_bytes(fast[: len(fast) // 2])
+    with pytest.raises(VideoLoadError, match=r"fast_cut\.mp4.*truncated.*4\.00 s"):
+        load_video(tmp_path / "fast_cut.mp4")
+    assert len(load_video(tmp_path / "fast.mp4")[0]) == 40
+    (tmp_path / "notes.mp4").write_text("meeting notes, not a video\n" * 20)
+    with pytest.raises(VideoLoadError, match=r"notes\.mp4.*not a video file"):
+        load_video(tmp_path / "notes.mp4")
+    (tmp_path / "empty.mov").write_bytes(b"")
+    with pytest.raises(VideoLoadError, match=r"empty\.mov.*0 bytes"):
+        load_video(tmp_path / "empty.mov")
+    with pytest.raises(VideoLoadError, match=r"gone\.mp4.*not found"):
+        load_video(tmp_path / "gone.mp4")
+
+
+def test_load_video_without_ffmpeg_names_file_and_fix(tmp_path, monkeypatch):
+    import aigc_kit.apps.video.io as vio
+
+    monkeypatch.setattr(vio, "ffmpeg_available", lambda: False)
+    (tmp_path / "a.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
+    with pytest.raises(VideoLoadError, match=r"a\.mp4.*pip install imageio-ffmpeg"):
+        load_video(tmp_path / "a.mp4")
+
+
+@needs_ffmpeg
+def test_load_video_folder_reports_broken_clip(tmp_path):
+    _write_ffmpeg(tmp_path / "a.mp4", _counter_clip(t=10), fps=10)
+    (tmp_path / "sub").mkdir()
+    write_video(tmp_path / "sub" / "b.gif", _counter_clip(t=4, h=8, w=8), fps=10)
+    (tmp_path / "broken.mp4").write_text("not a video")
+    (tmp_path / "readme.txt").write_text("ignored")
+    found = load_video_folder(tmp_path, fps=5, size=(8, 8))
+    assert list(found.labels["path"]) == ["a.mp4", "sub/b.gif"]
+    assert [len(c) for c in found.clips] == [5, 2] and found.fps == [5.0, 5.0]
+    assert [s.path.name for s in found.skipped] == ["broken.mp4"]
+    assert "not a video" in found.skip_report()["reason"][0] and "broken.mp4" in repr(found)
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        load_video_folder(tmp_path / "nowhere")
