@@ -11,6 +11,7 @@ A clip is a float array ``(T, H, W, 3)`` in [0, 1] (torch models take ``(T, 3, H
 - :mod:`~aigc_kit.apps.video.edit`: importance scores and automatic editing;
 - :mod:`~aigc_kit.apps.video.display`: inline playback, storyboards, feature plots;
 - :mod:`~aigc_kit.apps.video.style`: colour transfer and Gram-statistics style transfer;
+- :mod:`~aigc_kit.apps.video.flow`: optical flow, warping, occlusion masks, warp error;
 - :mod:`~aigc_kit.apps.video.generator`: moving shapes and a small video VAE.
 
 Taught in ``11_video_auto_editing`` and ``12_video_style_and_generation``.
@@ -18,6 +19,7 @@ Taught in ``11_video_auto_editing`` and ``12_video_style_and_generation``.
 
 from aigc_kit.apps.video.clips import (
     CAMERA_MOVES,
+    FAST_CAMERA_MOVES,
     PHOTOS,
     TRANSITIONS,
     Clip,
@@ -33,8 +35,10 @@ from aigc_kit.apps.video.cuts import (
     THUMB_WEIGHT,
     CutDetection,
     boundary_scores,
+    camera_move_match,
     detect_cuts,
     detect_cuts_threshold,
+    find_flashes,
     frame_descriptors,
     hsv_differences,
     score_cuts,
@@ -68,6 +72,17 @@ from aigc_kit.apps.video.features import (
     shot_features,
     shot_spans,
 )
+from aigc_kit.apps.video.flow import (
+    FLOW_METHODS,
+    ClipFlows,
+    FlowConfig,
+    clip_flows,
+    ghosting_score,
+    occlusion_mask,
+    optical_flow,
+    warp,
+    warp_error,
+)
 from aigc_kit.apps.video.generator import (
     SHAPES,
     MovingShapes,
@@ -80,11 +95,16 @@ from aigc_kit.apps.video.generator import (
     tile_clips,
 )
 from aigc_kit.apps.video.io import (
+    FOOTAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
     VideoLoadError,
+    VideoSet,
     as_frames,
     ffmpeg_available,
+    frame_times_to_rate,
     from_tensor,
+    load_video,
+    load_video_folder,
     read_gif,
     read_mp4,
     read_video,
@@ -105,6 +125,18 @@ from aigc_kit.apps.video.style import (
 )
 
 __all__ = [
+    "FAST_CAMERA_MOVES",
+    "camera_move_match",
+    "find_flashes",
+    "FLOW_METHODS",
+    "ClipFlows",
+    "FlowConfig",
+    "clip_flows",
+    "ghosting_score",
+    "occlusion_mask",
+    "optical_flow",
+    "warp",
+    "warp_error",
     "CAMERA_MOVES",
     "CONTRAST_FLOOR",
     "Clip",
@@ -112,6 +144,7 @@ __all__ = [
     "DARK_LEVEL",
     "DEFAULT_WEIGHTS",
     "EditResult",
+    "FOOTAGE_EXTENSIONS",
     "GLCM_PROPS",
     "LUMA",
     "MovingShapes",
@@ -125,6 +158,7 @@ __all__ = [
     "Transition",
     "VIDEO_EXTENSIONS",
     "VideoLoadError",
+    "VideoSet",
     "VideoVAE",
     "as_frames",
     "auto_edit",
@@ -137,6 +171,7 @@ __all__ = [
     "detect_cuts",
     "detect_cuts_threshold",
     "ffmpeg_available",
+    "frame_times_to_rate",
     "flicker_score",
     "frame_descriptors",
     "frame_difference_energy",
@@ -152,6 +187,8 @@ __all__ = [
     "lab_statistics",
     "lbp_histograms",
     "load_photo",
+    "load_video",
+    "load_video_folder",
     "make_clip",
     "motion_statistics",
     "moving_shapes",

@@ -11,12 +11,17 @@ Two methods that need no download:
   convolutional networks with random filters") showed that the correlations of the
   rectified responses of random multi-scale filters describe textures well. Each frame is
   optimised (Adam on the pixels) to match the style image's Gram matrices while keeping
-  its low-pass content, starting from the previous stylised frame; an optional *temporal*
-  term penalises change from the previous output where the input did not change.
+  its low-pass content. ``mode`` picks the temporal handling: ``"independent"`` (each
+  frame from its own input), ``"temporal"`` (start from the previous output and penalise
+  change from it where the input did not change) or ``"warped"`` (Ruder et al. 2016:
+  start from the previous output *warped along the input's optical flow* and penalise
+  change from it on non-occluded pixels; see :mod:`aigc_kit.apps.video.flow`).
 
 Scores: ``gram_style_distance`` (relative Gram error to the style image, 0 is a perfect
 match) and ``flicker_score`` (mean frame-to-frame change of the output divided by the
 input's; 1 means the output changes as much as the input, larger means added flicker).
+The flow-based scores ``warp_error`` and ``ghosting_score`` live in
+:mod:`aigc_kit.apps.video.flow`.
 
 Taught in ``12_video_style_and_generation``.
 """
@@ -31,6 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from aigc_kit.apps.video.flow import ClipFlows, FlowConfig, clip_flows, warp
 from aigc_kit.apps.video.io import as_frames, from_tensor, to_tensor
 from aigc_kit.runtime.device import get_device
 
@@ -263,6 +269,75 @@ def flicker_score(output: object, input: object) -> float:  # noqa: A002 - the i
     return float(np.abs(np.diff(y, axis=0)).mean()) / dx
 
 
+TEMPORAL_MODES = ("independent", "temporal", "warped")
+
+
+def _temporal_setup(
+    mode: str | None, init: str, temporal_weight: float, arr: np.ndarray,
+    flow: FlowConfig | ClipFlows | None,
+) -> tuple[str, float, ClipFlows | None]:
+    """Resolve ``mode`` into ``(init, temporal_weight, flows)`` (flows only for warped)."""
+    if mode is None:
+        if init not in ("previous", "content"):
+            raise ValueError(f"init must be 'previous' or 'content', got {init!r}")
+        return init, temporal_weight, None
+    if mode not in TEMPORAL_MODES:
+        raise ValueError(f"mode must be one of {TEMPORAL_MODES} (or None to use init), got "
+                         f"{mode!r}")
+    if mode == "independent":
+        return "content", 0.0, None
+    if mode != "warped" or len(arr) < 2:
+        return "previous", temporal_weight, None
+    if not isinstance(flow, ClipFlows):
+        return "previous", temporal_weight, clip_flows(arr, flow)
+    if flow.backward.shape != (len(arr) - 1, 2, *arr.shape[1:3]):
+        raise ValueError(f"flow: ClipFlows of shape {flow.backward.shape} do not belong to "
+                         f"frames {arr.shape}; pass clip_flows(frames) of this clip")
+    return "previous", temporal_weight, flow
+
+
+def _optimise_frame(
+    net: RandomTextureNet, target: list[torch.Tensor], start: torch.Tensor,
+    content: torch.Tensor, steps: int, lr: float, weights: tuple[float, float, float],
+    temporal: tuple[torch.Tensor, torch.Tensor] | None, content_sigma: float,
+) -> torch.Tensor:
+    """Adam on the pixels of one frame ``(1, 3, H, W)``; ``temporal = (reference, weight)``."""
+    style_weight, content_weight, temporal_weight = weights
+    y = start.clone().requires_grad_(True)
+    opt = torch.optim.Adam([y], lr=lr)
+    for _ in range(steps):
+        loss = style_weight * _gram_loss(gram_matrices(net(y)), target).sum()
+        low = _gaussian_blur(y, content_sigma)
+        loss = loss + content_weight * (low - content).pow(2).mean()
+        if temporal is not None:
+            ref, w = temporal
+            loss = loss + temporal_weight * (w * (y - ref).pow(2)).mean() / (w.mean() + 1e-8)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            y.clamp_(0.0, 1.0)
+    return y.detach()
+
+
+def _previous(outputs: list[torch.Tensor], x: torch.Tensor, t: int, flows: ClipFlows | None,
+              temporal_sigma: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """The reference for frame ``t`` and its per-pixel temporal weight, both on x's device.
+
+    Without flows: the previous output, weighted ``exp(-|x_t - x_{t-1}| / temporal_sigma)``.
+    With flows: the previous output warped along the input's backward flow, weighted by the
+    reliability mask (Ruder et al. 2016).
+    """
+    if flows is None:
+        change = (x[t] - x[t - 1]).abs().mean(dim=0, keepdim=True)[None]
+        return outputs[-1], torch.exp(-change / temporal_sigma)
+    prev = outputs[-1][0].permute(1, 2, 0).cpu().numpy()
+    warped = warp(prev, flows.backward[t - 1])
+    ref = torch.from_numpy(warped).permute(2, 0, 1)[None].to(x.device)
+    mask = torch.from_numpy(flows.mask[t - 1].astype(np.float32))[None, None].to(x.device)
+    return ref, mask
+
+
 def style_transfer(
     frames: object,
     style_image: object,
@@ -276,6 +351,8 @@ def style_transfer(
     temporal_weight: float = 0.0,
     temporal_sigma: float = 0.05,
     init: str = "previous",
+    mode: str | None = None,
+    flow: FlowConfig | ClipFlows | None = None,
     seed: int = 0,
     device: str | torch.device | None = None,
 ) -> np.ndarray:
@@ -285,12 +362,24 @@ def style_transfer(
 
         style_weight * gram_loss(y_t, style)
         + content_weight * mean((blur(y_t) - blur(x_t))^2)              # keep the layout
-        + temporal_weight * mean(w_t * (y_t - y_{t-1})^2) / mean(w_t)   # optional
+        + temporal_weight * mean(w_t * (y_t - r_t)^2) / mean(w_t)       # optional
 
     where ``blur`` is a Gaussian low-pass of standard deviation ``content_sigma`` (the
-    content is the low-pass picture, so the style can replace the fine texture) and the temporal
-    weight ``w_t = exp(-|x_t - x_{t-1}| / temporal_sigma)`` (mean over colour) is near 1
-    where the input did not change and near 0 where it did (moving edges, cuts).
+    content is the low-pass picture, so the style can replace the fine texture). The
+    temporal reference ``r_t`` and weight ``w_t`` depend on ``mode``:
+
+    - ``"independent"``: every frame starts from its input, no temporal term;
+    - ``"temporal"``: start from ``r_t = y_{t-1}`` (not warped), with
+      ``w_t = exp(-|x_t - x_{t-1}| / temporal_sigma)`` (mean over colour): near 1 where the
+      input did not change, near 0 where it did (moving edges, cuts);
+    - ``"warped"`` (Ruder et al. 2016): start from ``r_t = warp(y_{t-1}, b_t)``, the previous
+      output moved along the input's backward optical flow ``b_t``
+      (:func:`aigc_kit.apps.video.flow.clip_flows`), with ``w_t`` the flow's reliability
+      mask (0 on occluded pixels and motion boundaries, 1 elsewhere).
+
+    ``mode=None`` keeps the older switches: ``init`` and ``temporal_weight`` as given,
+    without warping (``init="content"`` is ``"independent"``, ``init="previous"`` is
+    ``"temporal"``).
 
     Parameters
     ----------
@@ -310,11 +399,16 @@ def style_transfer(
         Standard deviation of the content term's Gaussian low-pass, in pixels (larger
         leaves more of the picture to the style).
     temporal_sigma : float
-        Input change (mean absolute difference in [0, 1] units) at which the temporal
-        weight has fallen to 1/e.
+        Input change (mean absolute difference in [0, 1] units) at which the unwarped
+        temporal weight has fallen to 1/e.
     init : str
-        ``"previous"`` (start each frame from the previous output) or
-        ``"content"`` (start every frame from its input: independent per-frame transfer).
+        With ``mode=None``: ``"previous"`` (start each frame from the previous output) or
+        ``"content"`` (start every frame from its input).
+    mode : str, optional
+        ``"independent"``, ``"temporal"`` or ``"warped"`` (see above); overrides ``init``.
+    flow : FlowConfig or ClipFlows, optional
+        Optical-flow settings of the ``"warped"`` mode (default ``FlowConfig()``), or the
+        flows themselves, ``clip_flows(frames)``, to reuse ones already computed.
     seed : int
         Seed of the random network.
     device : str or torch.device, optional
@@ -329,8 +423,6 @@ def style_transfer(
     """
     arr = as_frames(frames)
     style = _as_image(style_image)
-    if init not in ("previous", "content"):
-        raise ValueError(f"init must be 'previous' or 'content', got {init!r}")
     if iterations < 1:
         raise ValueError(f"iterations must be >= 1, got {iterations}")
     if not 0 < content_sigma < min(arr.shape[1:3]) / 6:
@@ -338,32 +430,21 @@ def style_transfer(
                          f"{arr.shape[1:3]}, got {content_sigma}")
     if min(style_weight, content_weight, temporal_weight) < 0:
         raise ValueError("the loss weights must be >= 0")
+    init, temporal_weight, flows = _temporal_setup(mode, init, temporal_weight, arr, flow)
     first_iterations = 3 * iterations if first_iterations is None else int(first_iterations)
     device = get_device(device)
     net = RandomTextureNet(seed=seed).to(device)
     target = _style_grams(net, style, device)
     x = to_tensor(arr, device)
+    weights = (style_weight, content_weight, temporal_weight)
     outputs: list[torch.Tensor] = []
     for t in range(len(x)):
         content = _gaussian_blur(x[t:t + 1], content_sigma)
-        start = x[t:t + 1] if (t == 0 or init == "content") else outputs[-1]
-        y = start.clone().requires_grad_(True)
-        opt = torch.optim.Adam([y], lr=lr)
-        weight = None
-        if temporal_weight > 0 and t > 0:
-            change = (x[t] - x[t - 1]).abs().mean(dim=0, keepdim=True)[None]
-            weight = torch.exp(-change / temporal_sigma)
-        for _ in range(first_iterations if t == 0 else iterations):
-            loss = style_weight * _gram_loss(gram_matrices(net(y)), target).sum()
-            low = _gaussian_blur(y, content_sigma)
-            loss = loss + content_weight * (low - content).pow(2).mean()
-            if weight is not None:
-                loss = loss + temporal_weight * (weight * (y - outputs[-1]).pow(2)).mean() / (
-                    weight.mean() + 1e-8)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            with torch.no_grad():
-                y.clamp_(0.0, 1.0)
-        outputs.append(y.detach())
+        start, temporal = x[t:t + 1], None
+        if t > 0 and init == "previous":
+            ref, w = _previous(outputs, x, t, flows, temporal_sigma)
+            start, temporal = ref, ((ref, w) if temporal_weight > 0 else None)
+        steps = first_iterations if t == 0 else iterations
+        outputs.append(_optimise_frame(net, target, start, content, steps, lr, weights,
+                                       temporal, content_sigma))
     return from_tensor(torch.cat(outputs))
