@@ -8,6 +8,7 @@ instead, so CI never passes them silently.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -97,9 +98,19 @@ def lab(browser, tmp_path_factory):
                "--ServerApp.disable_check_xsrf=True"]
     if os.geteuid() == 0:
         command.append("--allow-root")
+    # Render every cell (JupyterLab 4 otherwise leaves cells far off screen out of the
+    # page, where no click can reach them), and no news pop-up.
+    settings = root / ".jupyter" / "lab" / "user-settings"
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text(json.dumps({"fetchNews": "false"}))
     log = (root / "lab.log").open("w")
     server = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT,
-                              env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter")})
+                              env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"),
+                                   "JUPYTERLAB_SETTINGS_DIR": str(settings)})
     deadline = time.monotonic() + 90
     while True:
         try:

@@ -20,6 +20,8 @@ def test_chapter_8_in_human_mode_rates_by_clicking_and_adjusts(lab, open_and_run
     page = open_and_run_all("ch08_human.ipynb", "text=No ratings in the log yet", 600)
     cells = page.locator(".jp-Notebook .jp-CodeCell")
     panel = cells.filter(has_text="panel = rating_panel(").first
+    panel.scroll_into_view_if_needed()
+    poll(lambda: panel.locator("button", has_text="5").count(), lambda n: n >= 4, 60)
     panel.locator("button", has_text="5").nth(0).click()  # demo-0: 5
     panel.locator("button", has_text="2").nth(1).click()  # demo-1: 2
     log = lab.root / "ch08.jsonl"
@@ -31,6 +33,7 @@ def test_chapter_8_in_human_mode_rates_by_clicking_and_adjusts(lab, open_and_run
     table = poll(lambda: panel.locator("table").inner_text(), lambda t: "demo-1" in t)
     assert "demo-0" in table and "demo-1" in table  # shown without running another cell
     adjust = cells.filter(has_text="if run is None:").first
+    adjust.scroll_into_view_if_needed()
     adjust.locator(".jp-InputArea-editor").click()
     page.keyboard.press("Shift+Enter")
     shown = poll(lambda: adjust.locator(".jp-OutputArea-output").all_inner_texts(),
