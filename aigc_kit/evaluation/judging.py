@@ -34,6 +34,13 @@ Vocode = Callable[[torch.Tensor, MelSpec], np.ndarray]
 """``vocode(images (n, 1, n_mels, n_frames), spec) -> waveforms (n, spec.n_samples)``."""
 
 PITCH_TOLERANCE_CENTS = 50.0
+_HEARD_SETS = 4  # sets of clips an AudioJudge remembers having heard
+
+
+def _content_key(values: np.ndarray) -> str:
+    """A key that changes whenever the array's values, dtype or shape do."""
+    values = np.ascontiguousarray(values)
+    return f"{hashlib.sha1(values.tobytes()).hexdigest()}{values.dtype}{values.shape}"
 
 
 @dataclass
@@ -63,6 +70,8 @@ class AudioJudge:
     seed: int = 0
 
     _last: tuple[str, np.ndarray] | None = field(default=None, init=False, repr=False)
+    _heard: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False,
+                                                              repr=False)
 
     def audio(self, images: torch.Tensor) -> np.ndarray:
         """Waveforms ``(n, spec.n_samples)`` at ``spec.sr`` of images ``(n, 1, M, F)``.
@@ -71,23 +80,38 @@ class AudioJudge:
         them once.
         """
         images = torch.as_tensor(images).detach().cpu().float()
-        key = hashlib.sha1(images.numpy().tobytes()).hexdigest() + str(tuple(images.shape))
+        key = _content_key(images.numpy())
         if self._last is None or self._last[0] != key:
             self._last = (key, vocode(images, self.spec, self.vocoder, self.seed))
         return self._last[1]
 
+    def hear(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The listener's probabilities ``(n, n_classes)`` and features ``(n, d)`` of audio.
+
+        The last few sets heard are remembered by content, so the real reference set of
+        :meth:`scores` is heard once however many generators are scored against it.
+        """
+        audio = np.asarray(audio)
+        key = _content_key(audio)
+        if key not in self._heard:
+            if len(self._heard) >= _HEARD_SETS:
+                self._heard.pop(next(iter(self._heard)))  # the oldest
+            self._heard[key] = self.listener.hear(audio, self.spec.sr)
+        probabilities, features = self._heard[key]
+        return probabilities.copy(), features.copy()
+
     def probabilities(self, images: torch.Tensor) -> np.ndarray:
         """The listener's class probabilities ``(n, n_classes)`` of the vocoded images."""
-        return self.listener.predict_proba(self.audio(images), self.spec.sr)
+        return self.hear(self.audio(images))[0]
 
     def features(self, images: torch.Tensor) -> np.ndarray:
         """The listener's features ``(n, d)`` of the vocoded images (for Fréchet)."""
-        return self.listener.features(self.audio(images), self.spec.sr)
+        return self.hear(self.audio(images))[1]
 
     def heard(self, images: torch.Tensor, labels: Any) -> np.ndarray:
         """Boolean ``(n,)``: is each vocoded image heard as its intended class ``labels``?"""
         labels = np.asarray(torch.as_tensor(labels).cpu())
-        return self.listener.predict(self.audio(images), self.spec.sr) == labels
+        return self.probabilities(images).argmax(axis=1) == labels
 
     def scores(self, images: torch.Tensor, real_audio: np.ndarray) -> dict[str, float]:
         """IS ratio, coverage and Fréchet distance of the vocoded images, as heard.
@@ -106,11 +130,9 @@ class AudioJudge:
             :func:`aigc_kit.evaluation.score_samples` on audio: ``is_generated``,
             ``is_real``, ``is_ratio``, ``coverage``, ``n_classes``, ``frechet``.
         """
-        sr = self.spec.sr
-        audio = self.audio(images)
-        return score_samples(audio, np.asarray(real_audio),
-                             probabilities=lambda a: self.listener.predict_proba(a, sr),
-                             features=lambda a: self.listener.features(a, sr))
+        return score_samples(self.audio(images), np.asarray(real_audio),
+                             probabilities=lambda a: self.hear(a)[0],
+                             features=lambda a: self.hear(a)[1])
 
 
 def listener_for(dataset: str) -> AudioListener:

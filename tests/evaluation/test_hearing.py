@@ -127,6 +127,16 @@ def test_features_are_standardised_summaries(tone_listener):
         clips[:2], SR).shape == (2, 160 + 36)
 
 
+def test_hear_gives_probabilities_and_features_in_one_pass(tone_listener):
+    clips, labels = _tones(3, seed=7)
+    probabilities, features = tone_listener.hear(clips, SR)
+    np.testing.assert_allclose(probabilities, tone_listener.predict_proba(clips, SR))
+    np.testing.assert_allclose(features, tone_listener.features(clips, SR))
+    assert (probabilities.argmax(1) == labels).mean() > 0.9
+    with pytest.raises(ValueError, match="4000 Hz"):
+        tone_listener.hear([c[::2] for c in clips], SR // 2)
+
+
 def test_seeded_augmentation_is_reproducible():
     clips, labels = _tones(4, seed=5)
     test, _ = _tones(2, seed=6)
@@ -266,8 +276,9 @@ def cheap_notes(monkeypatch, tmp_path, three_tone_listener):
     monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
     builds = []
 
-    def build(seed: int, n_variants: int) -> AudioListener:
-        builds.append((seed, n_variants))
+    def build(seed: int, n_variants: int, c: float) -> AudioListener:
+        default = c == hearing.NOTES_LISTENER_C
+        builds.append((seed, n_variants) if default else (seed, n_variants, c))
         return three_tone_listener
 
     monkeypatch.setattr(hearing, "_build_notes_listener", build)
@@ -292,6 +303,10 @@ def test_notes_listener_is_cached_on_disk_and_loaded_by_a_later_process(cheap_no
     notes_listener(seed=5, n_variants=3, cache=False)
     assert cheap_notes == [(2, 3), (2, 4), (5, 3)]
     assert len(list(files[0].parent.glob("*.npz"))) == 2
+    # A sharper listener (another c) is another file; the default's name is unchanged.
+    notes_listener(seed=2, n_variants=3, c=1.0)
+    assert cheap_notes[-1] == (2, 3, 1.0)
+    assert len(list(files[0].parent.glob("*.npz"))) == 3 and files[0].is_file()
 
 
 def test_a_damaged_cache_file_warns_and_is_rebuilt(cheap_notes, tmp_path):

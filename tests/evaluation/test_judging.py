@@ -29,6 +29,9 @@ class LoudOrQuiet:
     def features(self, waveforms, sr):
         return np.asarray(waveforms, dtype=np.float64)[:, ::500]
 
+    def hear(self, waveforms, sr):
+        return self.predict_proba(waveforms, sr), self.features(waveforms, sr)
+
     def accuracy(self, waveforms, labels, sr):
         return float(np.mean(self.predict(waveforms, sr) == np.asarray(labels)))
 
@@ -52,6 +55,23 @@ def test_the_judge_hears_vocoded_audio_once_per_batch_and_repeatably():
     assert judge.heard(images, torch.ones(len(images), dtype=torch.long)).all()  # peak 0.9: loud
     scores = judge.scores(images, clips * 0.01)  # the "real" set is quiet: another class
     assert scores["coverage"] == 1 and scores["n_classes"] == 2 and scores["frechet"] > 0
+
+
+def test_the_judge_hears_the_reference_once_however_many_sets_it_scores():
+    clips, _ = _notes()
+    listener = LoudOrQuiet()
+    judge = AudioJudge(NOTES_SPEC, listener)
+    images = to_images(clips, NOTES_SPEC)
+    real = clips * 0.01
+    first = judge.scores(images, real)
+    calls = listener.calls
+    assert calls == 2  # the generated set and the reference, each heard once
+    quieter = judge.scores(images * 0.5 - 0.5, real)  # another generated set, same reference
+    assert listener.calls == calls + 1
+    assert judge.scores(images, real) == first  # remembered, and the same answer
+    probabilities = judge.probabilities(images)
+    probabilities[:] = -1  # the caller's copy, not the remembered one
+    assert judge.probabilities(images).min() >= 0 and quieter["n_classes"] == 2
 
 
 def test_pitch_kept_accepts_the_right_pitch_and_refuses_a_semitone_off():
