@@ -30,7 +30,7 @@
 # %% tags=["parameters"]
 seed = 0
 scale_midi = [60, 62, 64, 67]  # a 4-note scale, C4 D4 E4 G4 (MIDI numbers); degree 0 is the tonic
-n_notes = 8  # notes per melody, so 4**8 = 65,536 possible melodies
+n_notes = 8  # notes per melody: 4**8, i.e. 65,536 possible melodies
 n_draws = 20_000  # melodies sampled from P
 sr = 16000  # sample rate of the rendered melodies (Hz)
 note_seconds = 0.25  # length of each note (s)

@@ -28,7 +28,7 @@
 # %% tags=["parameters"]
 lstm_seconds = 30.0  # LSTM training budget (s)
 vae_seconds = 12.0  # VAE training budget (s)
-temperature = 0.9  # LSTM sampling temperature (0 = greedy, 1 = as learnt)
+temperature = 0.9  # LSTM sampling temperature (0: greedy, 1: as learnt)
 vae_temperature = 1.0  # VAE note sampling temperature
 prompt = "a calm evening song with five lines of lyrics"
 repeats = 3  # draws per generator in the benchmark table
