@@ -2,11 +2,13 @@
 
 Pages are written by nbconvert with JupyterLab's template, extended by the kit's template
 (``templates/aigc_site``) with "previous / index / next" links. Players and widget views
-work with no network: the widget manager (``@jupyter-widgets/html-manager``'s
-``embed-amd.js``) and RequireJS are shipped with the kit (``static/``, licences in
-``static/LICENSES.md``) and copied into the site's ``_static/`` folder, and each page loads
-them from there instead of a CDN. The index lists every chapter with its summary (the
-first paragraph of its introduction) and its run time.
+work with no network, and so do formulas: the widget manager
+(``@jupyter-widgets/html-manager``'s ``embed-amd.js``), RequireJS and MathJax 3 (its
+``tex-svg.js``, which draws formulas as SVG and needs no font files) are shipped with the
+kit (``static/``, licences in ``static/LICENSES.md``) and copied into the site's
+``_static/`` folder, and each page loads them from there instead of a CDN. The index
+lists every chapter with its summary (the first paragraph of its introduction) and its
+run time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
 STATIC_DIR = "_static"
 HTML_MANAGER_VERSION = "1.0.15"
+MATHJAX_VERSION = "3.2.2"
+MATHJAX_FILE = "tex-svg.js"  # MathJax's es5/tex-svg.js: TeX in, SVG out, no font files
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Chapter:
 
 
 def copy_static(site: Path) -> Path:
-    """Copy the widget manager, RequireJS and their licences into ``site/_static``."""
+    """Copy the widget manager, RequireJS, MathJax and their licences into ``site/_static``."""
     target = site / STATIC_DIR
     target.mkdir(parents=True, exist_ok=True)
     for item in STATIC.iterdir():
@@ -57,6 +61,7 @@ def _exporter():
         template_name="aigc_site",
         widget_renderer_url=f"{STATIC_DIR}/embed-amd.js",
         require_js_url=f"{STATIC_DIR}/require.js",
+        mathjax_url=f"{STATIC_DIR}/{MATHJAX_FILE}",
     )
 
 

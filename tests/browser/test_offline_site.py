@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from aigc_kit.course.runner import run_notebook
-from aigc_kit.course.site import Chapter, build_site, describe
+from aigc_kit.course.site import Chapter, build_site, describe, export_page
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CHAPTER = NOTEBOOKS / "08_interaction_feedback_loop.ipynb"
@@ -71,3 +72,42 @@ def test_exported_page_plays_every_player_offline(site, browser):
     link = index.locator(f"a[href='{CHAPTER.stem}.html']").first
     assert "Interaction" in link.inner_text()
     context.close()
+
+
+def _offline_context(browser, requested: list[str]):
+    """A browser context in which only the site's own files (and data: URLs) load."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+
+    def offline(route) -> None:
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", offline)
+    return context
+
+
+def test_formulas_are_drawn_offline(tmp_path, browser):
+    # issue 13 left MathJax on its CDN: offline, formulas showed as raw TeX
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# Formulas\n\nInline $\\mathrm{IS} = \\exp\\left(\\mathbb{E}_x\\, "
+        "D_{KL}(p(y|x) \\| p(y))\\right)$ and displayed:\n\n"
+        "$$\\theta_{t+1} = \\theta_t - \\eta \\frac{\\hat m_t}{\\sqrt{\\hat v_t} + "
+        "\\epsilon}$$")])
+    path = tmp_path / "formulas.ipynb"
+    nbformat.write(nb, path)
+    page_file = export_page(path)
+    requested: list[str] = []
+    context = _offline_context(browser, requested)
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    page.wait_for_function("document.querySelectorAll('mjx-container svg').length >= 2",
+                           timeout=30_000)
+    shown = page.evaluate("""() => [
+        document.querySelectorAll('mjx-container[display="true"]').length,
+        document.querySelector('.jp-RenderedMarkdown').innerText.includes('\\\\frac')]""")
+    context.close()
+    assert shown == [1, False], shown  # one displayed formula, no raw TeX left
+    assert requested == [], requested

@@ -5,7 +5,16 @@ from pathlib import Path
 
 import nbformat
 
-from aigc_kit.course.site import STATIC_DIR, Chapter, build_site, describe, export_page
+from aigc_kit.course.site import (
+    MATHJAX_FILE,
+    MATHJAX_VERSION,
+    STATIC,
+    STATIC_DIR,
+    Chapter,
+    build_site,
+    describe,
+    export_page,
+)
 
 
 def _chapter(folder: Path, stem: str, title: str) -> Path:
@@ -49,8 +58,18 @@ def test_site_has_an_index_navigation_and_local_widget_manager(tmp_path):
     for page in (first, middle):  # the widget manager comes from the site, not a CDN
         assert f"{STATIC_DIR}/embed-amd.js" in page and f"{STATIC_DIR}/require.js" in page
         assert "html-manager@" not in page and "require.min.js" not in page
+        assert f'src="{STATIC_DIR}/{MATHJAX_FILE}"' in page  # and so do the formulas
+        assert "libs/mathjax" not in page and "mathjax/2." not in page
     shipped = {p.name for p in (tmp_path / STATIC_DIR).iterdir()}
-    assert {"embed-amd.js", "require.js", "LICENSES.md"} <= shipped
+    assert {"embed-amd.js", "require.js", MATHJAX_FILE, "LICENSES.md",
+            "LICENSE-MathJax.txt"} <= shipped
+
+
+def test_the_shipped_mathjax_is_the_version_the_licences_name():
+    assert f'"{MATHJAX_VERSION}"' in (STATIC / MATHJAX_FILE).read_text(encoding="utf-8")
+    licences = (STATIC / "LICENSES.md").read_text(encoding="utf-8")
+    assert f"mathjax@{MATHJAX_VERSION}" in licences and "Apache-2.0" in licences
+    assert "Apache License" in (STATIC / "LICENSE-MathJax.txt").read_text(encoding="utf-8")
 
 
 def test_a_single_page_export_also_works_offline(tmp_path):
