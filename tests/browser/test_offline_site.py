@@ -39,17 +39,8 @@ def test_chapter_8_notebook_and_page_under_4_mb(site):
 
 
 def test_exported_page_plays_every_player_offline(site, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
     requested: list[str] = []
-
-    def offline(route) -> None:  # no network: only the site's own files load
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            requested.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", offline)
+    context = _offline_context(browser, requested)  # no network: only the site's own files
     page = context.new_page()
     page.goto((site / f"{CHAPTER.stem}.html").as_uri())
     page.wait_for_function("document.querySelectorAll('.widget-box audio').length > 20",
