@@ -11,7 +11,7 @@ import pandas as pd
 from aigc_kit.apps.video.cuts import score_cuts, threshold_boundaries
 from aigc_kit.apps.video.edit import DEFAULT_WEIGHTS
 from aigc_kit.apps.video.features import colourfulness
-from aigc_kit.check.core import Outcome, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, call_student, close, exercise, not_a_function, right, wrong
 
 THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.4)
 """The fixed thresholds of exercise 2, in the order of the answer."""
@@ -37,19 +37,18 @@ def ex1(answer: Callable[[np.ndarray], float], frames: np.ndarray) -> Outcome:
     ``answer``: a function ``f(frame) -> float`` of one RGB frame ``(H, W, 3)`` in [0, 1];
     it is called on three frames of ``frames`` (the demo clip) and on two made-up frames.
     """
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (`answer = hasler`, without "
-                     "brackets), not a number")
+    if failed := not_a_function(answer, "hasler"):
+        return failed
     frames = np.asarray(frames, dtype=np.float32)
     rng = np.random.default_rng(11)
     made_up = np.stack([rng.random(frames.shape[1:]),
                         np.broadcast_to([0.8, 0.3, 0.1], frames.shape[1:])]).astype(np.float32)
     tests = np.concatenate([frames[[0, len(frames) // 2, -1]], made_up])
-    try:
-        got = np.array([float(answer(frame)) for frame in tests])
-    except Exception as error:  # the student's code: any error is a hint
-        return wrong(f"your function raised {type(error).__name__}: {error}; it is called "
-                     f"as answer(frame) with frame an (H, W, 3) float array in [0, 1]")
+    got, failed = call_student(lambda: np.array([float(answer(frame)) for frame in tests]),
+                               how_called="answer(frame) with frame an (H, W, 3) float "
+                                          "array in [0, 1]")
+    if failed:
+        return failed
     expected = colourfulness(tests)
     if close(got, expected, rtol=1e-3, atol=1e-3):
         return right("the same as aigc_kit.apps.video.colourfulness; a uniform orange frame "

@@ -15,7 +15,7 @@ from aigc_kit.apps.video.style import (
     gram_matrices,
     lab_statistics,
 )
-from aigc_kit.check.core import Outcome, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, call_student, close, exercise, not_a_function, right, wrong
 
 STRENGTH = 0.5
 """The colour-transfer strength of exercise 1."""
@@ -78,16 +78,15 @@ def ex2(answer: Callable[[np.ndarray, np.ndarray], float], output: np.ndarray,
     it is called on ``output``, ``frames`` (a stylised clip and the clip it came from)
     and on two made-up pairs.
     """
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (`answer = flicker`), not a "
-                     "number")
+    if failed := not_a_function(answer, "flicker"):
+        return failed
     pairs = [(np.asarray(output, np.float32), np.asarray(frames, np.float32)),
              *_made_up_clips()]
-    try:
-        got = np.array([float(answer(y, x)) for y, x in pairs])
-    except Exception as error:  # the student's code: any error is a hint
-        return wrong(f"your function raised {type(error).__name__}: {error}; it is called "
-                     f"as answer(output, input) with two (T, H, W, 3) float arrays")
+    got, failed = call_student(lambda: np.array([float(answer(y, x)) for y, x in pairs]),
+                               how_called="answer(output, input) with two (T, H, W, 3) "
+                                          "float arrays")
+    if failed:
+        return failed
     expected = np.array([flicker_score(y, x) for y, x in pairs])
     if close(got, expected, rtol=1e-3):
         return right("the same as aigc_kit.apps.video.flicker_score")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from aigc_kit.apps.provenance import DEFAULT_BAND_HZ
-from aigc_kit.check.core import Outcome, close, exercise, right, wrong
+from aigc_kit.check.core import Outcome, call_student, close, exercise, not_a_function, right, wrong
 
 EPOCHS = 10
 """Epochs of exercise 3."""
@@ -65,16 +65,15 @@ def ex2(answer: Callable[..., Any]) -> Outcome:
     ``answer``: a function ``attack(audio, sr, rng) -> (audio, sr)`` in the form of
     ``default_attacks``; it is called on made-up clips at 8, 16 and 44.1 kHz.
     """
-    if not callable(answer):
-        return wrong("`answer` should be your function itself (`answer = cut_start`)")
+    if failed := not_a_function(answer, "cut_start"):
+        return failed
     rng = np.random.default_rng(13)
     for sr in (8000, 16000, 44100):
         x = rng.standard_normal(sr // 2).astype(np.float32)
-        try:
-            result = answer(x.copy(), sr, np.random.default_rng(0))
-        except Exception as error:  # the student's code: any error is a hint
-            return wrong(f"your function raised {type(error).__name__}: {error}; it is "
-                         f"called as answer(audio, sr, rng)")
+        result, failed = call_student(answer, x.copy(), sr, np.random.default_rng(0),
+                                      how_called="answer(audio, sr, rng)")
+        if failed:
+            return failed
         if not isinstance(result, tuple) or len(result) != 2:
             return wrong("an attack returns a pair (audio, sr), like those of "
                          "default_attacks(sr)")

@@ -111,13 +111,16 @@ def not_a_function(answer: Any, name: str) -> Outcome | None:
                  f"it returned")
 
 
-def call_student(function: Callable[..., Any], *args: Any) -> tuple[Any, Outcome | None]:
+def call_student(function: Callable[..., Any], *args: Any,
+                 how_called: str | None = None) -> tuple[Any, Outcome | None]:
     """``(function(*args), None)``, or ``(None, hint)`` naming the error the student's
-    function raised (any error: it is the student's code)."""
+    function raised (any error: it is the student's code). ``how_called`` (e.g.
+    ``"answer(frame) with frame an (H, W, 3) float array"``) is added to the hint."""
     try:
         return function(*args), None
     except Exception as error:  # noqa: BLE001 - any error is the student's to see
-        return None, wrong(f"your function raised {type(error).__name__}: {error}")
+        called = f"; it is called as {how_called}" if how_called else ""
+        return None, wrong(f"your function raised {type(error).__name__}: {error}{called}")
 
 
 def close(answer: Any, expected: Any, rtol: float = 1e-3, atol: float = 1e-6) -> bool:

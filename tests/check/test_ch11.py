@@ -32,8 +32,11 @@ def test_ex1_colourfulness_function():
     assert unscaled.ok is False and "255" in unscaled.message
     no_mean = check.ch11_ex1(lambda f: _hasler(f, mean_weight=0.0), frames)
     assert no_mean.ok is False and "mean term" in no_mean.message
-    assert check.ch11_ex1(3.0, frames).ok is False
-    assert check.ch11_ex1(lambda f: f.missing, frames).ok is False
+    number = check.ch11_ex1(3.0, frames)
+    assert number.ok is False and "answer = hasler" in number.message
+    raising = check.ch11_ex1(lambda f: f.missing, frames)
+    assert raising.ok is False and "AttributeError" in raising.message
+    assert "called as answer(frame)" in raising.message
     assert check.ch11_ex1(..., frames).ok is None
 
 

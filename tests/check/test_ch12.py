@@ -64,7 +64,11 @@ def test_ex2_flicker_function():
     assert rows.ok is False and "axis 0" in rows.message
     for verdict in (inverted, squared, rows):
         assert _no_value(verdict, [flicker_score(output, frames)])
-    assert check.ch12_ex2(1.0, output, frames).ok is False
+    number = check.ch12_ex2(1.0, output, frames)
+    assert number.ok is False and "answer = flicker" in number.message
+    one_argument = check.ch12_ex2(lambda y: 1.0, output, frames)
+    assert one_argument.ok is False and "TypeError" in one_argument.message
+    assert "answer(output, input)" in one_argument.message
     assert check.ch12_ex2(..., output, frames).ok is None
 
 

@@ -51,8 +51,11 @@ def test_ex2_cut_start_attack():
     assert delay.ok is False and "delay" in delay.message
     bare = check.ch13_ex2(lambda x, sr, rng: x[sr // 100:])
     assert bare.ok is False and "pair" in bare.message
-    assert check.ch13_ex2(lambda x: x).ok is False  # wrong signature: the error is a hint
-    assert check.ch13_ex2(3).ok is False
+    signature = check.ch13_ex2(lambda x: x)  # wrong signature: the error is a hint
+    assert signature.ok is False and "TypeError" in signature.message
+    assert "called as answer(audio, sr, rng)" in signature.message
+    number = check.ch13_ex2(3)
+    assert number.ok is False and "answer = cut_start" in number.message
     assert check.ch13_ex2(...).ok is None
 
 

@@ -54,3 +54,13 @@ def test_names_resolve_and_unknown_names_say_why():
     with pytest.raises(AttributeError, match="has no attribute"):
         check.something  # noqa: B018
     assert check.names(99) == []
+
+
+def test_call_student_returns_the_result_or_a_hint_naming_the_error_and_the_call():
+    from aigc_kit.check.core import call_student
+
+    assert call_student(lambda a, b: a + b, 1, 2) == (3, None)
+    result, hint = call_student(lambda a: a.nope, 1, how_called="answer(x) with x a number")
+    assert result is None and hint.ok is False
+    assert "AttributeError" in hint.text and "called as answer(x) with x a number" in hint.text
+    assert "called as" not in call_student(lambda: 1 / 0)[1].text
