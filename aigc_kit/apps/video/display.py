@@ -23,13 +23,19 @@ from IPython.display import HTML
 from aigc_kit.apps.video.io import as_frames, ffmpeg_available, write_gif, write_mp4
 
 MAX_SECONDS = 30.0
+# imageio's 0-10 MP4 quality of embedded players: on chapter 11's 15 s clip (128 x 96 px,
+# 12 fps) 6 gives 165 kB at 32.7 dB PSNR, against 725 kB at 34.8 dB for write_mp4's 8.
+PLAYER_QUALITY = 6
 
 
 def _encoded(frames: np.ndarray, fps: float, fmt: str) -> tuple[str, str]:
     """(mime type, base64 text) of the clip written as GIF or MP4."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"clip.{fmt}"
-        (write_mp4 if fmt == "mp4" else write_gif)(path, frames, fps)
+        if fmt == "mp4":
+            write_mp4(path, frames, fps, quality=PLAYER_QUALITY)
+        else:
+            write_gif(path, frames, fps)
         data = base64.b64encode(path.read_bytes()).decode("ascii")
     return ("video/mp4" if fmt == "mp4" else "image/gif"), data
 

@@ -251,3 +251,22 @@ def test_load_video_folder_reports_broken_clip(tmp_path):
     assert "not a video" in found.skip_report()["reason"][0] and "broken.mp4" in repr(found)
     with pytest.raises(FileNotFoundError, match="nowhere"):
         load_video_folder(tmp_path / "nowhere")
+
+
+@needs_ffmpeg
+def test_mp4_players_stay_small_and_look_like_the_clip(tmp_path):
+    import base64
+
+    from aigc_kit.apps.video import make_clip
+
+    clip = make_clip(seed=0, n_shots=6)  # chapter 11's demo clip: 15 s, 128 x 96, 12 fps
+    html = play(clip.frames, clip.fps, fmt="mp4").data
+    data = base64.b64decode(html.split("base64,")[1].split("'")[0])
+    assert len(data) < 300_000  # was 1 MB per player at write_mp4's default quality
+    path = tmp_path / "player.mp4"
+    path.write_bytes(data)
+    back, fps = load_video(path)
+    n = min(len(back), len(clip.frames))
+    assert fps == pytest.approx(clip.fps) and n >= len(clip.frames) - 1
+    mse = float(np.mean((as_frames(back[:n]) - clip.frames[:n]) ** 2))
+    assert 10 * np.log10(1.0 / mse) > 30.0  # dB PSNR
