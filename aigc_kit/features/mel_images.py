@@ -21,7 +21,7 @@ for notes, by pYIN pitch (within 50 cents), on real held-out clips
   (0.98x the untouched recordings' 0.987; LSD 4.1 dB). The first kit's 32 x 32 image at the
   same hop (:data:`FSDD_SPEC_32`) kept 0.87 (LSD 4.9 dB): the bands, not the hop, lost the
   words. A 12 ms hop (:data:`FSDD_SPEC_64`, 64 x 64) keeps all of it (0.98-0.99) but the
-  digit voice of chapter 10 then makes 3x fewer steps in its 35 s budget: its generated
+  digit voice of chapter 10 made 3x fewer steps in the 35 s budget it then had: its generated
   words were heard as intended 0.63 of the time, against 0.83 with this preset (vocoded,
   ``speech_listener``, 300 words each).
 - :data:`NOTES_SPEC` (synthesised notes): **8 kHz, n_fft 512, hop 256 (32 ms), 64 mel bands
@@ -135,7 +135,7 @@ FSDD_SPEC_64 = MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=64, n_frames=64
 """Spoken digits at a 12 ms hop: 8 kHz, 32 ms window, 64 x 64 image over 0.756 s.
 
 Keeps the most of a real word (see the module docstring) but costs a generator three times
-the compute per step: in the digit voice's 35 s budget its words were heard less often."""
+the compute per step: in the digit voice's former 35 s budget its words were heard less often."""
 
 NOTES_SPEC_32 = MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=32, n_frames=32)
 """The first kit's notes preset: 8 kHz, 64 ms window, 32 ms hop, 32 x 32 over 0.992 s.
