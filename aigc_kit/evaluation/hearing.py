@@ -388,14 +388,8 @@ class AudioListener:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Class probabilities and features of each clip, the front end run once.
 
-        Parameters
-        ----------
-        waveforms : list of 1-D arrays, or array of shape (n_clips, n_samples)
-            Clips at ``sr`` (any lengths).
-        sr : int
-            Sample rate in Hz, at least the listener's.
-        caller : str
-            Name used in error messages.
+        ``waveforms`` and ``sr`` as for :meth:`predict_proba`; ``caller`` names the method
+        in error messages.
 
         Returns
         -------
