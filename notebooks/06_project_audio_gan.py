@@ -56,11 +56,11 @@ from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
 from aigc_kit.evaluation import (
+    heard_and_seen,
     judge_for,
     judge_vocoders,
     mse,
     notes_listener,
-    score_samples,
     snr,
     vae_data_curve,
 )
@@ -200,12 +200,6 @@ print(f"image classifier accuracy on held-out real images: "
       f"{judge.listener.accuracy(data.audio_test, data.y_test.numpy(), spec.sr):.1%}")
 
 
-def scores(images: torch.Tensor) -> dict:
-    """IS ratio and coverage as heard (vocoded, audio listener) and as seen (images)."""
-    heard = judge.scores(images, data.audio_test)
-    seen = score_samples(images, data.x_test, probabilities=classifier.predict_proba)
-    return {**heard, "image_is_ratio": seen["is_ratio"], "image_coverage": seen["coverage"]}
-
 
 # %% [markdown]
 # ## The source's MLP GAN, trained on real data
@@ -251,7 +245,7 @@ progress_scores = []  # (step, seconds, IS ratio, coverage) along the way, for c
 
 def score_along_the_way(step: int, seconds: float) -> None:
     """Score 96 samples of the generator as it trains, as heard (called by the loop)."""
-    report = scores(TrainedGAN(recipe, parts).sample(96, seed=seed))
+    report = judge.scores(TrainedGAN(recipe, parts).sample(96, seed=seed), data.audio_test)
     progress_scores.append((step, seconds, report["is_ratio"], report["coverage"]))
 
 
@@ -260,7 +254,7 @@ run = RunConfig(steps=None, max_seconds=gan_seconds, seed=seed, device=device, l
 parts = build_parts(recipe, data.x_train, run)  # G, D, the mixture prior and G's average
 gan = train_recipe(recipe, data.x_train, run, parts=parts)
 fake = gan.sample(len(data.x_test), seed=seed)
-mlp_gan_scores = scores(fake)
+mlp_gan_scores = heard_and_seen(fake, judge, classifier, data)
 print(f"{recipe.description}: {gan.result.steps} steps in {gan.result.seconds:.1f} s "
       f"({'bfloat16' if mixed_precision('auto', device) else 'float32'} forward passes); "
       f"as heard: IS generated {mlp_gan_scores['is_generated']:.2f} vs real "
@@ -365,7 +359,7 @@ for name, candidate, arch in [("MLP GAN as printed", SOURCE_RECIPE, "mlp"),
     trained = train_recipe(candidate, data.x_train, RunConfig(
         steps=None, max_seconds=compare_seconds, seed=seed, device=device, progress=False),
         arch=arch)
-    s = scores(trained.sample(96, seed=seed))
+    s = heard_and_seen(trained.sample(96, seed=seed), judge, classifier, data)
     rows.append({"model": name, "parameters": count_parameters(trained.parts.generator),
                  "steps": trained.result.steps, "IS ratio (heard)": s["is_ratio"],
                  "coverage (heard)": s["coverage"], "IS ratio (images)": s["image_is_ratio"],
@@ -376,7 +370,7 @@ for name, vae in [("MLP VAE", VAE(MLPEncoder(spec.shape, 16), MLPDecoder(16, spe
                     run=RunConfig(steps=None, max_seconds=compare_seconds, seed=seed,
                                   device=device, progress=False))
     rec = reconstruct(vae, data.x_test)
-    s = scores(sample(vae, 96, seed=seed))
+    s = heard_and_seen(sample(vae, 96, seed=seed), judge, classifier, data)
     rows.append({"model": name, "parameters": count_parameters(vae.decoder),
                  "steps": run.steps, "IS ratio (heard)": s["is_ratio"],
                  "coverage (heard)": s["coverage"], "IS ratio (images)": s["image_is_ratio"],

@@ -8,7 +8,8 @@
 - :mod:`~aigc_kit.evaluation.hearing`: listeners that judge generated sound as audio
   (``AudioListener``, ``speech_listener``, ``notes_listener``), trained on real recordings;
 - :mod:`~aigc_kit.evaluation.judging`: generated images judged as audio (``AudioJudge``:
-  vocode, then a listener hears) and vocoders compared on real clips (``judge_vocoders``);
+  vocode, then a listener hears; ``heard_and_seen`` adds the image classifier's view,
+  labelled) and vocoders compared on real clips (``judge_vocoders``);
 - :mod:`~aigc_kit.evaluation.listening`: listening-test statistics (MOS with confidence
   intervals, A/B preference, "AI or real?");
 - :mod:`~aigc_kit.evaluation.curves`: quality against data;
@@ -35,6 +36,7 @@ from aigc_kit.evaluation.hearing import (
 )
 from aigc_kit.evaluation.judging import (
     AudioJudge,
+    heard_and_seen,
     judge_for,
     judge_vocoders,
     listener_for,
@@ -68,6 +70,7 @@ __all__ = [
     "listener_for",
     "judge_vocoders",
     "judge_for",
+    "heard_and_seen",
     "AudioJudge",
     "METRICS_FILE",
     "AudioListener",

@@ -7,7 +7,8 @@ waveforms, through the listener's own MFCC front end, never on the generator's i
 :func:`judge_for` builds the judge of a dataset (the speech or the notes listener);
 :func:`judge_vocoders` compares vocoders on the same real held-out clips (heard as
 intended, pitch kept, log-spectral distance, spectral convergence, real-time factor);
-:func:`pitch_kept` is the pitch test (pYIN within 50 cents).
+:func:`pitch_kept` is the pitch test (pYIN within 50 cents); :func:`heard_and_seen` scores
+generated images as heard, with the image classifier's view labelled beside it.
 
 Taught in ``06_project_audio_gan`` and ``07_evaluation``.
 """
@@ -28,6 +29,7 @@ from aigc_kit.evaluation.generative import score_samples
 from aigc_kit.evaluation.hearing import AudioListener, notes_listener, speech_listener
 from aigc_kit.evaluation.signal import lsd, spectral_convergence
 from aigc_kit.features.audio import clip_pitch, hz_to_cents_error
+from aigc_kit.features.mel_datasets import MelImageDataset
 from aigc_kit.features.mel_images import MelSpec, to_audio, to_images, vocode
 
 Vocode = Callable[[torch.Tensor, MelSpec], np.ndarray]
@@ -133,6 +135,52 @@ class AudioJudge:
         return score_samples(self.audio(images), np.asarray(real_audio),
                              probabilities=lambda a: self.hear(a)[0],
                              features=lambda a: self.hear(a)[1])
+
+
+def heard_and_seen(images: torch.Tensor, judge: AudioJudge, classifier: torch.nn.Module,
+                   data: MelImageDataset) -> dict[str, float]:
+    """Scores of generated images as heard and, labelled ``image_``, as seen.
+
+    Parameters
+    ----------
+    images : torch.Tensor of shape (n, 1, n_mels, n_frames)
+        Generated log-mel images (at least 2).
+    judge : AudioJudge
+        Vocoder and listener of the dataset (:func:`judge_for`).
+    classifier : torch.nn.Module
+        An image classifier with ``predict_proba(x)`` and ``features(x)`` (the kit's
+        ``MelClassifier``), trained on the training images.
+    data : MelImageDataset
+        Gives the real reference sets: ``audio_test`` (heard) and ``x_test`` (seen).
+
+    Returns
+    -------
+    dict
+        The plain keys (``is_generated``, ``is_real``, ``is_ratio``, ``coverage``,
+        ``n_classes``, ``frechet``) measured on audio: the images are vocoded and the
+        listener hears them next to the real held-out recordings
+        (:meth:`AudioJudge.scores`). The same keys prefixed ``image_`` are the image
+        classifier's view of the images themselves, for comparison only: it can praise
+        a picture that inverts to mush.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``; ``TrainedModels.scores`` (chapters 7, 8, the
+    report) is this with the zoo's models.
+    """
+    if data.audio_test is None:
+        raise ValueError(f"dataset {data.name!r} holds no held-out audio to hear generated "
+                         "images against; load it with aigc_kit.features.load_mel_dataset")
+    device = next(classifier.parameters()).device
+
+    def seen_features(x: torch.Tensor) -> np.ndarray:
+        with torch.no_grad():
+            return classifier.eval().features(x.to(device)).cpu().numpy()
+
+    heard = judge.scores(images, data.audio_test)
+    seen = score_samples(images, data.x_test, features=seen_features,
+                         probabilities=lambda x: classifier.predict_proba(x.cpu()).numpy())
+    return {**heard, **{f"image_{k}": v for k, v in seen.items()}}
 
 
 def listener_for(dataset: str) -> AudioListener:

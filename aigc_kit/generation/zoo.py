@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from aigc_kit.evaluation.generative import score_samples
-from aigc_kit.evaluation.judging import AudioJudge, judge_for
+from aigc_kit.evaluation.judging import AudioJudge, heard_and_seen, judge_for
 from aigc_kit.features.mel_datasets import MelImageDataset, load_mel_dataset
 from aigc_kit.generation.recipes import KIT_RECIPE, GANRecipe, TrainedGAN, train_recipe
 from aigc_kit.models.classifier import MelClassifier
@@ -89,16 +88,6 @@ class TrainedModels:
         """The audio listener's features ``(n, d)`` of the vocoded images (Fréchet space)."""
         return self.judge.features(images)
 
-    def image_probabilities(self, images: torch.Tensor) -> np.ndarray:
-        """The image classifier's class probabilities: a score *on the images*, not the sound."""
-        return self.classifier.predict_proba(images.cpu()).numpy()
-
-    def image_features(self, images: torch.Tensor) -> np.ndarray:
-        """The image classifier's penultimate features ``(n, d)``."""
-        device = next(self.classifier.parameters()).device
-        with torch.no_grad():
-            return self.classifier.eval().features(images.to(device)).cpu().numpy()
-
     def scores(self, images: torch.Tensor) -> dict[str, float]:
         """IS ratio, coverage and Fréchet distance of ``images`` against the held-out set.
 
@@ -106,18 +95,9 @@ class TrainedModels:
         audio: the images are vocoded and the listener hears them next to the real
         held-out recordings (:meth:`AudioJudge.scores`). The same keys prefixed
         ``image_`` are the image classifier's view of the images themselves, shown for
-        comparison only.
+        comparison only (:func:`aigc_kit.evaluation.heard_and_seen`).
         """
-        heard = self.judge.scores(images, self._real_audio())
-        seen = score_samples(images, self.data.x_test, probabilities=self.image_probabilities,
-                             features=self.image_features)
-        return {**heard, **{f"image_{k}": v for k, v in seen.items()}}
-
-    def _real_audio(self) -> np.ndarray:
-        if self.data.audio_test is None:
-            raise ValueError(f"dataset {self.data.name!r} holds no held-out audio; load it "
-                             "with aigc_kit.features.load_mel_dataset")
-        return self.data.audio_test
+        return heard_and_seen(images, self.judge, self.classifier, self.data)
 
 
 def trained_models(

@@ -1,7 +1,10 @@
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
+from aigc_kit.evaluation import heard_and_seen
 from aigc_kit.generation import (
     KIT_RECIPE,
     TrainedModels,
@@ -31,6 +34,13 @@ def test_trained_models_are_cached_and_reloaded_identically(cache_dir):
     assert torch.equal(first.gan.parts.prior.centres, second.gan.parts.prior.centres)
     scores = second.scores(second.data.x_test[:64])
     assert scores["coverage"] >= 1 and scores["frechet"] >= 0
+    # the zoo's scores are heard_and_seen's: as heard, and the image classifier's labelled
+    assert {"is_ratio", "image_is_ratio", "image_coverage", "image_frechet"} <= set(scores)
+    assert scores == heard_and_seen(second.data.x_test[:64], second.judge, second.classifier,
+                                    second.data)
+    silent = dataclasses.replace(second.data, audio_test=None)
+    with pytest.raises(ValueError, match="'notes' holds no held-out audio"):
+        heard_and_seen(second.data.x_test[:4], second.judge, second.classifier, silent)
     assert second.probabilities(second.data.x_test[:4]).shape == (4, second.data.n_classes)
 
     path.write_bytes(path.read_bytes()[:-100])  # a damaged cache is trained again
