@@ -23,7 +23,12 @@ import time
 import torch
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.apps.speech import intelligibility, say_words, train_digit_voice
+from aigc_kit.apps.speech import (
+    DIGIT_VOICE_STEPS,
+    intelligibility,
+    say_words,
+    train_digit_voice,
+)
 from aigc_kit.evaluation import speech_listener
 from aigc_kit.features import FSDD_SPEC, fsdd_waveforms, to_audio, to_images
 from aigc_kit.training import RunConfig
@@ -31,7 +36,8 @@ from aigc_kit.training import RunConfig
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=1000, help="TTS training steps")
+    parser.add_argument("--steps", type=int, default=DIGIT_VOICE_STEPS,
+                        help="TTS training steps")
     parser.add_argument("--temperature", type=float, default=0.2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)

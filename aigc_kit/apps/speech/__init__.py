@@ -6,6 +6,7 @@ A conditional VAE on FSDD log-mel images (digit, speaker) and a vocoder:
 """
 
 from aigc_kit.apps.speech.tts import (
+    DIGIT_VOICE_STEPS,
     DigitVoice,
     intelligibility,
     say,
@@ -14,6 +15,7 @@ from aigc_kit.apps.speech.tts import (
 )
 
 __all__ = [
+    "DIGIT_VOICE_STEPS",
     "DigitVoice",
     "intelligibility",
     "say",

@@ -27,6 +27,8 @@ from aigc_kit.runtime.device import seed_everything
 from aigc_kit.training.loop import RunConfig, TrainResult
 from aigc_kit.training.vae import train_vae
 
+DIGIT_VOICE_STEPS = 1000  # the digit voice's default training budget, steps (about 30 s)
+
 
 @dataclass
 class DigitVoice:
@@ -105,13 +107,13 @@ def train_digit_voice(
         kit's 32 x 32 images).
     run : RunConfig, optional
         Budget (steps and/or seconds), seed (of the initial weights too), device, progress
-        bar, live plot; default ``RunConfig(steps=1000)``.
+        bar, live plot; default ``RunConfig(steps=DIGIT_VOICE_STEPS)`` (1,000 steps).
 
     Returns
     -------
     (DigitVoice, TrainResult)
     """
-    run = run or RunConfig(steps=1000)
+    run = run or RunConfig(steps=DIGIT_VOICE_STEPS)
     if run.seed is not None:
         seed_everything(run.seed)  # the initial weights too
     x, labels = fsdd_images("train", spec=spec)

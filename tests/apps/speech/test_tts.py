@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from aigc_kit.apps.speech import DigitVoice, intelligibility, say, say_words
+from aigc_kit.apps.speech import DIGIT_VOICE_STEPS, DigitVoice, intelligibility, say, say_words
 from aigc_kit.features import FSDD_SPEC
 from aigc_kit.models import ConditionalVAE
 from aigc_kit.training import RunConfig, train_vae
@@ -89,3 +89,12 @@ def test_say_words_gives_the_words_that_say_joins():
     pause = np.zeros(int(0.12 * voice.spec.sr), np.float32)
     joined = np.concatenate([words[0], pause, words[1], pause, words[2]])
     assert np.array_equal(say(voice, "2 0-2", "ann", seed=1), joined)
+
+
+def test_chapter_10_and_the_kit_share_the_default_budget():
+    from pathlib import Path
+
+    from papermill.inspection import inspect_notebook
+
+    chapter = Path(__file__).resolve().parents[3] / "notebooks" / "10_speech_synthesis.ipynb"
+    assert int(inspect_notebook(str(chapter))["train_steps"]["default"]) == DIGIT_VOICE_STEPS
