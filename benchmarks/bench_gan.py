@@ -50,7 +50,7 @@ import time
 import torch
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.evaluation import AudioJudge, generation_report, judge_for, notes_listener
+from aigc_kit.evaluation import generation_report, judge_for, notes_listener, score_samples
 from aigc_kit.features import load_mel_dataset
 from aigc_kit.generation import RECIPES, mixed_precision, train_recipe
 from aigc_kit.models import MelClassifier
@@ -85,12 +85,18 @@ def main() -> None:
 
     real_probabilities = classifier.predict_proba(data.x_test).cpu().numpy()
     judge = judge_for("notes", data.spec, seed=args.seed)
-    sharp = AudioJudge(data.spec, notes_listener(c=1.0), seed=args.seed)
+    sharp = notes_listener(c=1.0)
+
+    def sharp_ratio(images: torch.Tensor) -> float:
+        """IS ratio by the sharper listener, of the audio ``judge`` just vocoded (reused)."""
+        return score_samples(judge.audio(images), data.audio_test, probabilities=lambda a:
+                             sharp.predict_proba(a, data.spec.sr))["is_ratio"]
+
     trip = judge.scores(data.x_test, data.audio_test)
     print(f"held-out real notes through image + vocoder, as heard: IS ratio "
           f"{trip['is_ratio']:.3f}, {trip['coverage']} classes (the representation's ceiling); "
           f"by a sharper listener (c=1): "
-          f"{sharp.scores(data.x_test, data.audio_test)['is_ratio']:.3f}")
+          f"{sharp_ratio(data.x_test):.3f}")
     run = RunConfig(steps=None, max_seconds=args.seconds, seed=args.seed, device=device,
                     progress=False)
     for name in args.recipes:
@@ -101,13 +107,13 @@ def main() -> None:
               f"{time.perf_counter() - start:.1f} s, stopped by {gan.result.stopped}")
         fake = gan.sample(len(data.x_test), seed=args.seed + 1, device=device)
         heard = judge.scores(fake.cpu(), data.audio_test)
-        heard_sharp = sharp.scores(fake.cpu(), data.audio_test)
+        heard_sharp = sharp_ratio(fake.cpu())
         seen = generation_report(classifier.predict_proba(fake).cpu().numpy(),
                                  real_probabilities)
         print(f"  as heard (vocoded, notes_listener): IS generated {heard['is_generated']:.2f}, "
               f"held-out real {heard['is_real']:.2f}, ratio {heard['is_ratio']:.3f} (target >= "
               f"0.85); {heard['coverage']} of {heard['n_classes']} classes covered; by the "
-              f"sharper listener: ratio {heard_sharp['is_ratio']:.3f}")
+              f"sharper listener: ratio {heard_sharp:.3f}")
         print(f"  on the images (MelClassifier): IS ratio {seen['is_ratio']:.3f}, "
               f"{seen['coverage']} classes covered ({args.arch} GAN, {name} recipe, "
               f"{args.seconds:.0f} s, {args.threads} threads)")
