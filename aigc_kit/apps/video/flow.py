@@ -123,6 +123,12 @@ def optical_flow(reference: object, moving: object, config: FlowConfig | None = 
     return flow.astype(np.float32)
 
 
+def _source_coords(flow: np.ndarray) -> np.ndarray:
+    """``p + flow(p)`` for every pixel ``p``: the (row, column) each pixel samples, (2, H, W)."""
+    rows, cols = np.meshgrid(np.arange(flow.shape[1]), np.arange(flow.shape[2]), indexing="ij")
+    return np.stack([rows + flow[0], cols + flow[1]])
+
+
 def warp(image: object, flow: np.ndarray) -> np.ndarray:
     """Backward-warp an image along a flow: ``out(p) = image(p + flow(p))``, bilinear.
 
@@ -147,8 +153,7 @@ def warp(image: object, flow: np.ndarray) -> np.ndarray:
     if flow.shape != (2, *img.shape[:2]):
         raise ValueError(f"warp: flow of shape {flow.shape} does not fit an image of shape "
                          f"{img.shape}; expected (2, {img.shape[0]}, {img.shape[1]})")
-    rows, cols = np.meshgrid(np.arange(img.shape[0]), np.arange(img.shape[1]), indexing="ij")
-    coords = np.stack([rows + flow[0], cols + flow[1]])
+    coords = _source_coords(flow)
     if img.ndim == 2:
         return map_coordinates(img, coords, order=1, mode="nearest").astype(np.float32)
     return np.stack([map_coordinates(img[..., c], coords, order=1, mode="nearest")
@@ -192,8 +197,7 @@ def occlusion_mask(backward: np.ndarray, forward: np.ndarray,
     rel_b, abs_b = config.boundary
     boundary = grad > rel_b * (b ** 2).sum(0) + abs_b
     h, w = b.shape[1:]
-    rows, cols = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
-    src_r, src_c = rows + b[0], cols + b[1]
+    src_r, src_c = _source_coords(b)
     outside = (src_r < 0) | (src_r > h - 1) | (src_c < 0) | (src_c > w - 1)
     return ~(inconsistent | boundary | outside)
 
