@@ -85,6 +85,14 @@ class ClipFlows:
     backward: np.ndarray
     mask: np.ndarray
 
+    def check_clip(self, frames: np.ndarray) -> None:
+        """ValueError unless these are the flows of ``frames`` ``(T, H, W, 3)``."""
+        expected = (len(frames) - 1, 2, *frames.shape[1:3])
+        if self.backward.shape != expected:
+            raise ValueError(f"ClipFlows of shape {self.backward.shape} do not belong to frames "
+                             f"{frames.shape} (expected {expected}); compute them with "
+                             "clip_flows(frames) of this clip")
+
 
 def _grey(image: np.ndarray) -> np.ndarray:
     return image @ LUMA if image.ndim == 3 else image
@@ -244,9 +252,7 @@ def _warp_residuals(output: object, input: object, flows: ClipFlows | None  # no
         raise ValueError(f"output {y.shape} and input {x.shape} differ; compare a stylised "
                          "clip with the clip it came from")
     flows = flows if flows is not None else clip_flows(x)
-    if flows.backward.shape[0] != len(x) - 1 or flows.backward.shape[2:] != x.shape[1:3]:
-        raise ValueError(f"flows of shape {flows.backward.shape} do not belong to this clip "
-                         f"{x.shape}; compute them with clip_flows(input)")
+    flows.check_clip(x)
     res = np.stack([np.abs(y[t] - warp(y[t - 1], flows.backward[t - 1])).mean(-1)
                     for t in range(1, len(y))])
     return res, flows, x

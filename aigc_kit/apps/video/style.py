@@ -290,9 +290,7 @@ def _temporal_setup(
         return "previous", temporal_weight, None
     if not isinstance(flow, ClipFlows):
         return "previous", temporal_weight, clip_flows(arr, flow)
-    if flow.backward.shape != (len(arr) - 1, 2, *arr.shape[1:3]):
-        raise ValueError(f"flow: ClipFlows of shape {flow.backward.shape} do not belong to "
-                         f"frames {arr.shape}; pass clip_flows(frames) of this clip")
+    flow.check_clip(arr)
     return "previous", temporal_weight, flow
 
 
