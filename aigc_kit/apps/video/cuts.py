@@ -43,6 +43,7 @@ from scipy.optimize import linear_sum_assignment
 from skimage.color import rgb2hsv
 from skimage.transform import resize
 
+from aigc_kit.apps.video.features import LUMA
 from aigc_kit.apps.video.io import as_frames
 
 HUE_BINS, SAT_BINS = 16, 4
@@ -100,7 +101,7 @@ def frame_descriptors(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # one, so a fade through black becomes a smooth change instead of random spikes.
     confidence = np.clip((frames.mean(axis=(1, 2, 3)) - DARK_LEVEL) / DARK_LEVEL, 0.0, 1.0)
     hist = confidence[:, None] * hist + (1 - confidence[:, None]) / n_bins
-    grey = frames @ np.array([0.299, 0.587, 0.114], np.float32)
+    grey = frames @ LUMA
     thumb = resize(grey, (t, *THUMB), anti_aliasing=True).reshape(t, -1)
     thumb = thumb - thumb.mean(axis=1, keepdims=True)
     thumb = thumb / (thumb.std(axis=1, keepdims=True) + CONTRAST_FLOOR)
@@ -120,7 +121,7 @@ def _distance(
 
 def _grey_small(frame: np.ndarray) -> np.ndarray:
     """A frame as a grey image of at most 48 x 64 pixels."""
-    grey = frame @ np.array([0.299, 0.587, 0.114], np.float32)
+    grey = frame @ LUMA
     factor = max(1, int(np.ceil(max(grey.shape[0] / 48, grey.shape[1] / 64))))
     h, w = grey.shape[0] // factor * factor, grey.shape[1] // factor * factor
     return grey[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))

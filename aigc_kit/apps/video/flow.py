@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aigc_kit.apps.video.features import LUMA
 from aigc_kit.apps.video.io import as_frames
 
 FLOW_METHODS = ("ilk", "tvl1")
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 @dataclass(frozen=True)
