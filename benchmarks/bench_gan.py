@@ -52,7 +52,7 @@ import torch
 from aigc_kit import get_device, seed_everything
 from aigc_kit.evaluation import generation_report, judge_for, notes_listener, score_samples
 from aigc_kit.features import load_mel_dataset
-from aigc_kit.generation import RECIPES, mixed_precision, train_recipe
+from aigc_kit.generation import RECIPES, mixed_precision, sample, train_recipe
 from aigc_kit.models import MelClassifier
 from aigc_kit.training import RunConfig, evaluate_classifier, train_classifier
 
@@ -105,7 +105,7 @@ def main() -> None:
                            precision=args.precision)
         print(f"GAN ({args.arch}, {name} recipe): {gan.result.steps} steps in "
               f"{time.perf_counter() - start:.1f} s, stopped by {gan.result.stopped}")
-        fake = gan.sample(len(data.x_test), seed=args.seed + 1, device=device)
+        fake = sample(gan, len(data.x_test), seed=args.seed + 1, device=device)
         heard = judge.scores(fake.cpu(), data.audio_test)
         heard_sharp = sharp_ratio(fake.cpu())
         seen = generation_report(classifier.predict_proba(fake).cpu().numpy(),

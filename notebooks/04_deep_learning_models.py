@@ -37,7 +37,7 @@ from IPython.display import display
 
 from aigc_kit import get_device, seed_everything
 from aigc_kit.features import FSDD_SPEC, NOTES_SPEC, fsdd_images, notes_images, to_audio, to_db
-from aigc_kit.generation import sample_generator
+from aigc_kit.generation import sample
 from aigc_kit.interaction import audio_table, plot_spectrogram
 from aigc_kit.models import (
     VAE,
@@ -166,7 +166,7 @@ print(gan_run.history.tail(3).round(3))
 # 6 trains properly and measures the result.
 
 # %%
-samples = sample_generator(generator, 3, latent_dim=100, device=device, seed=seed).cpu()
+samples = sample(generator, 3, seed=seed, device=device)
 fig, axes = plt.subplots(1, 3, figsize=(12, 2.5))
 for ax, spec_db in zip(axes, to_db(samples).numpy(), strict=True):
     plot_spectrogram(spec_db, NOTES_SPEC.sr, NOTES_SPEC.hop_length, ax=ax,

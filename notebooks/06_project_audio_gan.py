@@ -245,7 +245,7 @@ progress_scores = []  # (step, seconds, IS ratio, coverage) along the way, for c
 
 def score_along_the_way(step: int, seconds: float) -> None:
     """Score 96 samples of the generator as it trains, as heard (called by the loop)."""
-    report = judge.scores(TrainedGAN(recipe, parts).sample(96, seed=seed), data.audio_test)
+    report = judge.scores(sample(TrainedGAN(recipe, parts), 96, seed=seed), data.audio_test)
     progress_scores.append((step, seconds, report["is_ratio"], report["coverage"]))
 
 
@@ -253,7 +253,7 @@ run = RunConfig(steps=None, max_seconds=gan_seconds, seed=seed, device=device, l
                 callback=score_along_the_way, callback_every=score_every)
 parts = build_parts(recipe, data.x_train, run)  # G, D, the mixture prior and G's average
 gan = train_recipe(recipe, data.x_train, run, parts=parts)
-fake = gan.sample(len(data.x_test), seed=seed)
+fake = sample(gan, len(data.x_test), seed=seed)
 mlp_gan_scores = heard_and_seen(fake, judge, classifier, data)
 print(f"{recipe.description}: {gan.result.steps} steps in {gan.result.seconds:.1f} s "
       f"({'bfloat16' if mixed_precision('auto', device) else 'float32'} forward passes); "
@@ -359,7 +359,7 @@ for name, candidate, arch in [("MLP GAN as printed", SOURCE_RECIPE, "mlp"),
     trained = train_recipe(candidate, data.x_train, RunConfig(
         steps=None, max_seconds=compare_seconds, seed=seed, device=device, progress=False),
         arch=arch)
-    s = heard_and_seen(trained.sample(96, seed=seed), judge, classifier, data)
+    s = heard_and_seen(sample(trained, 96, seed=seed), judge, classifier, data)
     rows.append({"model": name, "parameters": count_parameters(trained.parts.generator),
                  "steps": trained.result.steps, "IS ratio (heard)": s["is_ratio"],
                  "coverage (heard)": s["coverage"], "IS ratio (images)": s["image_is_ratio"],

@@ -59,6 +59,8 @@ from aigc_kit.evaluation import (
     abx_summary,
     ai_or_real,
     class_coverage,
+    heard_and_seen,
+    judge_for,
     lsd,
     mos,
     mse,
@@ -87,7 +89,8 @@ from aigc_kit.interaction import (
 seed_everything(seed)
 models = trained_models("notes", gan_seconds=gan_seconds, vae_seconds=vae_seconds, seed=seed)
 data, spec = models.data, NOTES_SPEC
-listener = models.judge.listener  # the notes listener: hears waveforms, trained on real ones
+judge = judge_for("notes", spec)  # the vocoder and the notes listener
+listener = judge.listener  # hears waveforms, trained on real ones
 origin = models.meta.get("trained_by", "the model zoo") if models.meta["cached"] else "here"
 print(f"models trained by {origin} ({models.meta['path'].rsplit('/', 1)[-1]}): GAN "
       f"{models.meta['gan_steps']} steps, VAE {models.meta['vae_steps']} steps")
@@ -166,8 +169,8 @@ display(audio_table({"original": originals[0], **{k: v[0] for k, v in systems.it
 #
 # Two baselines frame the numbers: real training notes sent through their image and the
 # vocoder (as good as a generator of these images can get) and noise images, vocoded
-# too (as bad as it gets). `models.scores(x)` is `aigc_kit.evaluation.score_samples` with
-# the audio judge (`models.judge`: vocoder + listener) as the ear: any pair of functions
+# too (as bad as it gets). `heard_and_seen(x, judge, ...)` is `aigc_kit.evaluation.score_samples`
+# with the audio judge (`judge_for`: vocoder + listener) as the ear: any pair of functions
 # giving class probabilities and features can stand in for it. It also returns the image
 # classifier's view of the images themselves under keys prefixed `image_`; the second table
 # shows them, for comparison only: they say what the images look like, not what anyone
@@ -183,8 +186,8 @@ candidates = {"real notes, via image + vocoder": data.x_train[real_subset[:n_gen
               "GAN": gan_images, "VAE": vae_samples, "noise image": noise * 2 - 1}
 scores, heard_as = {}, {}
 for name, x in candidates.items():
-    scores[name] = models.scores(x)  # vocodes x once; the judge remembers the audio
-    heard_as[name] = models.probabilities(x)  # the same audio, heard again (no re-vocoding)
+    scores[name] = heard_and_seen(x, judge, models.classifier, data)  # vocodes x once
+    heard_as[name] = judge.probabilities(x)  # the same audio, heard again (no re-vocoding)
 generation = pd.DataFrame(scores).T
 formats = {"is_generated": "{:.2f}", "is_real": "{:.2f}", "is_ratio": "{:.2f}",
            "frechet": "{:.1f}", "coverage": "{:.0f}"}
@@ -232,7 +235,7 @@ n_clips = 12
 pick = np.arange(0, len(data.x_test), len(data.x_test) // n_clips)[:n_clips]
 to_vocode = {"real, via image + vocoder": data.x_test[pick], "GAN": gan_images[:n_clips],
              "VAE": vae_samples[:n_clips]}
-heard_once = models.judge.audio(torch.cat(list(to_vocode.values())))  # one batch, vocoded once
+heard_once = judge.audio(torch.cat(list(to_vocode.values())))  # one batch, vocoded once
 clips = {"real": data.audio_test[pick],  # the recordings themselves
          **{name: heard_once[i * n_clips : (i + 1) * n_clips] for i, name in enumerate(to_vocode)}}
 print(f"notes listener on {n_clips} real notes: mean confidence, heard as the right note")

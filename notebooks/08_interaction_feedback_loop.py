@@ -44,6 +44,7 @@ import torch
 from IPython.display import display
 
 from aigc_kit import seed_everything
+from aigc_kit.evaluation import notes_listener
 from aigc_kit.features import NOTES_SPEC, to_audio
 from aigc_kit.generation import VAE_LATENT, trained_models
 from aigc_kit.interaction import (
@@ -61,14 +62,15 @@ from aigc_kit.interaction import (
     rating_panel,
     record_rating,
 )
+from aigc_kit.runtime import model_device
 
 if rater not in ("simulated", "human"):
     raise ValueError(f"rater must be 'simulated' or 'human', got {rater!r}")
 seed_everything(seed)
 models = trained_models("notes", seed=seed)
 spec, vae = NOTES_SPEC, models.vae
-ear = models.judge.listener  # the notes listener: hears waveforms, trained on real recordings
-device = next(vae.parameters()).device
+ear = notes_listener()  # the notes listener: hears waveforms, trained on real recordings
+device = model_device(vae)
 log = FeedbackLog(Path(log_path) if log_path else
                   Path(tempfile.mkdtemp(prefix="aigc-feedback-")) / "ratings.jsonl")
 print(f"generator: the VAE decoder of chapter 6 ({VAE_LATENT}-D latent space); "

@@ -47,7 +47,7 @@ import pandas as pd
 from IPython.display import display
 
 from aigc_kit import seed_everything
-from aigc_kit.evaluation import check_settings, model_metrics, write_metrics
+from aigc_kit.evaluation import check_settings, judge_for, model_metrics, write_metrics
 from aigc_kit.features import to_db
 from aigc_kit.generation import sample_model, trained_models
 from aigc_kit.interaction import audio_table, plot_spectrogram
@@ -59,7 +59,8 @@ models = trained_models(settings["dataset"], gan_seconds=settings["gan_seconds"]
                         vae_seconds=settings["vae_seconds"],
                         classifier_epochs=settings["classifier_epochs"], seed=seed)
 data, spec, meta = models.data, models.data.spec, models.meta
-listener = models.judge.listener
+judge = judge_for(data.name, spec)  # the vocoder and the dataset's audio listener
+listener = judge.listener
 print(f"models {'loaded from the cache' if meta['cached'] else 'trained'}: GAN "
       f"{meta['gan_steps']} steps, VAE {meta['vae_steps']} steps")
 print(f"listener (audio): {listener.accuracy(data.audio_test, data.y_test, spec.sr):.1%} of "
@@ -95,7 +96,7 @@ print(f"listener (audio): {listener.accuracy(data.audio_test, data.y_test, spec.
 
 # %%
 samples = sample_model(models, model, n_samples, seed)
-metrics = model_metrics(models, model, samples=samples)
+metrics = model_metrics(models, model, samples=samples, judge=judge)
 scalars = {k: v for k, v in metrics.items() if k != "class_counts"}
 groups = {"as heard: vocoded audio, listener, against real held-out recordings":
           lambda k: not k.startswith(("image_", "nn_", "recon_")),
@@ -131,7 +132,7 @@ for i, ax in enumerate(axes):
                      spec.hop_length, ax=ax, title=f"{model} sample {i}")
 fig.tight_layout()
 plt.show()
-heard = models.judge.audio(samples)  # the waveforms scored above (vocoded once, remembered)
+heard = judge.audio(samples)  # the waveforms scored above (vocoded once, remembered)
 display(audio_table({f"{model} sample {i}": y for i, y in enumerate(heard[:3])}, spec.sr))
 
 # %% [markdown]

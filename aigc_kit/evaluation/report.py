@@ -10,8 +10,12 @@ Metrics (keys of :func:`model_metrics`)
 ---------------------------------------
 ``is_generated``, ``is_real``, ``is_ratio``, ``coverage``, ``n_classes``, ``frechet``
     :func:`~aigc_kit.evaluation.generative.generation_report` and
-    :func:`~aigc_kit.evaluation.generative.frechet_distance` against the held-out set, in
-    the kit classifier's eyes.
+    :func:`~aigc_kit.evaluation.generative.frechet_distance` against the held-out
+    recordings, **as heard**: the samples are vocoded and the dataset's audio listener
+    (trained on real recordings only) hears them (:class:`~aigc_kit.evaluation.AudioJudge`).
+``image_is_ratio``, ``image_coverage``, ... (the same keys prefixed ``image_``)
+    The image classifier's view of the samples themselves, for comparison only
+    (:func:`~aigc_kit.evaluation.heard_and_seen`).
 ``class_counts``
     Samples heard as each class
     (:func:`~aigc_kit.evaluation.generative.class_coverage`), by class name.
@@ -29,20 +33,19 @@ import json
 import math
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
 
 from aigc_kit.evaluation.generative import class_coverage, nearest_neighbour_distance
+from aigc_kit.evaluation.judging import AudioJudge, heard_and_seen, judge_for
 from aigc_kit.evaluation.signal import mse, snr
 from aigc_kit.features.mel_datasets import DATASETS
 from aigc_kit.features.mel_images import to_db
-from aigc_kit.generation.sampling import MODELS, reconstruct, sample_model
+from aigc_kit.generation.sampling import reconstruct
+from aigc_kit.generation.zoo import MODELS, TrainedModels, sample_model
 from aigc_kit.runtime.atomic import write_atomically
-
-if TYPE_CHECKING:
-    from aigc_kit.generation.zoo import TrainedModels
 
 METRICS_FILE = "metrics.json"
 
@@ -103,7 +106,7 @@ def check_settings(
 
 def model_metrics(
     models: TrainedModels, model: str, n_samples: int = 192, seed: int = 0,
-    samples: torch.Tensor | None = None,
+    samples: torch.Tensor | None = None, judge: AudioJudge | None = None,
 ) -> dict[str, Any]:
     """Every objective metric that applies to ``model``'s samples (see the module docstring).
 
@@ -119,12 +122,17 @@ def model_metrics(
         Their seed.
     samples : torch.Tensor, shape (n, 1, n_mels, n_frames), optional
         Already drawn samples to score instead.
+    judge : AudioJudge, optional
+        The vocoder and listener that hear the samples; default
+        :func:`~aigc_kit.evaluation.judge_for` of the models' dataset (pass the report's
+        own judge so the audio is vocoded once).
 
     Returns
     -------
     dict
         Floats and ints (``class_counts`` a dict of ints by class name): the
-        classifier-based scores, the memorisation check and, for the VAE, held-out
+        scores as heard (and as seen, ``image_``), the memorisation check and, for the
+        VAE, held-out
         reconstruction ``recon_mse`` (image units, [-1, 1] scale) and
         ``recon_logmel_snr_db`` (dB). Non-finite values can occur only when a model has
         diverged; :func:`write_metrics` stores them as null.
@@ -134,8 +142,10 @@ def model_metrics(
     if samples is None:
         samples = sample_model(models, model, n_samples, seed)
     data = models.data
-    metrics: dict[str, Any] = {k: _plain(v) for k, v in models.scores(samples).items()}
-    counts = class_coverage(models.probabilities(samples))
+    judge = judge if judge is not None else judge_for(data.name, data.spec)
+    scores = heard_and_seen(samples, judge, models.classifier, data)
+    metrics: dict[str, Any] = {k: _plain(v) for k, v in scores.items()}
+    counts = class_coverage(judge.probabilities(samples))
     metrics["class_counts"] = {name: int(c) for name, c in zip(data.class_names, counts,
                                                                  strict=True)}
     top_db = data.spec.top_db

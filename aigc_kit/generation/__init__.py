@@ -27,16 +27,16 @@ from aigc_kit.generation.sampling import (
     GANSampler,
     reconstruct,
     sample,
-    sample_generator,
-    sample_model,
 )
 from aigc_kit.generation.vocoders import VOCODERS, GriffinLim, TrainedVocoder, Vocoder
 from aigc_kit.generation.zoo import (
     GAN_LATENT,
+    MODELS,
     VAE_LATENT,
     TrainedModels,
     build_models,
     remember_models,
+    sample_model,
     trained_models,
     zoo_settings,
 )
@@ -51,6 +51,7 @@ __all__ = [
     "GANRecipe",
     "GANSampler",
     "GAN_LATENT",
+    "MODELS",
     "KIT_RECIPE",
     "RECIPES",
     "SOURCE_RECIPE",
@@ -63,7 +64,6 @@ __all__ = [
     "reconstruct",
     "remember_models",
     "sample",
-    "sample_generator",
     "sample_model",
     "train_recipe",
     "trained_models",

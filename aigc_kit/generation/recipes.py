@@ -158,9 +158,13 @@ class GANParts:
 class TrainedGAN:
     """A GAN trained by :func:`train_recipe`: its recipe, its modules, its training run.
 
-    ``trained.sample(n, seed=...)`` draws ``n`` images from the averaged generator (when the
-    recipe keeps one) with the recipe's prior: it is a
-    :class:`aigc_kit.models.LatentSampler`, sampled like every VAE of the kit.
+    ``sample(trained, n, seed=...)`` (:func:`aigc_kit.generation.sample`) draws ``n`` images
+    from the averaged generator (when the recipe keeps one) with the recipe's prior: it is
+    a :class:`aigc_kit.models.LatentSampler`, sampled like every VAE of the kit.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
     """
 
     recipe: GANRecipe
@@ -173,14 +177,13 @@ class TrainedGAN:
         return GANSampler(self.parts.sampled, self.recipe.training.latent_dim, self.parts.prior)
 
     def sample(self, n: int, *, generator: torch.Generator | None = None,
-               seed: int | None = 0, device: str | torch.device | None = None) -> torch.Tensor:
-        """``n`` generated examples ``(n, ...)`` on the CPU (see :class:`GANSampler`).
+               device: str | torch.device | None = None) -> torch.Tensor:
+        """``n`` generated examples ``(n, ...)`` on ``device`` (see :class:`GANSampler`).
 
-        ``seed`` is ignored when a ``generator`` is given.
+        The contract's method; chapters call ``aigc_kit.generation.sample(trained, n,
+        seed=...)``, which returns on the CPU in eval mode.
         """
-        if generator is not None:
-            seed = None
-        return self.sampler.sample(n, generator=generator, seed=seed, device=device).cpu()
+        return self.sampler.sample(n, generator=generator, device=device)
 
 
 SOURCE_RECIPE = GANRecipe(

@@ -10,6 +10,10 @@ chapter 6 ends with), the MLP VAE. The cache is a checkpoint (loaded back with
 ``weights_only=True`` and checked, see :mod:`aigc_kit.runtime.checkpoint`) under
 ``data/cache/models/``, keyed by every setting, so the second notebook loads in a second
 what the first one trained.
+
+The zoo only trains, stores and samples; scoring the models as heard is the evaluation
+stage's job (:func:`aigc_kit.evaluation.judge_for` and
+:func:`aigc_kit.evaluation.heard_and_seen`), so imports run along the pipeline.
 """
 
 from __future__ import annotations
@@ -21,12 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
-from aigc_kit.evaluation.judging import AudioJudge, heard_and_seen, judge_for
 from aigc_kit.features.mel_datasets import MelImageDataset, load_mel_dataset
 from aigc_kit.generation.recipes import KIT_RECIPE, GANRecipe, TrainedGAN, train_recipe
+from aigc_kit.generation.sampling import sample
 from aigc_kit.models.classifier import MelClassifier
 from aigc_kit.models.mlp import VAE, MLPDecoder, MLPEncoder
 from aigc_kit.runtime.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -38,6 +41,8 @@ from aigc_kit.training.vae import train_vae
 
 GAN_LATENT = KIT_RECIPE.training.latent_dim
 VAE_LATENT = 16
+MODELS = ("gan", "vae")
+"""The zoo's generators by name (:func:`sample_model`)."""
 
 
 @dataclass
@@ -49,11 +54,13 @@ class TrainedModels:
     data : MelImageDataset
         Training and held-out images.
     classifier : MelClassifier
-        The image classifier (eval mode): scores *on the images*, labelled ``image_``;
-        the scores people hear come from :attr:`judge`.
+        The image classifier (eval mode): scores *on the images*, labelled ``image_``
+        (:func:`aigc_kit.evaluation.heard_and_seen`); the scores people hear come from an
+        :class:`aigc_kit.evaluation.AudioJudge` (vocoder and listener).
     gan : TrainedGAN
         The source's MLP GAN trained with :data:`aigc_kit.generation.KIT_RECIPE`; sample it
-        with ``gan.sample(n, seed=...)`` (the averaged generator, the mixture prior).
+        with ``sample(models.gan, n, seed=...)`` (the averaged generator, the mixture
+        prior).
     vae : VAE
         MLP VAE with a 16-D latent space (eval mode).
     meta : dict
@@ -65,39 +72,6 @@ class TrainedModels:
     gan: TrainedGAN
     vae: VAE
     meta: dict[str, Any] = field(default_factory=dict)
-    _judge: AudioJudge | None = field(default=None, init=False, repr=False)
-
-    @property
-    def judge(self) -> AudioJudge:
-        """The dataset's :class:`~aigc_kit.evaluation.AudioJudge`: vocode, then listen.
-
-        Built on first use (the listener is trained on real recordings only, and cached).
-        """
-        if self._judge is None:
-            self._judge = judge_for(self.data.name, self.data.spec)
-        return self._judge
-
-    def probabilities(self, images: torch.Tensor) -> np.ndarray:
-        """Class probabilities ``(n, n_classes)`` of images ``(n, 1, M, F)``, **as heard**.
-
-        The images are vocoded and the dataset's audio listener judges the sound.
-        """
-        return self.judge.probabilities(images)
-
-    def features(self, images: torch.Tensor) -> np.ndarray:
-        """The audio listener's features ``(n, d)`` of the vocoded images (Fréchet space)."""
-        return self.judge.features(images)
-
-    def scores(self, images: torch.Tensor) -> dict[str, float]:
-        """IS ratio, coverage and Fréchet distance of ``images`` against the held-out set.
-
-        The plain keys (``is_ratio``, ``coverage``, ``frechet``, ...) are measured on
-        audio: the images are vocoded and the listener hears them next to the real
-        held-out recordings (:meth:`AudioJudge.scores`). The same keys prefixed
-        ``image_`` are the image classifier's view of the images themselves, shown for
-        comparison only (:func:`aigc_kit.evaluation.heard_and_seen`).
-        """
-        return heard_and_seen(images, self.judge, self.classifier, self.data)
 
 
 def trained_models(
@@ -243,3 +217,34 @@ def _cache_path(settings: dict[str, Any]) -> Path:
                      sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return data_dir() / "cache" / "models" / f"{settings['dataset']}-{digest}.pt"
+
+
+def sample_model(models: TrainedModels, model: str, n_samples: int, seed: int) -> torch.Tensor:
+    """Draw ``n_samples`` images from the zoo's GAN or from its VAE's prior, reproducibly.
+
+    Both are drawn with :func:`aigc_kit.generation.sample` (a private CPU generator seeded
+    by ``seed``, eval mode).
+
+    Parameters
+    ----------
+    models : TrainedModels
+        From :func:`trained_models`.
+    model : {"gan", "vae"}
+        Which generator.
+    n_samples : int
+        Number of images.
+    seed : int
+        Seed of the latent codes (a private generator; the global RNG is untouched).
+
+    Returns
+    -------
+    torch.Tensor, shape (n_samples, 1, n_mels, n_frames)
+        Images in [-1, 1], on the CPU.
+
+    Notes
+    -----
+    Used by ``07_evaluation`` and the report notebook (``report_model``).
+    """
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
+    return sample(models.gan if model == "gan" else models.vae, n_samples, seed=seed)

@@ -14,7 +14,7 @@ contract every VAE (``encode``/``decode``/``sample``/``forward``) and every GAN 
 
 from aigc_kit.models.classifier import MelClassifier
 from aigc_kit.models.conditional import ConditionalVAE
-from aigc_kit.models.contract import GenerativeVAE, LatentSampler
+from aigc_kit.models.contract import GenerativeVAE, LatentSampler, reparameterize
 from aigc_kit.models.conv import ConvDecoder, ConvDiscriminator, ConvEncoder, ConvGenerator
 from aigc_kit.models.energy import (
     all_sequences,
@@ -34,8 +34,8 @@ from aigc_kit.models.mlp import (
     MLPGenerator,
 )
 from aigc_kit.models.prior import MixturePrior
-from aigc_kit.models.size import count_parameters
 from aigc_kit.models.vocoder import SpectralInverter
+from aigc_kit.runtime.device import count_parameters  # re-exported for chapters 4, 6, 13
 
 __all__ = [
     "SpectralInverter",
@@ -61,5 +61,6 @@ __all__ = [
     "energy_probability",
     "log_partition",
     "melody_energy",
+    "reparameterize",
     "sample_energy",
 ]

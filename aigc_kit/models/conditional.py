@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_kit.models.contract import prior_codes
+from aigc_kit.models.contract import prior_codes, reparameterize
 from aigc_kit.models.conv import ConvDecoder, ConvEncoder
 from aigc_kit.models.mlp import check_shape
 from aigc_kit.runtime.device import model_device, param_dtype
@@ -112,7 +112,7 @@ class ConditionalVAE(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(recon, mu, logvar)``; ``deterministic`` decodes the mean instead of a sample."""
         mu, logvar = self.encode(x, labels)
-        z = mu if deterministic else mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        z = mu if deterministic else reparameterize(mu, logvar)
         return self.decode(z, labels), mu, logvar
 
     @torch.no_grad()

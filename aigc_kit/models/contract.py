@@ -192,3 +192,32 @@ def prior_codes(
     z = torch.randn(n, latent_dim, generator=generator,
                     device=generator.device if generator is not None else device)
     return z.to(device, dtype)
+
+
+def reparameterize(
+    mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor | None = None
+) -> torch.Tensor:
+    """A differentiable draw ``z = mu + exp(0.5 * logvar) * eps`` with ``eps ~ N(0, I)``.
+
+    The randomness sits in ``eps``, outside the network, so gradients flow to ``mu`` and
+    ``logvar`` (the reparameterisation trick). Every VAE of the kit draws its training
+    codes here.
+
+    Parameters
+    ----------
+    mu, logvar : torch.Tensor of shape (batch, latent_dim)
+        Posterior mean and log-variance.
+    eps : torch.Tensor of the same shape, optional
+        The standard normal noise; drawn with ``torch.randn_like(mu)`` when omitted.
+
+    Returns
+    -------
+    torch.Tensor of shape (batch, latent_dim)
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
+    """
+    if eps is None:
+        eps = torch.randn_like(mu)
+    return mu + torch.exp(0.5 * logvar) * eps

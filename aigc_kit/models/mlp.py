@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from aigc_kit.models.contract import no_labels, prior_codes
+from aigc_kit.models.contract import no_labels, prior_codes, reparameterize
 from aigc_kit.runtime.device import model_device, param_dtype
 
 Device = str | torch.device | None
@@ -347,30 +347,6 @@ class VAE(nn.Module):
         no_labels(self, labels)
         return self.decoder(z)
 
-    @staticmethod
-    def reparameterize(
-        mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """A differentiable draw ``z = mu + exp(0.5 * logvar) * eps`` with ``eps ~ N(0, I)``.
-
-        The randomness sits in ``eps``, outside the network, so gradients flow to ``mu``
-        and ``logvar`` (the reparameterisation trick).
-
-        Parameters
-        ----------
-        mu, logvar : torch.Tensor of shape (batch, latent_dim)
-            Posterior mean and log-variance.
-        eps : torch.Tensor of the same shape, optional
-            The standard normal noise; drawn with ``torch.randn_like`` when omitted.
-
-        Returns
-        -------
-        torch.Tensor of shape (batch, latent_dim)
-        """
-        if eps is None:
-            eps = torch.randn_like(mu)
-        return mu + torch.exp(0.5 * logvar) * eps
-
     def forward(
         self, x: torch.Tensor, labels: torch.Tensor | None = None, deterministic: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -392,7 +368,7 @@ class VAE(nn.Module):
         mu, logvar : torch.Tensor of shape (batch, latent_dim)
         """
         mu, logvar = self.encode(x, labels)
-        z = mu if deterministic else self.reparameterize(mu, logvar)
+        z = mu if deterministic else reparameterize(mu, logvar)
         return self.decode(z), mu, logvar
 
     def sample(

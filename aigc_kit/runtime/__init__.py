@@ -17,6 +17,7 @@ from aigc_kit.runtime.checkpoint import (
     save_checkpoint,
 )
 from aigc_kit.runtime.device import (
+    count_parameters,
     fast_bfloat16,
     get_device,
     model_device,
@@ -34,6 +35,7 @@ from aigc_kit.runtime.paths import (
 __all__ = [
     "CheckpointError",
     "cache_dir",
+    "count_parameters",
     "data_dir",
     "describe_architecture",
     "fast_bfloat16",

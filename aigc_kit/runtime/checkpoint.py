@@ -28,8 +28,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from aigc_kit.models.size import count_parameters
 from aigc_kit.runtime.atomic import write_atomically
+from aigc_kit.runtime.device import count_parameters
 
 FORMAT = "aigc_kit.runtime.checkpoint/1"
 _SHOW = 5  # how many mismatched keys an error message lists

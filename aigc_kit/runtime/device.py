@@ -137,14 +137,41 @@ def training_throughput(
 
 
 def model_device(model: nn.Module) -> torch.device:
-    """Where ``model``'s first parameter lives (the CPU for a model without parameters)."""
+    """Where ``model``'s first parameter lives (the CPU for a model without parameters).
+
+    Notes
+    -----
+    The kit's one way to ask where a model runs; used wherever a function's ``device``
+    defaults to the model's (sampling, prediction, vocoders). Taught in
+    ``06_project_audio_gan``.
+    """
     param = next(model.parameters(), None)
     return param.device if param is not None else torch.device("cpu")
 
 
 def param_dtype(model: nn.Module) -> torch.dtype:
-    """The dtype of ``model``'s first floating-point parameter (float32 if it has none)."""
+    """The dtype of ``model``'s first floating-point parameter (float32 if it has none).
+
+    Notes
+    -----
+    Used where inputs must match a model's precision (bfloat16 runs of
+    ``06_project_audio_gan``).
+    """
     for p in model.parameters():
         if p.is_floating_point():
             return p.dtype
     return torch.float32
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+    """Number of scalar parameters of ``model`` (only those with ``requires_grad`` if asked).
+
+    Parameters shared between layers are counted once.
+
+    Notes
+    -----
+    Printed in ``04_deep_learning_models`` and ``06_project_audio_gan`` (also from
+    ``aigc_kit.models``); part of a checkpoint's architecture description
+    (:func:`aigc_kit.runtime.describe_architecture`).
+    """
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)

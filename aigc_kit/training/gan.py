@@ -148,7 +148,8 @@ def train_gan(
         History columns ``loss_d`` (with the R1 penalty, if any), ``loss_g``,
         ``d_real`` (mean ``sigmoid(D(x))``) and ``d_fake`` (mean ``sigmoid(D(G(z)))`` in
         the D step). Both models are left in eval mode; draw samples with
-        :func:`aigc_kit.generation.sample_generator`.
+        :func:`aigc_kit.generation.sample` (e.g. of a
+        :class:`aigc_kit.generation.GANSampler` with the prior).
 
     Notes
     -----

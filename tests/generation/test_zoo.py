@@ -1,19 +1,20 @@
 import dataclasses
 
-import numpy as np
 import pytest
 import torch
 
-from aigc_kit.evaluation import heard_and_seen
+from aigc_kit.evaluation import heard_and_seen, judge_for
 from aigc_kit.generation import (
     KIT_RECIPE,
     TrainedModels,
     build_models,
     remember_models,
+    sample,
+    sample_model,
     trained_models,
     zoo_settings,
 )
-from aigc_kit.training import RunConfig, train_classifier
+from aigc_kit.training import RunConfig, predict, train_classifier
 
 
 @pytest.fixture
@@ -30,18 +31,23 @@ def test_trained_models_are_cached_and_reloaded_identically(cache_dir):
     second = trained_models(**settings)
     assert second.meta["cached"] and second.meta["gan_steps"] == first.meta["gan_steps"]
     assert first.gan.recipe == KIT_RECIPE and first.gan.parts.ema is not None
-    assert torch.equal(first.gan.sample(8, seed=3), second.gan.sample(8, seed=3))
+    assert torch.equal(sample(first.gan, 8, seed=3), sample(second.gan, 8, seed=3))
+    assert torch.equal(sample_model(first, "vae", 8, 3), sample_model(second, "vae", 8, 3))
     assert torch.equal(first.gan.parts.prior.centres, second.gan.parts.prior.centres)
-    scores = second.scores(second.data.x_test[:64])
-    assert scores["coverage"] >= 1 and scores["frechet"] >= 0
-    # the zoo's scores are heard_and_seen's: as heard, and the image classifier's labelled
-    assert {"is_ratio", "image_is_ratio", "image_coverage", "image_frechet"} <= set(scores)
-    assert scores == heard_and_seen(second.data.x_test[:64], second.judge, second.classifier,
-                                    second.data)
-    silent = dataclasses.replace(second.data, audio_test=None)
+    # scored by the evaluation stage: real held-out images are heard closer to the real
+    # recordings than noise images are (the same judge, the same reference)
+    data, judge = second.data, judge_for("notes", second.data.spec)
+    real = heard_and_seen(data.x_test[:64], judge, second.classifier, data)
+    noise = heard_and_seen(torch.rand(64, *data.spec.shape) * 2 - 1, judge, second.classifier,
+                           data)
+    assert {"is_ratio", "image_is_ratio", "image_coverage", "image_frechet"} <= set(real)
+    assert real["frechet"] < noise["frechet"] and real["coverage"] > noise["coverage"]
+    assert real["image_frechet"] < noise["image_frechet"]
+    silent = dataclasses.replace(data, audio_test=None)
     with pytest.raises(ValueError, match="'notes' holds no held-out audio"):
-        heard_and_seen(second.data.x_test[:4], second.judge, second.classifier, silent)
-    assert second.probabilities(second.data.x_test[:4]).shape == (4, second.data.n_classes)
+        heard_and_seen(data.x_test[:4], judge, second.classifier, silent)
+    with pytest.raises(ValueError, match="model must be one of"):
+        sample_model(second, "diffusion", 2, 0)
 
     path.write_bytes(path.read_bytes()[:-100])  # a damaged cache is trained again
     with pytest.warns(RuntimeWarning, match="ignoring the cached models"):
@@ -66,11 +72,12 @@ def test_models_remembered_by_chapter_6_are_the_ones_later_chapters_load(cache_d
     assert loaded.meta["cached"] and loaded.meta["trained_by"] == "06_project_audio_gan"
     assert loaded.meta["gan_steps"] == 7 and loaded.meta["vae_steps"] == 9
     x = models.data.x_test[:16]
-    np.testing.assert_array_equal(loaded.probabilities(x), models.probabilities(x))
-    assert torch.equal(loaded.gan.sample(4, seed=1), models.gan.sample(4, seed=1))
-    # another recipe is another cache entry: nothing is loaded for it
+    assert torch.equal(predict(loaded.classifier, x), predict(models.classifier, x))
+    assert torch.equal(sample(loaded.gan, 4, seed=1), sample(models.gan, 4, seed=1))
+    # another recipe is another cache entry: its checkpoint never overwrites this one
     other = zoo_settings("notes", 3.0, 2.0, 1, 0, KIT_RECIPE.replace(r1_gamma=2.0))
-    assert other != settings
+    assert remember_models(models, other) != path
+    assert sorted(cache_dir.glob("notes-*.pt")) == sorted([path, remember_models(models, other)])
 
 
 def test_build_models_gives_untrained_models_of_the_recipe():
@@ -79,4 +86,4 @@ def test_build_models_gives_untrained_models_of_the_recipe():
     data = load_mel_dataset("notes", seed=0, n_variants=2)
     models = build_models(data, KIT_RECIPE.replace(mixture_components=0), seed=0)
     assert isinstance(models, TrainedModels) and models.gan.parts.prior is None
-    assert models.gan.sample(3, seed=0).shape == (3, *data.spec.shape)
+    assert sample(models.gan, 3, seed=0).shape == (3, *data.spec.shape)

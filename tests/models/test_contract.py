@@ -13,7 +13,7 @@ from torch import nn
 
 from aigc_kit.apps.music.models import N_DURATIONS, MelodyVAE
 from aigc_kit.apps.video import VideoVAE
-from aigc_kit.generation import GANSampler, reconstruct, sample, sample_generator
+from aigc_kit.generation import GANSampler, reconstruct, sample
 from aigc_kit.models import (
     VAE,
     ConditionalVAE,
@@ -229,8 +229,8 @@ def test_gan_sampler_without_a_prior():
     g = _generator().train()
     gan = GANSampler(g, 4)
     assert isinstance(gan, LatentSampler) and not isinstance(gan, GenerativeVAE)
-    a = gan.sample(6, seed=1)
-    torch.testing.assert_close(a, sample_generator(g, 6, 4, seed=1))
+    a = gan.sample(6, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(a, sample(gan, 6, seed=1))
     assert a.shape == (6, 1, 8, 8) and g.training  # eval mode only for the call
     z = torch.randn(6, 4, generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
@@ -240,7 +240,7 @@ def test_gan_sampler_without_a_prior():
     torch.testing.assert_close(sample(gan, 6, seed=2), want)  # a GAN sampled like a VAE
     assert g.training
     with pytest.raises(ValueError, match="not both"):
-        gan.sample(6, seed=1, generator=torch.Generator())
+        sample(gan, 6, seed=1, generator=torch.Generator())
 
 
 def test_gan_sampler_with_a_mixture_prior():
@@ -253,14 +253,14 @@ def test_gan_sampler_with_a_mixture_prior():
         want = g.eval()(z)
         centres = g(prior.centres)
     torch.testing.assert_close(out, want)
-    torch.testing.assert_close(gan.sample(9, seed=3), want)
+    torch.testing.assert_close(gan.sample(9, generator=torch.Generator().manual_seed(3)), want)
     # every sample is the image of one of the three centres, unlike N(0, I) codes
     distance = torch.cdist(out.flatten(1), centres.flatten(1)).min(dim=1).values
     assert distance.max() < 1e-5
     plain = sample(GANSampler(g, 4), 9, seed=3)
     assert torch.cdist(plain.flatten(1), centres.flatten(1)).min(dim=1).values.max() > 1e-3
     with pytest.raises(ValueError, match="latent_dim=5"):
-        GANSampler(g, 5, MixturePrior(4, 3)).sample(2, seed=0)
+        sample(GANSampler(g, 5, MixturePrior(4, 3)), 2, seed=0)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

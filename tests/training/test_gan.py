@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 import aigc_kit.training.losses as losses
-from aigc_kit.generation import sample_generator
+from aigc_kit.generation import GANSampler, sample
 from aigc_kit.models import MixturePrior
 from aigc_kit.training import GANConfig, RunConfig, TrainResult, train_gan
 
@@ -33,7 +33,7 @@ def _input_gradient_norm(d: nn.Module, x: torch.Tensor) -> float:
 def test_gan_learns_a_gaussian(tiny_gan, gaussian_data):
     g, d = tiny_gan()
     data = gaussian_data()
-    before = sample_generator(g, 2000, LATENT)
+    before = sample(GANSampler(g, LATENT), 2000, seed=0)
     result = train_gan(g, d, data, GANConfig(latent_dim=LATENT, batch_size=128, lr=5e-3),
                        run=RunConfig(steps=600, progress=False))
     assert isinstance(result, TrainResult) and result.ok and result.stopped == "steps"
@@ -43,7 +43,7 @@ def test_gan_learns_a_gaussian(tiny_gan, gaussian_data):
     assert result.history["step"].tolist() == list(range(1, 601))
     assert result.history["seconds"].is_monotonic_increasing
     assert not g.training and not d.training  # left in eval mode
-    samples = sample_generator(g, 4000, LATENT)
+    samples = sample(GANSampler(g, LATENT), 4000, seed=0)
     assert abs(before.mean().item() - 3.0) > 1.5  # it did start far away
     assert samples.mean().item() == pytest.approx(3.0, abs=0.2)
     assert samples.std().item() == pytest.approx(0.5, abs=0.2)
@@ -113,7 +113,7 @@ def test_reuse_fakes_feeds_one_batch_of_fakes_to_both_updates_and_still_learns(
     result = train_gan(g, d, gaussian_data(),
                        GANConfig(latent_dim=LATENT, batch_size=128, lr=5e-3, reuse_fakes=True),
                        run=RunConfig(steps=600, progress=False))
-    samples = sample_generator(g, 4000, LATENT)
+    samples = sample(GANSampler(g, LATENT), 4000, seed=0)
     assert result.ok and samples.mean().item() == pytest.approx(3.0, abs=0.2)
     assert samples.std().item() == pytest.approx(0.5, abs=0.2)
 
@@ -138,7 +138,7 @@ def test_mixed_precision_runs_the_networks_in_bfloat16_and_still_learns(
     hook.remove()
     assert result.ok and dtypes == {torch.bfloat16} and loss_dtypes == {torch.float32}
     assert all(p.dtype == torch.float32 for p in [*g.parameters(), *d.parameters()])
-    samples = sample_generator(g, 4000, LATENT)
+    samples = sample(GANSampler(g, LATENT), 4000, seed=0)
     assert samples.dtype == torch.float32
     assert samples.mean().item() == pytest.approx(3.0, abs=0.2)
     assert samples.std().item() == pytest.approx(0.5, abs=0.2)
@@ -256,25 +256,25 @@ def test_mixture_prior_draws_near_its_centres_and_drives_training_and_sampling(
     result = train_gan(g, d, gaussian_data(), GANConfig(latent_dim=LATENT, batch_size=16, lr=5e-3),
                        prior=counting_prior, run=RunConfig(steps=30, progress=False))
     assert result.ok and calls == [16] * 60  # one draw for the D step, one for the G step
-    samples = sample_generator(g, 6, LATENT, prior=prior, seed=3)
+    samples = sample(GANSampler(g, LATENT, prior), 6, seed=3)
     with torch.no_grad():
         direct = g(prior(6, generator=torch.Generator().manual_seed(3)))
     torch.testing.assert_close(samples, direct)
     with pytest.raises(ValueError, match="latent_dim=4"):
-        sample_generator(g, 6, LATENT, prior=MixturePrior(LATENT + 1))
+        GANSampler(g, LATENT, MixturePrior(LATENT + 1)).sample(6)
     with pytest.raises(ValueError, match="sd"):
         MixturePrior(LATENT, sd=-1.0)
 
 
 
-def test_sample_generator_uses_eval_mode_and_its_own_rng():
+def test_sampling_a_gan_uses_eval_mode_and_its_own_generator():
     torch.manual_seed(0)
     g = nn.Sequential(nn.Linear(LATENT, 8), nn.BatchNorm1d(8))
     g.train()
     state = torch.get_rng_state()
-    a = sample_generator(g, 5, LATENT, seed=1)
+    a = sample(GANSampler(g, LATENT), 5, seed=1)
     assert torch.equal(state, torch.get_rng_state())
-    assert torch.equal(a, sample_generator(g, 5, LATENT, seed=1))
+    assert torch.equal(a, sample(GANSampler(g, LATENT), 5, seed=1))
     assert g.training  # mode restored
     # In eval mode the fresh BatchNorm (running mean 0, var 1) is the identity.
     z = torch.randn(5, LATENT, generator=torch.Generator().manual_seed(1))

@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from aigc_kit.apps.music.corpus import DURATIONS, Melody, quantise_durations
-from aigc_kit.models.contract import no_labels, prior_codes
+from aigc_kit.models.contract import no_labels, prior_codes, reparameterize
 from aigc_kit.runtime.device import model_device, param_dtype
 from aigc_kit.training.loop import Batches, RunConfig, Task, Trainer, TrainResult
 
@@ -519,7 +519,7 @@ class MelodyVAE(nn.Module):
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The training pass: ``(logits, mu, logvar)``, logits teacher-forced on ``x``."""
         mu, logvar = self.encode(x, labels)
-        z = mu if deterministic else mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+        z = mu if deterministic else reparameterize(mu, logvar)
         return self.decode_teacher_forced(z, x), mu, logvar
 
     @torch.no_grad()

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from aigc_kit.generation.sampling import reconstruct
-from aigc_kit.models.contract import no_labels, prior_codes
+from aigc_kit.models.contract import no_labels, prior_codes, reparameterize
 from aigc_kit.runtime.device import get_device, model_device, param_dtype
 
 SHAPES = ("square", "disc")
@@ -229,10 +229,7 @@ class VideoVAE(nn.Module):
         ``deterministic``, ``z = mu`` (the posterior mean).
         """
         mu, logvar = self.encode(x, labels)
-        if self.training and not deterministic:
-            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        else:
-            z = mu
+        z = reparameterize(mu, logvar) if self.training and not deterministic else mu
         return self.decode(z), mu, logvar
 
     @torch.no_grad()
