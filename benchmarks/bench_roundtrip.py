@@ -5,7 +5,7 @@ vocoder turns the image back into a waveform. This benchmark asks how much of a 
 survives that round trip (waveform -> log-mel image -> vocoder -> waveform), which bounds
 what any generator using the representation can deliver. Every judgement is made on the
 audio, by listeners with their own front ends trained on real recordings only
-(:mod:`aigc_kit.evaluation.hearing`), never on the images:
+(:mod:`aigc_kit.evaluation.machine_listeners`), never on the images:
 
 - words: the FSDD test split (takes 0-4, ``--words`` of the 300, spread over digits and
   speakers), prepared as ``fsdd_images`` does (trimmed, centred in the image's window,
@@ -56,8 +56,7 @@ import torch
 
 from aigc_kit.data import TIMBRES, fix_length, fsdd, synth_notes
 from aigc_kit.evaluation import judge_vocoders, notes_listener, speech_listener
-from aigc_kit.features import FSDD_SPEC_32, NOTES_SPEC_32, MelSpec, prepare_clips
-from aigc_kit.generation import VOCODERS
+from aigc_kit.features import FSDD_SPEC_32, NOTES_SPEC_32, VOCODERS, MelSpec, prepare_clips
 
 WORD_SPECS = {
     "32x32 FSDD_SPEC_32 8k 48/24ms": FSDD_SPEC_32,

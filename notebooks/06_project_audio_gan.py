@@ -67,6 +67,7 @@ from aigc_kit.evaluation import (
 from aigc_kit.features import (
     NOTES_SPEC,
     NOTES_SPEC_32,
+    VOCODERS,
     load_mel_dataset,
     notes_waveforms,
     to_audio,
@@ -77,10 +78,8 @@ from aigc_kit.generation import (
     BN_R1_RECIPE,
     KIT_RECIPE,
     SOURCE_RECIPE,
-    VOCODERS,
     TrainedGAN,
     TrainedModels,
-    TrainedVocoder,
     build_parts,
     mixed_precision,
     reconstruct,
@@ -141,8 +140,9 @@ print(f"{dataset}: {len(data.x_train)} training and {len(data.x_test)} held-out 
 
 # %%
 train_audio, _ = notes_waveforms(seed=seed, n_variants=8, spec=NOTES_SPEC)
-inverter, vocoder_run = train_vocoder(train_audio, NOTES_SPEC, run=RunConfig(
+trained_vocoder = train_vocoder(train_audio, NOTES_SPEC, run=RunConfig(
     steps=None, max_seconds=vocoder_seconds, seed=seed, device=device, progress=False))
+vocoder_run = trained_vocoder.result
 print(f"trained vocoder: {vocoder_run.steps} steps in {vocoder_run.seconds:.1f} s, final "
       f"log-spectral L1 {vocoder_run.history['loss'].iloc[-20:].mean() * 40:.1f} dB")
 held_out, held_labels = notes_waveforms(seed=seed + 1000, n_variants=1, spec=NOTES_SPEC)
@@ -152,7 +152,7 @@ for spec_name, mel_spec, vocoders in [
         ("32 bands (NOTES_SPEC_32)", NOTES_SPEC_32, {"GL-32": VOCODERS["GL-32"],
                                                       "NNLS+GL-32": VOCODERS["NNLS+GL-32"]}),
         ("64 bands (NOTES_SPEC)", NOTES_SPEC, {**VOCODERS,
-                                               "trained+GL-32": TrainedVocoder(inverter)})]:
+                                               "trained+GL-32": trained_vocoder})]:
     judged[spec_name] = judge_vocoders(
         vocoders, held_out[pick, : mel_spec.n_samples], held_labels.label.to_numpy()[pick],
         mel_spec, notes_listener(), f0_hz=held_labels.f0_hz.to_numpy()[pick], seed=seed)
@@ -175,8 +175,8 @@ display(audio_table({
     "32 bands, GL-32 (the first kit)": VOCODERS["GL-32"](
         to_images(note[:, : NOTES_SPEC_32.n_samples], NOTES_SPEC_32), NOTES_SPEC_32)[0],
     "64 bands, NNLS+GL-32 (default)": to_audio(to_images(note, NOTES_SPEC), NOTES_SPEC)[0],
-    "64 bands, trained+GL-32": TrainedVocoder(inverter)(to_images(note, NOTES_SPEC),
-                                                        NOTES_SPEC)[0]}, NOTES_SPEC.sr))
+    "64 bands, trained+GL-32": trained_vocoder(to_images(note, NOTES_SPEC), NOTES_SPEC)[0]},
+    NOTES_SPEC.sr))
 
 # %% [markdown]
 # ## The listeners

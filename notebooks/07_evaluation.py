@@ -71,8 +71,8 @@ from aigc_kit.evaluation import (
     snr,
     spectral_convergence,
 )
-from aigc_kit.features import NOTES_SPEC, griffin_lim_resynthesis, to_audio, to_images
-from aigc_kit.generation import VOCODERS, reconstruct, sample_model, trained_models
+from aigc_kit.features import NOTES_SPEC, VOCODERS, griffin_lim_resynthesis, to_audio, to_images
+from aigc_kit.generation import reconstruct, sample_model, trained_models
 from aigc_kit.interaction import (
     FeedbackLog,
     MushraListener,

@@ -188,37 +188,63 @@ def fix_length(
     return out
 
 
-def normalize_peak(x: np.ndarray, peak_db: float = -1.0) -> np.ndarray:
-    """Scale a waveform so its largest absolute sample sits at ``peak_db`` dBFS.
+def normalize_peak(
+    x: np.ndarray,
+    peak_db: float = -1.0,
+    *,
+    per_clip: bool = False,
+    silent: Literal["raise", "keep"] = "raise",
+) -> np.ndarray:
+    """Scale a waveform (or each clip of a batch) so its largest sample sits at ``peak_db`` dBFS.
+
+    The kit's one peak normaliser: chapter 2's clean-up, the generated notes (0 dBFS) and
+    every vocoder (a log-mel image carries no level, so each waveform a vocoder makes is
+    scaled to a peak of 0.9, about -0.92 dBFS) call it.
 
     Parameters
     ----------
     x : np.ndarray
-        Waveform, any shape.
+        Waveform, any shape; with ``per_clip``, clips ``(..., n_samples)``.
     peak_db : float
         Target peak level in dBFS (``-1.0`` leaves 1 dB of headroom below full scale).
+    per_clip : bool
+        Scale each clip along the last axis to the peak on its own (a batch of clips);
+        otherwise the whole array shares one gain.
+    silent : {"raise", "keep"}
+        What an all-zero waveform (or clip) gets: a ``ValueError`` (there is no peak to
+        scale), or left as zeros.
 
     Returns
     -------
     np.ndarray
-        Scaled float32 waveform, same shape as ``x``.
+        Scaled float32 waveform(s), same shape as ``x`` (computed in ``x``'s precision,
+        then rounded once to float32).
 
     Raises
     ------
     ValueError
-        If ``x`` is all zeros (there is no peak to scale).
+        If ``silent="raise"`` and ``x`` (or one of its clips) is all zeros.
 
     Notes
     -----
     Taught in ``02_data_collection_preprocessing``.
     """
-    x = _float32(x)
-    peak = _audible_peak(
-        x, "normalize_peak",
-        "it has no peak to scale; drop this clip (see detect_outliers) or check how it was "
-        "recorded.",
-    )
-    return _float32(x * (_db_to_gain(peak_db) / peak))
+    if silent not in ("raise", "keep"):
+        raise ValueError(f"normalize_peak: silent must be 'raise' or 'keep', got {silent!r}")
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(np.float32)
+    if x.size == 0:
+        raise ValueError("normalize_peak: the input holds no samples")
+    peak = np.max(np.abs(x), axis=-1 if per_clip else None, keepdims=True)
+    if silent == "raise" and np.any(peak == 0):
+        where = "a clip of the batch is" if per_clip else "the input is"
+        raise ValueError(f"normalize_peak: {where} silent (all zeros), so it has no peak to "
+                         "scale; drop this clip (see detect_outliers) or check how it was "
+                         "recorded.")
+    # x / (peak / gain): with gain 1 (0 dBFS) exactly x / peak
+    scale = np.where(peak > 0, peak / _db_to_gain(peak_db), 1.0).astype(x.dtype)
+    return _float32(x / scale)
 
 
 def rms_db(x: np.ndarray, eps: float = 1e-10) -> float:

@@ -5,13 +5,15 @@
 - :mod:`~aigc_kit.evaluation.generative`: distribution metrics for free generation
   (Inception score, coverage, Fréchet distance, nearest-neighbour distance) and
   ``score_samples``, which scores generated against real sets with any listener;
-- :mod:`~aigc_kit.evaluation.hearing`: listeners that judge generated sound as audio
-  (``AudioListener``, ``speech_listener``, ``notes_listener``), trained on real recordings;
-- :mod:`~aigc_kit.evaluation.judging`: generated images judged as audio (``AudioJudge``:
-  vocode, then a listener hears; ``heard_and_seen`` adds the image classifier's view,
-  labelled) and vocoders compared on real clips (``judge_vocoders``);
-- :mod:`~aigc_kit.evaluation.listening`: listening-test statistics (MOS with confidence
-  intervals, A/B preference, "AI or real?");
+- :mod:`~aigc_kit.evaluation.machine_listeners`: machine listeners, classifiers that hear
+  waveforms through their own front end (``AudioListener``, ``speech_listener``,
+  ``notes_listener``), trained on real recordings;
+- :mod:`~aigc_kit.evaluation.judges`: judges of generated images as the sound they stand
+  for (``AudioJudge``: vocode, then a machine listener hears; ``heard_and_seen`` adds the
+  image classifier's view, labelled), the pitch test and the vocoder comparison
+  (``judge_vocoders``);
+- :mod:`~aigc_kit.evaluation.rating_stats`: statistics of *people's* ratings (MOS with
+  confidence intervals, A/B preference, "AI or real?", MUSHRA and ABX summaries);
 - :mod:`~aigc_kit.evaluation.curves`: quality against data;
 - :mod:`~aigc_kit.evaluation.report`: the model report's metrics and ``metrics.json``.
 
@@ -29,12 +31,7 @@ from aigc_kit.evaluation.generative import (
     nearest_neighbour_distance,
     score_samples,
 )
-from aigc_kit.evaluation.hearing import (
-    AudioListener,
-    notes_listener,
-    speech_listener,
-)
-from aigc_kit.evaluation.judging import (
+from aigc_kit.evaluation.judges import (
     AudioJudge,
     heard_and_seen,
     judge_for,
@@ -42,7 +39,12 @@ from aigc_kit.evaluation.judging import (
     listener_for,
     pitch_kept,
 )
-from aigc_kit.evaluation.listening import (
+from aigc_kit.evaluation.machine_listeners import (
+    AudioListener,
+    notes_listener,
+    speech_listener,
+)
+from aigc_kit.evaluation.rating_stats import (
     ab_preference,
     abx_summary,
     ai_or_real,

@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from aigc_kit.evaluation.generative import class_coverage, nearest_neighbour_distance
-from aigc_kit.evaluation.judging import AudioJudge, heard_and_seen, judge_for
+from aigc_kit.evaluation.judges import AudioJudge, heard_and_seen, judge_for
 from aigc_kit.evaluation.signal import mse, snr
 from aigc_kit.features.mel_datasets import DATASETS
 from aigc_kit.features.mel_images import to_db

@@ -1,10 +1,10 @@
 """Audio features: pitch, loudness, onsets and tempo, log-mel spectrograms and summaries.
 
-Pitch (pYIN), onsets, tempo and chroma come from librosa; the log-mel spectrogram and
-its inverse run in PyTorch (torchaudio transforms), batched over any leading
-dimensions, so a whole dataset is one call. Every function accepts a waveform of
-shape ``(..., n_samples)``; frame-wise features come back as ``(..., n_frames)`` or
-``(..., n_bins, n_frames)``.
+Pitch (pYIN), onsets, tempo and chroma come from librosa; the log-mel spectrogram runs in
+PyTorch (torchaudio transforms), batched over any leading dimensions, so a whole dataset
+is one call. The way back from a spectrogram to sound is :mod:`aigc_kit.features.inverse`.
+Every function accepts a waveform of shape ``(..., n_samples)``; frame-wise features come
+back as ``(..., n_frames)`` or ``(..., n_bins, n_frames)``.
 
 Taught in ``03_feature_extraction``.
 """
@@ -23,6 +23,8 @@ import torch
 import torchaudio.functional as AF
 import torchaudio.transforms as T
 
+from aigc_kit.features.inputs import as_float_tensor, as_waveform, check_band
+
 _AMIN = 1e-10  # power floor before taking logs (-100 dB)
 # On the CPU a batch is transformed in chunks of about this many samples: small enough
 # for the STFT to stay in cache (3-4x faster than one huge batch on two cores).
@@ -30,57 +32,6 @@ _CPU_CHUNK_SAMPLES = 2**18
 
 ArrayLike = np.ndarray | torch.Tensor
 Device = str | torch.device | None
-
-
-# ---------------------------------------------------------------------------------
-# Input checks
-# ---------------------------------------------------------------------------------
-
-
-def _as_waveform(y: Any, name: str = "y") -> np.ndarray:
-    """``y`` as a float32 NumPy array ``(..., n_samples)``, or a clear ValueError."""
-    if isinstance(y, torch.Tensor):
-        y = y.detach().cpu().numpy()
-    y = np.asarray(y)
-    if not np.issubdtype(y.dtype, np.number) or np.iscomplexobj(y):
-        raise ValueError(f"{name} must be a real-valued waveform array, got dtype {y.dtype}")
-    if y.ndim == 0 or y.shape[-1] == 0 or y.size == 0:
-        raise ValueError(f"{name} must have shape (..., n_samples) with samples, got {y.shape}")
-    if not np.isfinite(y).all():
-        raise ValueError(f"{name} contains NaN or infinite samples")
-    return y.astype(np.float32, copy=False)
-
-
-def _as_tensor(x: Any, device: Device, name: str, min_ndim: int = 1) -> torch.Tensor:
-    """``x`` (array or tensor) as a finite float32 tensor on ``device``.
-
-    ``device`` defaults to the tensor's own device, or the CPU for NumPy input.
-    """
-    if not isinstance(x, torch.Tensor):
-        x = np.asarray(x)
-        if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
-            raise ValueError(f"{name} must be real-valued, got dtype {x.dtype}")
-        x = torch.from_numpy(x.astype(np.float32, copy=False))
-    elif x.is_complex() or x.dtype == torch.bool:
-        raise ValueError(f"{name} must be real-valued, got dtype {x.dtype}")
-    if x.ndim < min_ndim or x.numel() == 0:
-        raise ValueError(f"{name} must have at least {min_ndim} non-empty dimensions, "
-                         f"got shape {tuple(x.shape)}")
-    x = x.to(device=torch.device(device) if device is not None else x.device,
-             dtype=torch.float32)
-    # A finite sum proves every value finite; the full (slower) check runs only otherwise.
-    if not torch.isfinite(x.sum()) and not torch.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return x
-
-
-def _check_band(sr: int, fmin: float, fmax: float | None) -> float:
-    """Validate a frequency band in Hz; return ``fmax`` (default ``sr / 2``)."""
-    fmax = sr / 2 if fmax is None else fmax
-    if not 0 <= fmin < fmax <= sr / 2:
-        raise ValueError(f"need 0 <= fmin < fmax <= sr/2 = {sr / 2:g} Hz, "
-                         f"got fmin={fmin!r}, fmax={fmax!r}")
-    return float(fmax)
 
 
 # ---------------------------------------------------------------------------------
@@ -128,8 +79,8 @@ def pitch_pyin(
     Taught in ``03_feature_extraction``. pYIN's Viterbi smoothing dominates the cost
     (about 0.1 s per one-second clip with the defaults).
     """
-    y = _as_waveform(y)
-    _check_band(sr, fmin, fmax)
+    y = as_waveform(y)
+    check_band(sr, fmin, fmax)
     hop_length = frame_length // 4 if hop_length is None else hop_length
     f0, voiced, _ = librosa.pyin(
         y, fmin=fmin, fmax=fmax, sr=sr, frame_length=frame_length, hop_length=hop_length
@@ -221,7 +172,7 @@ def loudness_db(
     -----
     Taught in ``03_feature_extraction``.
     """
-    y = _as_waveform(y)
+    y = as_waveform(y)
     rms = librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop_length)[..., 0, :]
     return 20.0 * np.log10(np.maximum(rms, 10.0 ** (floor_db / 20.0)))
 
@@ -269,7 +220,7 @@ def onsets_tempo(y: ArrayLike, sr: int, hop_length: int = 512) -> tuple[np.ndarr
     -----
     Taught in ``03_feature_extraction``.
     """
-    y = _as_waveform(y)
+    y = as_waveform(y)
     if y.ndim != 1:
         raise ValueError(f"onsets_tempo takes one mono clip of shape (n_samples,), got {y.shape}")
     envelope = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop_length)
@@ -282,7 +233,7 @@ def onsets_tempo(y: ArrayLike, sr: int, hop_length: int = 512) -> tuple[np.ndarr
 
 
 # ---------------------------------------------------------------------------------
-# Log-mel spectrogram and its inverse (PyTorch)
+# Log-mel spectrogram (PyTorch; its inverse is in aigc_kit.features.inverse)
 # ---------------------------------------------------------------------------------
 
 
@@ -307,8 +258,8 @@ def _mel_power(
     fmax: float | None, device: Device,
 ) -> torch.Tensor:
     """Mel power spectrogram ``(..., n_mels, n_frames)`` of a batch of waveforms."""
-    x = _as_tensor(waveforms, device, "waveforms")
-    fmax = _check_band(sr, fmin, fmax)
+    x = as_float_tensor(waveforms, device, "waveforms")
+    fmax = check_band(sr, fmin, fmax)
     transform = _mel_transform(sr, n_fft, hop_length, n_mels, float(fmin), fmax, x.device)
     flat = x.reshape(-1, x.shape[-1])
     step = len(flat) if x.device.type != "cpu" else max(1, _CPU_CHUNK_SAMPLES // flat.shape[-1])
@@ -388,209 +339,6 @@ def log_mel(
     return _power_to_db(power, "max", top_db)
 
 
-@lru_cache(maxsize=32)
-def _mel_pseudo_inverse(
-    sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float, device: torch.device
-) -> torch.Tensor:
-    """Moore-Penrose pseudo-inverse of the Slaney mel filterbank, ``(n_fft//2+1, n_mels)``."""
-    fb = AF.melscale_fbanks(n_fft // 2 + 1, fmin, fmax, n_mels, sr, norm="slaney",
-                            mel_scale="slaney")  # (n_freqs, n_mels)
-    return torch.linalg.pinv(fb.double().T).float().to(device)
-
-
-@lru_cache(maxsize=32)
-def _mel_matrix(
-    sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float, device: torch.device
-) -> tuple[torch.Tensor, float]:
-    """The Slaney mel filterbank ``(n_mels, n_fft//2+1)`` and its squared spectral norm."""
-    fb = AF.melscale_fbanks(n_fft // 2 + 1, fmin, fmax, n_mels, sr, norm="slaney",
-                            mel_scale="slaney").T.contiguous()
-    return fb.to(device), float(torch.linalg.matrix_norm(fb.double(), ord=2) ** 2)
-
-
-def _nnls_refine(mel: torch.Tensor, start: torch.Tensor, fb: torch.Tensor, lipschitz: float,
-                 n_steps: int) -> torch.Tensor:
-    """Non-negative least squares ``min ||fb @ S - mel||^2, S >= 0`` by FISTA from ``start``.
-
-    Accelerated projected gradient (Beck & Teboulle 2009), step ``1 / ||fb||_2^2``.
-    """
-    x, z, t = start, start, 1.0
-    for _ in range(n_steps):
-        x_next = (z - fb.T @ (fb @ z - mel) / lipschitz).clamp(min=0.0)
-        t_next = (1.0 + (1.0 + 4.0 * t * t) ** 0.5) / 2.0
-        z = x_next + ((t - 1.0) / t_next) * (x_next - x)
-        x, t = x_next, t_next
-    return x
-
-
-@lru_cache(maxsize=32)
-def _griffin_lim(
-    n_fft: int, hop_length: int, n_iter: int, length: int | None, device: torch.device
-) -> T.GriffinLim:
-    """A cached Griffin-Lim phase reconstruction (fast variant, momentum 0.99)."""
-    return T.GriffinLim(n_fft=n_fft, hop_length=hop_length, n_iter=n_iter, power=2.0,
-                        momentum=0.99, length=length).to(device)
-
-
-def spectrogram_to_audio(
-    power: torch.Tensor,
-    n_fft: int,
-    hop_length: int,
-    n_iter: int = 32,
-    length: int | None = None,
-) -> torch.Tensor:
-    """Waveforms from linear power spectrograms by Griffin-Lim (fast variant, momentum 0.99).
-
-    Parameters
-    ----------
-    power : torch.Tensor of shape (..., n_fft // 2 + 1, n_frames)
-        Non-negative STFT power (magnitude squared), e.g. from a trained vocoder.
-    n_fft, hop_length : int
-        STFT size and hop in samples (Hann window).
-    n_iter : int
-        Griffin-Lim iterations.
-    length : int, optional
-        Output length in samples; default ``hop_length * (n_frames - 1)``.
-
-    Returns
-    -------
-    torch.Tensor of shape (..., n_samples)
-        float32 waveforms on ``power``'s device.
-
-    Notes
-    -----
-    Taught in ``06_project_audio_gan``. Initial phases come from torch's global generator.
-    """
-    if power.shape[-2] != n_fft // 2 + 1:
-        raise ValueError(f"spectrogram_to_audio: expected {n_fft // 2 + 1} frequency bins for "
-                         f"n_fft={n_fft}, got {power.shape[-2]}")
-    flat = power.reshape(-1, *power.shape[-2:]).float()
-    with torch.no_grad():
-        audio = _griffin_lim(n_fft, hop_length, n_iter, length, flat.device)(flat)
-    return audio.reshape(*power.shape[:-2], audio.shape[-1])
-
-
-def griffin_lim_resynthesis(
-    y: ArrayLike,
-    n_fft: int = 512,
-    hop_length: int = 128,
-    n_iter: int = 64,
-    device: Device = None,
-) -> np.ndarray:
-    """The clip rebuilt from its own STFT magnitude, with phase invented by Griffin-Lim.
-
-    Only the phase changes (the magnitude is the clip's own, at full resolution), so the
-    result sounds like the original; yet sample by sample it is a different waveform,
-    which is why waveform SNR cannot judge resynthesis. Taught in ``07_evaluation``.
-
-    Parameters
-    ----------
-    y : array of shape (..., n_samples)
-        Waveform(s), at least ``n_fft`` samples long.
-    n_fft, hop_length : int
-        STFT size and hop in samples.
-    n_iter : int
-        Griffin-Lim iterations.
-    device : str or torch.device, optional
-        Where to compute (default the CPU).
-
-    Returns
-    -------
-    np.ndarray of shape (..., n_samples), float32
-    """
-    x = _as_tensor(y, device, "y").float()
-    if x.shape[-1] < n_fft:
-        raise ValueError(f"griffin_lim_resynthesis: need at least n_fft={n_fft} samples, "
-                         f"got {x.shape[-1]}")
-    window = torch.hann_window(n_fft, device=x.device)
-    flat = x.reshape(-1, x.shape[-1])
-    power = torch.stft(flat, n_fft, hop_length, window=window, return_complex=True).abs() ** 2
-    out = _griffin_lim(n_fft, hop_length, n_iter, flat.shape[-1], x.device)(power)
-    return out.reshape(x.shape).cpu().numpy()
-
-
-def mel_to_audio(
-    log_mel_db: ArrayLike,
-    sr: int,
-    n_fft: int = 1024,
-    hop_length: int = 256,
-    fmin: float = 0.0,
-    fmax: float | None = None,
-    n_iter: int = 32,
-    ref_db: float = 0.0,
-    length: int | None = None,
-    device: Device = None,
-    nnls_iter: int = 0,
-) -> ArrayLike:
-    """Waveform(s) from log-mel spectrogram(s): the inverse of :func:`log_mel`.
-
-    dB back to mel power (``10 ** ((db + ref_db) / 10)``), mel power back to linear
-    power with the pseudo-inverse of the mel filterbank (negative values set to 0),
-    optionally refined into a non-negative least-squares solution (``nnls_iter``), then
-    Griffin-Lim phase reconstruction (``n_iter`` iterations, momentum 0.99).
-
-    The pseudo-inverse gives exactly the least-squares solution that
-    ``torchaudio.transforms.InverseMelScale`` computes, but it is computed once per
-    filterbank and cached, so each call is a single matrix product instead of a
-    least-squares solve over every frame: on two CPU cores the inverse mel step costs
-    far less than Griffin-Lim itself.
-
-    Parameters
-    ----------
-    log_mel_db : array or tensor of shape (..., n_mels, n_frames)
-        Log-mel spectrogram(s) in dB, e.g. from :func:`log_mel` or a generative model.
-    sr, n_fft, hop_length, fmin, fmax
-        The parameters the spectrogram was made with (Hz, samples, samples, Hz, Hz).
-    n_iter : int
-        Griffin-Lim iterations; more is cleaner and slower.
-    ref_db : float
-        Power level in dB that 0 dB in the input stands for.
-    length : int, optional
-        Output length in samples; default ``hop_length * (n_frames - 1)``.
-    device : str or torch.device, optional
-        Where to compute; default the input tensor's device, or the CPU for NumPy.
-    nnls_iter : int
-        Steps of accelerated projected gradient (FISTA) that turn the clamped
-        pseudo-inverse into the non-negative spectrum whose mel bands best match the
-        input; 0 keeps the clamped pseudo-inverse. The pseudo-inverse spreads each band's
-        power smoothly over its bins with negative lobes; clamping them fills the valleys
-        between harmonics with energy, which Griffin-Lim turns into noise. 50 steps (a
-        few small matrix products, far cheaper than Griffin-Lim) keep what is heard:
-        through the first kit's 32-band ``NOTES_SPEC_32`` and 32 iterations, a listener
-        recognises 95 % of held-out notes instead of 61 %; it is the default of
-        ``to_audio`` (``benchmarks/bench_roundtrip.py``).
-
-    Returns
-    -------
-    np.ndarray or torch.Tensor of shape (..., n_samples)
-        float32 waveform(s), NumPy if the input was NumPy, else a tensor.
-
-    Notes
-    -----
-    Taught in ``03_feature_extraction``. :func:`log_mel` measures dB from each clip's
-    loudest bin, so the absolute loudness is lost: the caller rescales the result
-    (e.g. to a peak or RMS level). Griffin-Lim starts from random phases drawn from
-    torch's global generator; call :func:`aigc_kit.seed_everything` first for a
-    repeatable result.
-    """
-    spec = _as_tensor(log_mel_db, device, "log_mel_db", min_ndim=2)
-    n_mels, n_frames = spec.shape[-2:]
-    fmax = _check_band(sr, fmin, fmax)
-    pinv = _mel_pseudo_inverse(sr, n_fft, n_mels, float(fmin), fmax, spec.device)
-    flat = spec.reshape(-1, n_mels, n_frames)
-    if not (isinstance(nnls_iter, int) and nnls_iter >= 0):
-        raise ValueError(f"nnls_iter must be a non-negative integer, got {nnls_iter!r}")
-    with torch.no_grad():
-        mel = 10.0 ** ((flat + ref_db) / 10.0)
-        power = (pinv @ mel).clamp(min=0.0)
-        if nnls_iter:
-            fb, lipschitz = _mel_matrix(sr, n_fft, n_mels, float(fmin), fmax, spec.device)
-            power = _nnls_refine(mel, power, fb, lipschitz, nnls_iter)
-        audio = _griffin_lim(n_fft, hop_length, n_iter, length, spec.device)(power)
-    audio = audio.reshape(*spec.shape[:-2], audio.shape[-1])
-    return audio if isinstance(log_mel_db, torch.Tensor) else audio.cpu().numpy()
-
-
 # ---------------------------------------------------------------------------------
 # Timbre and harmony
 # ---------------------------------------------------------------------------------
@@ -661,7 +409,7 @@ def chroma(
     -----
     Taught in ``03_feature_extraction``.
     """
-    y = _as_waveform(y)
+    y = as_waveform(y)
     return librosa.feature.chroma_stft(y=y, sr=sr, n_fft=n_fft, hop_length=hop_length,
                                        tuning=tuning)
 
@@ -689,7 +437,7 @@ def spectral_centroid(
     -----
     Taught in ``03_feature_extraction``.
     """
-    y = _as_waveform(y)
+    y = as_waveform(y)
     return librosa.feature.spectral_centroid(y=y, sr=sr, n_fft=n_fft,
                                              hop_length=hop_length)[..., 0, :]
 
@@ -768,7 +516,7 @@ def summary_features(
     if isinstance(y, list | tuple):
         if not y:
             raise ValueError("summary_features: no clips given")
-        clips = [_as_waveform(c, "clip") for c in y]
+        clips = [as_waveform(c, "clip") for c in y]
         if any(c.ndim != 1 for c in clips):
             raise ValueError("summary_features: each clip in a list must be 1-D (n_samples,)")
         if len({len(c) for c in clips}) == 1:
@@ -776,7 +524,7 @@ def summary_features(
         else:
             rows = np.stack([_summary_batch(c[None], sr, n_mfcc)[0] for c in clips])
     else:
-        y = _as_waveform(y)
+        y = as_waveform(y)
         if y.ndim > 2:
             raise ValueError(f"summary_features: expected (n_clips, n_samples), got {y.shape}")
         rows = _summary_batch(np.atleast_2d(y), sr, n_mfcc)

@@ -1,29 +1,190 @@
-"""Train/held-out splits of mel images for the generative chapters, by dataset name.
+"""The datasets of mel images: notes and spoken digits, their waveforms and splits.
 
-``"notes"``: the generated notes (48 classes, timbre x pitch); the held-out set is drawn
-with another seed, so it holds new random variations of every class. ``"fsdd"``: spoken
-digits (10 classes) with the customary split. Taught in ``06_project_audio_gan``.
+:func:`notes_images` and :func:`fsdd_images` build them (with :func:`notes_waveforms` and
+:func:`fsdd_waveforms`, the sound behind them); :func:`load_mel_dataset` gives the
+train/held-out split the generative chapters use, by name. ``"notes"``: the generated
+notes (48 classes, timbre x pitch); the held-out set is drawn with another seed, so it
+holds new random variations of every class. ``"fsdd"``: spoken digits (10 classes) with
+the customary split. Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 
+from aigc_kit.data.preprocess import fix_length
+from aigc_kit.data.spoken_digits import fsdd
+from aigc_kit.data.synth import TIMBRES, midi_to_note, synth_notes
 from aigc_kit.features.mel_images import (
     FSDD_SPEC,
     NOTES_SPEC,
+    Device,
     MelSpec,
-    fsdd_waveforms,
-    note_class_names,
-    notes_waveforms,
+    prepare_clips,
     to_images,
 )
 
 DATASETS = ("notes", "fsdd")
 _HELD_OUT_SEED_OFFSET = 1000
+
+
+def note_class_names(pitches: Iterable[int] = range(60, 72),
+                     timbres: Sequence[str] = tuple(TIMBRES)) -> list[str]:
+    """Names of the note classes, ``"<timbre> <note>"``, in label order.
+
+    The label of a note is ``timbre_index * len(pitches) + pitch_index``, so the classes
+    run through every pitch of the first timbre, then the second, and so on.
+
+    Parameters
+    ----------
+    pitches : iterable of int
+        MIDI note numbers, as given to :func:`notes_images`.
+    timbres : sequence of str
+        Timbre names, as given to :func:`notes_images`.
+
+    Returns
+    -------
+    list of str
+        ``len(timbres) * len(pitches)`` names such as ``"organ C4"``.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
+    """
+    pitches = list(pitches)
+    return [f"{t} {midi_to_note(p)}" for t in timbres for p in pitches]
+
+
+def notes_images(
+    seed: int = 0,
+    n_variants: int = 4,
+    pitches: Iterable[int] = range(60, 72),
+    timbres: Sequence[str] = tuple(TIMBRES),
+    spec: MelSpec = NOTES_SPEC,
+    device: Device = None,
+) -> tuple[torch.Tensor, pd.DataFrame]:
+    """Synthesised notes (``synth_notes``) as log-mel images with integer class labels.
+
+    The notes are synthesised directly at ``spec.sr`` and ``spec.duration_s`` long, at
+    one loudness (-20 dBFS RMS): the images are level-free, so other loudness levels
+    would only repeat them. Nothing is trimmed, so every note starts at frame 0.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of ``synth_notes``: same seed, same notes.
+    n_variants : int
+        Random variations per (pitch, timbre).
+    pitches : iterable of int
+        MIDI note numbers (default C4 to B4).
+    timbres : sequence of str
+        Keys of ``aigc_kit.data.TIMBRES`` (default all four).
+    spec : MelSpec
+        Image size and analysis parameters.
+    device : str or torch.device, optional
+        Where the images are made and returned (default the CPU).
+
+    Returns
+    -------
+    images : torch.Tensor of shape (n_notes, 1, spec.n_mels, spec.n_frames)
+        float32 images in [-1, 1], ``n_notes = len(pitches) * len(timbres) * n_variants``.
+    labels : pandas.DataFrame
+        The ``synth_notes`` labels (``midi``, ``note``, ``f0_hz``, ``timbre``,
+        ``variant``, ...) plus ``label`` (int, timbre x pitch class, see
+        :func:`note_class_names`) and ``class_name`` (str).
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``. The 192 default
+    notes take about half a second.
+    """
+    waveforms, labels = notes_waveforms(seed, n_variants, pitches, timbres, spec)
+    return to_images(waveforms, spec, device), labels
+
+
+def notes_waveforms(
+    seed: int = 0,
+    n_variants: int = 4,
+    pitches: Iterable[int] = range(60, 72),
+    timbres: Sequence[str] = tuple(TIMBRES),
+    spec: MelSpec = NOTES_SPEC,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The waveforms behind :func:`notes_images`: ``(n_notes, spec.n_samples)`` and labels.
+
+    Same arguments and labels as :func:`notes_images`; the float32 waveforms are at
+    ``spec.sr``, -20 dBFS RMS. Taught in ``06_project_audio_gan``.
+    """
+    pitches, timbres = list(pitches), list(timbres)
+    notes = synth_notes(pitches=pitches, timbres=timbres, loudness_db=(-20.0,),
+                        n_variants=n_variants, duration_s=spec.duration_s, sr=spec.sr,
+                        seed=seed)
+    labels = notes.labels.copy()
+    timbre_index = labels["timbre"].map({t: i for i, t in enumerate(timbres)})
+    pitch_index = labels["midi"].map({p: i for i, p in enumerate(pitches)})
+    labels["label"] = (timbre_index * len(pitches) + pitch_index).astype(int)
+    names = note_class_names(pitches, timbres)
+    labels["class_name"] = [names[i] for i in labels["label"]]
+    return fix_length(np.stack(notes.clips), spec.n_samples), labels
+
+
+def fsdd_images(
+    split: str | None = None,
+    digits: int | Iterable[int] | None = None,
+    spec: MelSpec = FSDD_SPEC,
+    device: Device = None,
+) -> tuple[torch.Tensor, pd.DataFrame]:
+    """Spoken digits (FSDD) as log-mel images labelled by digit.
+
+    The recordings go through :func:`prepare_clips` (trimmed at 30 dB, centred, -20 dBFS
+    RMS) and :func:`to_images`.
+
+    Parameters
+    ----------
+    split : {None, "train", "test"}
+        The customary split: takes 0-4 of every speaker and digit are the test set.
+    digits : int or iterable of int, optional
+        Keep only these digits (0-9).
+    spec : MelSpec
+        Image size and analysis parameters.
+    device : str or torch.device, optional
+        Where the images are made and returned (default the CPU).
+
+    Returns
+    -------
+    images : torch.Tensor of shape (n_clips, 1, spec.n_mels, spec.n_frames)
+        float32 images in [-1, 1].
+    labels : pandas.DataFrame
+        The ``fsdd`` labels (``digit``, ``speaker``, ``take``, ``split``, ``path``) plus
+        ``label`` (int, the digit).
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``. All 3,000 clips
+    take about 3 s once the dataset is on disk (see ``aigc_kit.data.fsdd``).
+    """
+    waveforms, labels = fsdd_waveforms(split, digits, spec)
+    return to_images(waveforms, spec, device), labels
+
+
+def fsdd_waveforms(
+    split: str | None = None,
+    digits: int | Iterable[int] | None = None,
+    spec: MelSpec = FSDD_SPEC,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The prepared recordings behind :func:`fsdd_images`: ``(n_clips, spec.n_samples)``.
+
+    Same arguments and labels as :func:`fsdd_images`; float32 waveforms at ``spec.sr``
+    (trimmed, centred, -20 dBFS RMS). Taught in ``06_project_audio_gan``.
+    """
+    data = fsdd(split=split, digits=digits)
+    labels = data.labels.copy()
+    labels["label"] = labels["digit"].astype(int)
+    return prepare_clips(data.clips, data.sr, spec), labels
 
 
 @dataclass

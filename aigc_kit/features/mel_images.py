@@ -4,14 +4,15 @@ Every model of chapters 4-6 (the classifier, the GANs, the VAEs) works on log-me
 spectrograms of a fixed size per dataset, ``(1, n_mels, n_frames)``, scaled to [-1, 1]
 like an image for a ``tanh`` output. A :class:`MelSpec` fixes that size and the analysis parameters;
 :func:`prepare_clips` brings recordings to the matching length and level;
-:func:`to_images` and :func:`to_audio` go from waveforms to images and back (the kit's
-default vocoder: a non-negative least-squares mel inverse, then Griffin-Lim; the others are
-in ``aigc_kit.generation.vocoders``).
+:func:`to_images` goes from waveforms to images and :func:`to_db` undoes its scaling; the
+way back to sound is :mod:`aigc_kit.features.inverse` (``to_audio``, the kit's default
+vocoder: a non-negative least-squares mel inverse, then Griffin-Lim). The datasets of
+images (notes, spoken digits) are built in :mod:`aigc_kit.features.mel_datasets`.
 
 The presets, and the measurements behind them
 ---------------------------------------------
 Chosen by what is *heard* after the round trip waveform -> image -> vocoder -> waveform,
-judged by listeners trained on real recordings only (``aigc_kit.evaluation.hearing``) and,
+judged by listeners trained on real recordings only (``aigc_kit.evaluation.machine_listeners``) and,
 for notes, by pYIN pitch (within 50 cents), on real held-out clips
 (``benchmarks/bench_roundtrip.py``, 2026-12-01, 2 CPU threads; default vocoder
 ``to_audio``: NNLS + Griffin-Lim 32):
@@ -41,21 +42,16 @@ Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import torch
 
 from aigc_kit.data.preprocess import fix_length, normalize_loudness, resample, trim_silence
-from aigc_kit.data.spoken_digits import fsdd
-from aigc_kit.data.synth import TIMBRES, midi_to_note, synth_notes
-from aigc_kit.features.audio import log_mel, mel_to_audio
+from aigc_kit.features.audio import log_mel
 
 Device = str | torch.device | None
-
-_PEAK = 0.9  # peak amplitude of the audio returned by to_audio
 
 
 @dataclass(frozen=True)
@@ -259,7 +255,7 @@ def to_images(waveforms: np.ndarray | torch.Tensor, spec: MelSpec,
     Notes
     -----
     Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``; :func:`to_db`
-    undoes the scaling and :func:`to_audio` goes back to sound.
+    undoes the scaling and :func:`aigc_kit.features.to_audio` goes back to sound.
     """
     if sr is not None and sr != spec.sr:
         raise ValueError(f"to_images: the clips are at {sr} Hz but the MelSpec is at "
@@ -336,52 +332,6 @@ def to_db(images: torch.Tensor, top_db: float = 80.0) -> torch.Tensor:
     return (images.clamp(-1.0, 1.0)[:, 0] - 1.0) * (top_db / 2)
 
 
-def to_audio(images: torch.Tensor, spec: MelSpec, n_iter: int = 32,
-             nnls_iter: int = 50) -> np.ndarray:
-    """Waveforms from log-mel images: :func:`to_db`, then ``mel_to_audio`` (Griffin-Lim).
-
-    The kit's default vocoder: the mel bands are turned into a linear spectrum by
-    non-negative least squares (``nnls_iter`` steps; 0 gives the plain clamped
-    pseudo-inverse), then Griffin-Lim finds a phase. It won the comparison of chapter 6
-    on what a listener hears at an acceptable speed (see the module docstring).
-    The log-mel images carry no absolute level (0 dB is each clip's loudest bin), so
-    every waveform is scaled to a peak of 0.9. Griffin-Lim draws its initial phases from
-    torch's global generator (seed with ``aigc_kit.seed_everything`` to repeat).
-
-    Parameters
-    ----------
-    images : torch.Tensor of shape (n, 1, spec.n_mels, spec.n_frames)
-        Images in [-1, 1] (values outside are clamped), on any device; the inversion runs
-        there.
-    spec : MelSpec
-        The spec the images were made with.
-    n_iter : int
-        Griffin-Lim iterations; more is cleaner and slower.
-    nnls_iter : int
-        Non-negative least-squares steps of the mel inversion (0: clamped pseudo-inverse).
-
-    Returns
-    -------
-    np.ndarray of shape (n, spec.n_samples)
-        float32 waveforms at ``spec.sr``, peak 0.9.
-
-    Raises
-    ------
-    ValueError
-        If the images have another shape than ``spec.shape`` (made with another spec), hold
-        NaN or infinite values, or one is silence everywhere (-1 in every pixel).
-
-    Notes
-    -----
-    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
-    """
-    images = check_images(images, spec, "to_audio")
-    db = to_db(images.detach().float(), spec.top_db)
-    audio = mel_to_audio(db, spec.sr, n_fft=spec.n_fft, hop_length=spec.hop_length,
-                         n_iter=n_iter, length=spec.n_samples, nnls_iter=nnls_iter)
-    return peak_normalize(audio)
-
-
 def check_images(images: torch.Tensor, spec: MelSpec, caller: str) -> torch.Tensor:
     """``images`` as a tensor ``(n, *spec.shape)`` that a vocoder can turn into sound.
 
@@ -391,35 +341,6 @@ def check_images(images: torch.Tensor, spec: MelSpec, caller: str) -> torch.Tens
     Every vocoder of the kit checks its input with it. Taught in ``06_project_audio_gan``.
     """
     return check_audible(_check_images(images, spec.shape, caller), caller)
-
-
-def vocode(images: torch.Tensor, spec: MelSpec,
-           vocoder: Callable[[torch.Tensor, MelSpec], np.ndarray] | None = None,
-           seed: int | None = None) -> np.ndarray:
-    """Waveforms ``(n, spec.n_samples)`` from images by ``vocoder`` (default :func:`to_audio`).
-
-    With ``seed``, the vocoder's random draws (Griffin-Lim's initial phases) come from a
-    forked copy of torch's CPU generator seeded with it: the same images always give the
-    same sound, and the caller's random state is left as it was. Without, the global
-    generator is used. Taught in ``06_project_audio_gan``.
-    """
-    vocoder = vocoder or to_audio
-    if seed is None:
-        return vocoder(images, spec)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return vocoder(images, spec)
-
-
-def peak_normalize(audio: torch.Tensor) -> np.ndarray:
-    """Waveforms ``(n, n_samples)`` scaled to a peak of 0.9 each, as float32 NumPy.
-
-    Log-mel images carry no level, so every vocoder of the kit returns this level.
-    All-zero rows stay zeros. Taught in ``06_project_audio_gan``.
-    """
-    peak = audio.abs().amax(dim=-1, keepdim=True)
-    audio = torch.where(peak > 0, audio * (_PEAK / peak.clamp(min=1e-12)), audio)
-    return audio.cpu().numpy().astype(np.float32, copy=False)
 
 
 def check_audible(images: torch.Tensor, caller: str) -> torch.Tensor:
@@ -436,157 +357,3 @@ def check_audible(images: torch.Tensor, caller: str) -> torch.Tensor:
                          "pixel), there is nothing to vocode; drop them (e.g. "
                          "images[(images > -1).flatten(1).any(1)]) or check the generator")
     return images
-
-
-def note_class_names(pitches: Iterable[int] = range(60, 72),
-                     timbres: Sequence[str] = tuple(TIMBRES)) -> list[str]:
-    """Names of the note classes, ``"<timbre> <note>"``, in label order.
-
-    The label of a note is ``timbre_index * len(pitches) + pitch_index``, so the classes
-    run through every pitch of the first timbre, then the second, and so on.
-
-    Parameters
-    ----------
-    pitches : iterable of int
-        MIDI note numbers, as given to :func:`notes_images`.
-    timbres : sequence of str
-        Timbre names, as given to :func:`notes_images`.
-
-    Returns
-    -------
-    list of str
-        ``len(timbres) * len(pitches)`` names such as ``"organ C4"``.
-
-    Notes
-    -----
-    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
-    """
-    pitches = list(pitches)
-    return [f"{t} {midi_to_note(p)}" for t in timbres for p in pitches]
-
-
-def notes_images(
-    seed: int = 0,
-    n_variants: int = 4,
-    pitches: Iterable[int] = range(60, 72),
-    timbres: Sequence[str] = tuple(TIMBRES),
-    spec: MelSpec = NOTES_SPEC,
-    device: Device = None,
-) -> tuple[torch.Tensor, pd.DataFrame]:
-    """Synthesised notes (``synth_notes``) as log-mel images with integer class labels.
-
-    The notes are synthesised directly at ``spec.sr`` and ``spec.duration_s`` long, at
-    one loudness (-20 dBFS RMS): the images are level-free, so other loudness levels
-    would only repeat them. Nothing is trimmed, so every note starts at frame 0.
-
-    Parameters
-    ----------
-    seed : int
-        Seed of ``synth_notes``: same seed, same notes.
-    n_variants : int
-        Random variations per (pitch, timbre).
-    pitches : iterable of int
-        MIDI note numbers (default C4 to B4).
-    timbres : sequence of str
-        Keys of ``aigc_kit.data.TIMBRES`` (default all four).
-    spec : MelSpec
-        Image size and analysis parameters.
-    device : str or torch.device, optional
-        Where the images are made and returned (default the CPU).
-
-    Returns
-    -------
-    images : torch.Tensor of shape (n_notes, 1, spec.n_mels, spec.n_frames)
-        float32 images in [-1, 1], ``n_notes = len(pitches) * len(timbres) * n_variants``.
-    labels : pandas.DataFrame
-        The ``synth_notes`` labels (``midi``, ``note``, ``f0_hz``, ``timbre``,
-        ``variant``, ...) plus ``label`` (int, timbre x pitch class, see
-        :func:`note_class_names`) and ``class_name`` (str).
-
-    Notes
-    -----
-    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``. The 192 default
-    notes take about half a second.
-    """
-    waveforms, labels = notes_waveforms(seed, n_variants, pitches, timbres, spec)
-    return to_images(waveforms, spec, device), labels
-
-
-def notes_waveforms(
-    seed: int = 0,
-    n_variants: int = 4,
-    pitches: Iterable[int] = range(60, 72),
-    timbres: Sequence[str] = tuple(TIMBRES),
-    spec: MelSpec = NOTES_SPEC,
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """The waveforms behind :func:`notes_images`: ``(n_notes, spec.n_samples)`` and labels.
-
-    Same arguments and labels as :func:`notes_images`; the float32 waveforms are at
-    ``spec.sr``, -20 dBFS RMS. Taught in ``06_project_audio_gan``.
-    """
-    pitches, timbres = list(pitches), list(timbres)
-    notes = synth_notes(pitches=pitches, timbres=timbres, loudness_db=(-20.0,),
-                        n_variants=n_variants, duration_s=spec.duration_s, sr=spec.sr,
-                        seed=seed)
-    labels = notes.labels.copy()
-    timbre_index = labels["timbre"].map({t: i for i, t in enumerate(timbres)})
-    pitch_index = labels["midi"].map({p: i for i, p in enumerate(pitches)})
-    labels["label"] = (timbre_index * len(pitches) + pitch_index).astype(int)
-    names = note_class_names(pitches, timbres)
-    labels["class_name"] = [names[i] for i in labels["label"]]
-    return fix_length(np.stack(notes.clips), spec.n_samples), labels
-
-
-def fsdd_images(
-    split: str | None = None,
-    digits: int | Iterable[int] | None = None,
-    spec: MelSpec = FSDD_SPEC,
-    device: Device = None,
-) -> tuple[torch.Tensor, pd.DataFrame]:
-    """Spoken digits (FSDD) as log-mel images labelled by digit.
-
-    The recordings go through :func:`prepare_clips` (trimmed at 30 dB, centred, -20 dBFS
-    RMS) and :func:`to_images`.
-
-    Parameters
-    ----------
-    split : {None, "train", "test"}
-        The customary split: takes 0-4 of every speaker and digit are the test set.
-    digits : int or iterable of int, optional
-        Keep only these digits (0-9).
-    spec : MelSpec
-        Image size and analysis parameters.
-    device : str or torch.device, optional
-        Where the images are made and returned (default the CPU).
-
-    Returns
-    -------
-    images : torch.Tensor of shape (n_clips, 1, spec.n_mels, spec.n_frames)
-        float32 images in [-1, 1].
-    labels : pandas.DataFrame
-        The ``fsdd`` labels (``digit``, ``speaker``, ``take``, ``split``, ``path``) plus
-        ``label`` (int, the digit).
-
-    Notes
-    -----
-    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``. All 3,000 clips
-    take about 3 s once the dataset is on disk (see ``aigc_kit.data.fsdd``).
-    """
-    waveforms, labels = fsdd_waveforms(split, digits, spec)
-    return to_images(waveforms, spec, device), labels
-
-
-def fsdd_waveforms(
-    split: str | None = None,
-    digits: int | Iterable[int] | None = None,
-    spec: MelSpec = FSDD_SPEC,
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """The prepared recordings behind :func:`fsdd_images`: ``(n_clips, spec.n_samples)``.
-
-    Same arguments and labels as :func:`fsdd_images`; float32 waveforms at ``spec.sr``
-    (trimmed, centred, -20 dBFS RMS). Taught in ``06_project_audio_gan``.
-    """
-    data = fsdd(split=split, digits=digits)
-    labels = data.labels.copy()
-    labels["label"] = labels["digit"].astype(int)
-    return prepare_clips(data.clips, data.sr, spec), labels

@@ -28,7 +28,6 @@ from aigc_kit.generation.sampling import (
     reconstruct,
     sample,
 )
-from aigc_kit.generation.vocoders import VOCODERS, GriffinLim, TrainedVocoder, Vocoder
 from aigc_kit.generation.zoo import (
     GAN_LATENT,
     MODELS,
@@ -42,10 +41,6 @@ from aigc_kit.generation.zoo import (
 )
 
 __all__ = [
-    "Vocoder",
-    "TrainedVocoder",
-    "GriffinLim",
-    "VOCODERS",
     "BN_R1_RECIPE",
     "GANParts",
     "GANRecipe",

@@ -4,9 +4,11 @@
 - :mod:`~aigc_kit.interaction.widgets`: player, gallery, rating panel, A/B test and latent
   explorer widgets, whose callbacks are plain, tested methods;
 - :mod:`~aigc_kit.interaction.feedback`: the append-only ratings log;
-- :mod:`~aigc_kit.interaction.listening_tests`: MUSHRA and ABX tests (07_evaluation);
+- :mod:`~aigc_kit.interaction.listening_tests`: the MUSHRA and ABX test widgets
+  (07_evaluation; their statistics are in :mod:`aigc_kit.evaluation.rating_stats`);
 - :mod:`~aigc_kit.interaction.merge`: pooling a class's logs into one;
-- :mod:`~aigc_kit.interaction.listeners`: simulated listeners for headless runs;
+- :mod:`~aigc_kit.interaction.simulated_raters`: simulated raters that stand in for people
+  in headless runs;
 - :mod:`~aigc_kit.interaction.adapt`: moving a latent prior towards what listeners like.
 
 Taught in ``08_interaction_feedback_loop``; the players are used by every chapter.
@@ -37,13 +39,6 @@ from aigc_kit.interaction.feedback import (
     FeedbackWarning,
     legacy_record_id,
 )
-from aigc_kit.interaction.listeners import (
-    MushraListener,
-    NaturalnessListener,
-    SimulatedListener,
-    brightness_hz,
-    spectral_distance_db,
-)
 from aigc_kit.interaction.listening_tests import (
     ABXTest,
     MushraTest,
@@ -63,6 +58,13 @@ from aigc_kit.interaction.merge import (
     MergeReport,
     SourceSummary,
     merge_logs,
+)
+from aigc_kit.interaction.simulated_raters import (
+    MushraListener,
+    NaturalnessListener,
+    SimulatedListener,
+    brightness_hz,
+    spectral_distance_db,
 )
 from aigc_kit.interaction.widgets import (
     AB_CHOICES,

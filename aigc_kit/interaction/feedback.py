@@ -2,7 +2,7 @@
 
 Taught in ``08_interaction_feedback_loop``: listeners rate generated samples, the ratings are
 appended to a log, and the statistics of ``07_evaluation``
-(:mod:`aigc_kit.evaluation.listening`) turn the log into mean opinion scores that steer the
+(:mod:`aigc_kit.evaluation.rating_stats`) turn the log into mean opinion scores that steer the
 next round of generation. A class's logs are pooled with
 :func:`aigc_kit.interaction.merge.merge_logs` (``aigc-kit ratings merge``).
 

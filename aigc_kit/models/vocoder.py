@@ -8,8 +8,8 @@ recordings, as the post-net of Tacotron 1 (Wang et al. 2017) did before Griffin-
 fixed spread of every band over its bins, plus a learned correction from a few 1-D
 convolutions over time (each mel frame sees its neighbours). Griffin-Lim then finds a
 phase for the predicted magnitude. It is trained by
-:func:`aigc_kit.training.train_vocoder` and used through
-:class:`aigc_kit.generation.TrainedVocoder`.
+:func:`aigc_kit.training.train_vocoder`, which returns the vocoder it makes
+(:class:`aigc_kit.training.TrainedVocoder`: the network, then Griffin-Lim).
 
 Taught in ``06_project_audio_gan`` (the vocoder section).
 """

@@ -56,10 +56,11 @@ from aigc_kit.training.optim import (
     trajectory,
 )
 from aigc_kit.training.vae import train_vae
-from aigc_kit.training.vocoder import linear_targets, train_vocoder
+from aigc_kit.training.vocoder import TrainedVocoder, linear_targets, train_vocoder
 
 __all__ = [
     "train_vocoder",
+    "TrainedVocoder",
     "linear_targets",
     "ADAM_VARIANTS",
     "Adam",

@@ -4,16 +4,25 @@ Each real clip gives a pair: its log-mel image (the input, exactly as ``to_image
 it) and its linear STFT magnitude in the same scale (the target: dB below the clip's
 loudest bin, floored ``top_db`` below, mapped to [-1, 1]). The loss is the mean absolute
 error between the two in that scale, a log-spectral L1, which weighs quiet and loud bins
-alike as the ear roughly does. Taught in ``06_project_audio_gan``.
+alike as the ear roughly does. :func:`train_vocoder` builds and trains the network and
+returns the :class:`TrainedVocoder` it makes (the network, then Griffin-Lim; a
+:class:`aigc_kit.features.Vocoder`), which saves and loads itself with its spec. Taught in
+``06_project_audio_gan``.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from pathlib import Path
+
 import numpy as np
 import torch
 
-from aigc_kit.features.mel_images import MelSpec, fit_frames, to_images
+from aigc_kit.features.inverse import spectrogram_to_audio, vocoder_level
+from aigc_kit.features.mel_images import MelSpec, check_images, fit_frames, to_images
 from aigc_kit.models.vocoder import SpectralInverter
+from aigc_kit.runtime.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from aigc_kit.runtime.device import model_device
 from aigc_kit.training.loop import Batches, RunConfig, Task, Trainer, TrainResult
 from aigc_kit.training.optim import adam
 
@@ -56,8 +65,11 @@ def train_vocoder(
     batch_size: int = 32,
     lr: float = 2e-3,
     run: RunConfig | None = None,
-) -> tuple[SpectralInverter, TrainResult]:
-    """Train a :class:`~aigc_kit.models.SpectralInverter` for ``spec`` on real clips.
+) -> TrainedVocoder:
+    """Build and train a :class:`~aigc_kit.models.SpectralInverter` for ``spec`` on real clips.
+
+    The network is built after ``run``'s seed is set, so the same seed gives the same
+    vocoder.
 
     Parameters
     ----------
@@ -77,10 +89,10 @@ def train_vocoder(
 
     Returns
     -------
-    inverter : SpectralInverter
-        In eval mode, on ``run``'s device.
-    result : TrainResult
-        History column ``loss`` (mean absolute error in image scale; x ``top_db / 2`` for dB).
+    TrainedVocoder
+        The network in eval mode on ``run``'s device, then Griffin-Lim (32 iterations);
+        its ``result`` is the run, history column ``loss`` (mean absolute error in image
+        scale; x ``top_db / 2`` for dB).
 
     Notes
     -----
@@ -108,4 +120,113 @@ def train_vocoder(
     config = {"batch_size": batch_size, "lr": lr, "hidden": hidden, "seed": run.seed}
     result = Trainer(run).fit(Task("train_vocoder", {"vocoder": inverter}, step,
                                    columns=("loss",), config=config, lr=lr))
-    return inverter.eval(), result
+    return TrainedVocoder(inverter, result=result)
+
+
+class TrainedVocoder:
+    """A trained :class:`~aigc_kit.models.SpectralInverter`, then Griffin-Lim.
+
+    Parameters
+    ----------
+    inverter : SpectralInverter
+        Trained by :func:`aigc_kit.training.train_vocoder`; its ``spec`` is the only one
+        this vocoder accepts.
+    n_iter : int
+        Griffin-Lim iterations.
+    result : TrainResult, optional
+        The training run, when :func:`train_vocoder` made it.
+
+    Notes
+    -----
+    A :class:`aigc_kit.features.Vocoder`. Taught in ``06_project_audio_gan``.
+    """
+
+    def __init__(self, inverter: SpectralInverter, n_iter: int = 32,
+                 result: TrainResult | None = None) -> None:
+        self.inverter = inverter.eval()
+        self.n_iter = n_iter
+        self.name = f"trained+GL-{n_iter}"
+        self.result = result
+
+    @property
+    def spec(self) -> MelSpec:
+        """The representation the vocoder was trained for."""
+        return self.inverter.spec
+
+    def __call__(self, images: torch.Tensor, spec: MelSpec) -> np.ndarray:
+        """Waveforms ``(n, spec.n_samples)`` at ``spec.sr``, peak 0.9."""
+        if spec != self.spec:
+            raise ValueError(f"TrainedVocoder: it was trained for {self.spec} but the images "
+                             f"are of {spec}; train one for this spec with "
+                             "aigc_kit.training.train_vocoder or use GriffinLim()")
+        images = check_images(images, spec, "TrainedVocoder")
+        device = model_device(self.inverter)
+        with torch.no_grad():
+            scaled = self.inverter(images.detach().float().clamp(-1, 1).to(device))
+        db = (scaled.clamp(-1.0, 1.0) - 1.0) * (spec.top_db / 2)
+        audio = spectrogram_to_audio(10.0 ** (db / 10.0), spec.n_fft, spec.hop_length,
+                                     n_iter=self.n_iter, length=spec.n_samples)
+        return vocoder_level(audio)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the weights and the spec to ``path`` (a checkpoint, loaded safely)."""
+        hidden = self.inverter.net[0].out_channels
+        return save_checkpoint(path, {"vocoder": self.inverter},
+                               meta={"spec": asdict(self.spec), "hidden": hidden,
+                                     "n_iter": self.n_iter})
+
+    @classmethod
+    def load(cls, path: str | Path, spec: MelSpec) -> TrainedVocoder:
+        """Load a vocoder saved by :meth:`save`, checking it was trained for ``spec``.
+
+        Raises
+        ------
+        CheckpointError
+            If the file is missing, damaged or tampered with, or holds a vocoder for
+            another spec (the message names both specs and the fix).
+        """
+        meta = _read_meta(path)
+        if meta.get("spec") != asdict(spec):
+            raise CheckpointError(
+                f"{path}: this vocoder was trained for MelSpec({meta.get('spec')}), not for "
+                f"{spec}; train one for this spec (aigc_kit.training.train_vocoder) or load "
+                "the checkpoint made for it")
+        inverter = SpectralInverter(spec, hidden=int(meta["hidden"]))
+        load_checkpoint(path, {"vocoder": inverter})
+        return cls(inverter, n_iter=int(meta.get("n_iter", 32)))
+
+
+def _read_meta(path: str | Path) -> dict:
+    """The ``meta`` of a vocoder checkpoint, read safely (``weights_only=True``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such vocoder checkpoint; train one with "
+                              "aigc_kit.training.train_vocoder and save it")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure is a bad file
+        raise CheckpointError(f"{path}: not a readable checkpoint ({err}); delete it and "
+                              "train the vocoder again") from err
+    meta = state.get("meta") if isinstance(state, dict) else None
+    if not isinstance(meta, dict) or "spec" not in meta or "hidden" not in meta:
+        raise CheckpointError(f"{path}: not a vocoder checkpoint (no spec in its meta); save "
+                              "vocoders with TrainedVocoder.save")
+    return meta
+
+
+def _read_meta(path: str | Path) -> dict:
+    """The ``meta`` of a vocoder checkpoint, read safely (``weights_only=True``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such vocoder checkpoint; train one with "
+                              "aigc_kit.training.train_vocoder and save it")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure is a bad file
+        raise CheckpointError(f"{path}: not a readable checkpoint ({err}); delete it and "
+                              "train the vocoder again") from err
+    meta = state.get("meta") if isinstance(state, dict) else None
+    if not isinstance(meta, dict) or "spec" not in meta or "hidden" not in meta:
+        raise CheckpointError(f"{path}: not a vocoder checkpoint (no spec in its meta); save "
+                              "vocoders with TrainedVocoder.save")
+    return meta

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from aigc_kit.interaction import FeedbackLog
-from aigc_kit.interaction.listeners import MushraListener, spectral_distance_db
 from aigc_kit.interaction.listening_tests import (
     ANCHORS,
     REFERENCE,
@@ -14,6 +13,7 @@ from aigc_kit.interaction.listening_tests import (
     mushra_test,
     mushra_trial,
 )
+from aigc_kit.interaction.simulated_raters import MushraListener, spectral_distance_db
 
 SR = 8000
 

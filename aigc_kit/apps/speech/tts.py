@@ -20,8 +20,10 @@ import pandas as pd
 import torch
 
 from aigc_kit.data.preprocess import normalize_loudness, trim_silence
-from aigc_kit.evaluation.hearing import AudioListener, speech_listener
-from aigc_kit.features.mel_images import FSDD_SPEC, MelSpec, fsdd_images, vocode
+from aigc_kit.evaluation.machine_listeners import AudioListener, speech_listener
+from aigc_kit.features.inverse import vocode
+from aigc_kit.features.mel_datasets import fsdd_images
+from aigc_kit.features.mel_images import FSDD_SPEC, MelSpec
 from aigc_kit.models.conditional import ConditionalVAE
 from aigc_kit.runtime.device import seed_everything
 from aigc_kit.training.loop import RunConfig, TrainResult

@@ -68,7 +68,7 @@ from aigc_kit.data.preprocess import normalize_loudness, resample, trim_silence
 from aigc_kit.data.spoken_digits import fsdd
 from aigc_kit.data.synth import TIMBRES, synth_notes
 from aigc_kit.features.audio import mfcc
-from aigc_kit.features.mel_images import note_class_names
+from aigc_kit.features.mel_datasets import note_class_names
 from aigc_kit.runtime.atomic import write_atomically
 from aigc_kit.runtime.paths import data_dir
 

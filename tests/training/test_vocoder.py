@@ -5,10 +5,9 @@ import torch
 from aigc_kit.data import synth_notes
 from aigc_kit.evaluation import lsd
 from aigc_kit.features import NOTES_SPEC, NOTES_SPEC_32, to_images
-from aigc_kit.generation import VOCODERS, GriffinLim, TrainedVocoder
 from aigc_kit.models import SpectralInverter
 from aigc_kit.runtime import CheckpointError
-from aigc_kit.training import RunConfig, linear_targets, train_vocoder
+from aigc_kit.training import RunConfig, TrainedVocoder, linear_targets, train_vocoder
 
 
 def _notes(seed: int, n_variants: int = 1) -> np.ndarray:
@@ -19,11 +18,13 @@ def _notes(seed: int, n_variants: int = 1) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def trained() -> tuple[TrainedVocoder, float]:
-    inverter, result = train_vocoder(_notes(0, 2), NOTES_SPEC,
-                                     run=RunConfig(steps=150, progress=False))
+    made = train_vocoder(_notes(0, 2), NOTES_SPEC, run=RunConfig(steps=150, progress=False))
+    result = made.result
+    assert isinstance(made, TrainedVocoder) and made.name == "trained+GL-32"
+    assert made.spec == NOTES_SPEC and not made.inverter.training
     assert result.ok and len(result.history) == 150
     first, last = result.history["loss"].iloc[:10].mean(), result.history["loss"].iloc[-10:].mean()
-    return TrainedVocoder(inverter, n_iter=16), last / first
+    return TrainedVocoder(made.inverter, n_iter=16), last / first
 
 
 def _lsd(audio: np.ndarray, clips: np.ndarray) -> float:
@@ -82,10 +83,3 @@ def test_vocoder_checkpoints_round_trip_and_refuse_the_wrong_spec_or_tampering(t
     broken.write_bytes(path.read_bytes()[:200])
     with pytest.raises(CheckpointError, match="broken.pt"):
         TrainedVocoder.load(broken, NOTES_SPEC)
-
-
-def test_the_named_griffin_lim_vocoders():
-    assert list(VOCODERS) == ["GL-32", "NNLS+GL-32", "NNLS+GL-128"]
-    assert GriffinLim().name == "NNLS+GL-32" and GriffinLim(nnls_iter=0).name == "GL-32"
-    images = to_images(_notes(5)[:2], NOTES_SPEC)
-    assert VOCODERS["GL-32"](images, NOTES_SPEC).shape == (2, NOTES_SPEC.n_samples)

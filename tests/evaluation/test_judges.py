@@ -4,8 +4,7 @@ import torch
 
 from aigc_kit.data import synth_notes
 from aigc_kit.evaluation import AudioJudge, judge_vocoders, listener_for, pitch_kept
-from aigc_kit.features import NOTES_SPEC, to_audio, to_images
-from aigc_kit.generation import VOCODERS
+from aigc_kit.features import NOTES_SPEC, VOCODERS, to_audio, to_images
 
 SR = NOTES_SPEC.sr
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,14 +26,12 @@ import pandas as pd
 import torch
 
 from aigc_kit.evaluation.generative import score_samples
-from aigc_kit.evaluation.hearing import AudioListener, notes_listener, speech_listener
+from aigc_kit.evaluation.machine_listeners import AudioListener, notes_listener, speech_listener
 from aigc_kit.evaluation.signal import lsd, spectral_convergence
 from aigc_kit.features.audio import clip_pitch, hz_to_cents_error
+from aigc_kit.features.inverse import Vocoder, to_audio, vocode
 from aigc_kit.features.mel_datasets import MelImageDataset
-from aigc_kit.features.mel_images import MelSpec, to_audio, to_images, vocode
-
-Vocode = Callable[[torch.Tensor, MelSpec], np.ndarray]
-"""``vocode(images (n, 1, n_mels, n_frames), spec) -> waveforms (n, spec.n_samples)``."""
+from aigc_kit.features.mel_images import MelSpec, to_images
 
 PITCH_TOLERANCE_CENTS = 50.0
 _HEARD_SETS = 4  # sets of clips an AudioJudge remembers having heard
@@ -68,7 +66,7 @@ class AudioJudge:
 
     spec: MelSpec
     listener: AudioListener
-    vocoder: Vocode = field(default=to_audio)
+    vocoder: Vocoder = field(default=to_audio)
     seed: int = 0
 
     _last: tuple[str, np.ndarray] | None = field(default=None, init=False, repr=False)
@@ -189,7 +187,7 @@ def listener_for(dataset: str) -> AudioListener:
     Notes
     -----
     Taught in ``07_evaluation``. Built once per process (and cached on disk, see
-    :mod:`aigc_kit.evaluation.hearing`).
+    :mod:`aigc_kit.evaluation.machine_listeners`).
     """
     listeners = {"notes": notes_listener, "fsdd": speech_listener}
     if dataset not in listeners:
@@ -199,7 +197,7 @@ def listener_for(dataset: str) -> AudioListener:
     return listeners[dataset]()
 
 
-def judge_for(dataset: str, spec: MelSpec, vocoder: Vocode = to_audio,
+def judge_for(dataset: str, spec: MelSpec, vocoder: Vocoder = to_audio,
               seed: int = 0) -> AudioJudge:
     """The :class:`AudioJudge` of a dataset's images: its listener with ``vocoder``.
 
@@ -252,7 +250,7 @@ def _spectral_errors(audio: np.ndarray, original: np.ndarray, sr: int) -> tuple[
 
 
 def judge_vocoders(
-    vocoders: Mapping[str, Vocode],
+    vocoders: Mapping[str, Vocoder],
     clips: np.ndarray,
     labels: Any,
     spec: MelSpec,
@@ -266,7 +264,7 @@ def judge_vocoders(
     ----------
     vocoders : mapping of str to callable
         ``vocoder(images, spec) -> waveforms`` by name (e.g.
-        ``aigc_kit.generation.VOCODERS`` plus a ``TrainedVocoder``).
+        ``aigc_kit.features.VOCODERS`` plus a ``TrainedVocoder``).
     clips : np.ndarray of shape (n, spec.n_samples)
         Real held-out waveforms at ``spec.sr``, never seen by the listener or a vocoder.
     labels : array of int, shape (n,)

@@ -1,4 +1,4 @@
-"""Tests for aigc_kit.evaluation.hearing: listeners that judge waveforms with their own ears."""
+"""Tests for aigc_kit.evaluation.machine_listeners: classifiers that hear waveforms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from aigc_kit import seed_everything
 from aigc_kit.data import synth_notes
-from aigc_kit.evaluation import AudioListener, hearing, notes_listener
+from aigc_kit.evaluation import AudioListener, machine_listeners, notes_listener
 from aigc_kit.features import (
     NOTES_SPEC,
     NOTES_SPEC_32,
@@ -277,11 +277,11 @@ def cheap_notes(monkeypatch, tmp_path, three_tone_listener):
     builds = []
 
     def build(seed: int, n_variants: int, c: float) -> AudioListener:
-        default = c == hearing.NOTES_LISTENER_C
+        default = c == machine_listeners.NOTES_LISTENER_C
         builds.append((seed, n_variants) if default else (seed, n_variants, c))
         return three_tone_listener
 
-    monkeypatch.setattr(hearing, "_build_notes_listener", build)
+    monkeypatch.setattr(machine_listeners, "_build_notes_listener", build)
     notes_listener.cache_clear()
     yield builds
     notes_listener.cache_clear()
@@ -331,20 +331,20 @@ def test_speech_listener_cache_key_covers_the_training_set(monkeypatch, tmp_path
 
     builds = []
     monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(hearing, "fsdd", lambda split: Data)
-    monkeypatch.setattr(hearing, "_build_speech_listener",
+    monkeypatch.setattr(machine_listeners, "fsdd", lambda split: Data)
+    monkeypatch.setattr(machine_listeners, "_build_speech_listener",
                         lambda data, seed: builds.append(seed) or three_tone_listener)
-    hearing.speech_listener.cache_clear()
+    machine_listeners.speech_listener.cache_clear()
     try:
-        hearing.speech_listener(seed=1)
-        hearing.speech_listener.cache_clear()
-        hearing.speech_listener(seed=1)
+        machine_listeners.speech_listener(seed=1)
+        machine_listeners.speech_listener.cache_clear()
+        machine_listeners.speech_listener(seed=1)
         assert builds == [1]  # the second came from disk
         Data.clips = Data.clips[:4]  # a different training set: a different file
-        hearing.speech_listener.cache_clear()
-        hearing.speech_listener(seed=1)
+        machine_listeners.speech_listener.cache_clear()
+        machine_listeners.speech_listener(seed=1)
         assert builds == [1, 1]
         names = sorted(p.name for p in (tmp_path / "cache" / "listeners").iterdir())
         assert len(names) == 2 and all(n.startswith("speech-seed1-") for n in names)
     finally:
-        hearing.speech_listener.cache_clear()
+        machine_listeners.speech_listener.cache_clear()

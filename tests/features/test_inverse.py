@@ -1,0 +1,119 @@
+"""Mel back to sound (aigc_kit.features.inverse): one protocol, NumPy out, one peak level."""
+
+import numpy as np
+import pytest
+import torch
+
+from aigc_kit.data import synth_notes
+from aigc_kit.features import (
+    NOTES_SPEC,
+    VOCODER_PEAK_DB,
+    VOCODERS,
+    GriffinLim,
+    griffin_lim_resynthesis,
+    log_mel,
+    mel_to_audio,
+    spectrogram_to_audio,
+    to_audio,
+    to_db,
+    to_images,
+    vocode,
+    vocoder_level,
+)
+
+SR = 16000
+
+
+def _sine(freq_hz: float, amplitude: float = 0.5, seconds: float = 1.0, sr: int = SR) -> np.ndarray:
+    t = np.arange(int(seconds * sr)) / sr
+    return (amplitude * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32)
+
+
+def _notes(seed: int) -> np.ndarray:
+    notes = synth_notes(pitches=range(60, 72, 4), loudness_db=(-20.0,), n_variants=1,
+                        duration_s=NOTES_SPEC.duration_s, sr=NOTES_SPEC.sr, seed=seed)
+    return np.stack(notes.clips)[:, : NOTES_SPEC.n_samples]
+
+
+def test_the_named_griffin_lim_vocoders():
+    assert list(VOCODERS) == ["GL-32", "NNLS+GL-32", "NNLS+GL-128"]
+    assert GriffinLim().name == "NNLS+GL-32" and GriffinLim(nnls_iter=0).name == "GL-32"
+    images = to_images(_notes(5)[:2], NOTES_SPEC)
+    assert VOCODERS["GL-32"](images, NOTES_SPEC).shape == (2, NOTES_SPEC.n_samples)
+
+
+def test_every_way_back_to_sound_returns_float32_numpy():
+    images = to_images(_notes(1), NOTES_SPEC)
+    db = to_db(images, NOTES_SPEC.top_db)  # a tensor in, NumPy out all the same
+    out = [to_audio(images, NOTES_SPEC), GriffinLim(n_iter=4)(images, NOTES_SPEC),
+           mel_to_audio(db, NOTES_SPEC.sr, n_fft=NOTES_SPEC.n_fft,
+                        hop_length=NOTES_SPEC.hop_length, n_iter=4),
+           spectrogram_to_audio(torch.rand(2, NOTES_SPEC.n_fft // 2 + 1, 8), NOTES_SPEC.n_fft,
+                                NOTES_SPEC.hop_length, n_iter=4)]
+    for audio in out:
+        assert isinstance(audio, np.ndarray) and audio.dtype == np.float32
+    assert out[0].shape == out[1].shape == (len(images), NOTES_SPEC.n_samples)
+
+
+def test_vocoders_return_one_level_and_keep_silent_rows_silent():
+    batch = np.stack([np.linspace(-0.1, 0.2, 50), np.zeros(50), -np.ones(50) * 3.0])
+    out = vocoder_level(batch.astype(np.float32))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(np.abs(out).max(axis=1), [0.9, 0.0, 0.9], rtol=1e-6)
+    assert VOCODER_PEAK_DB == pytest.approx(20 * np.log10(0.9))
+    images = to_images(_notes(2), NOTES_SPEC)
+    np.testing.assert_allclose(np.abs(to_audio(images, NOTES_SPEC)).max(axis=1), 0.9,
+                               rtol=1e-5)
+
+
+def test_vocode_with_a_seed_repeats_and_leaves_the_callers_random_state_alone():
+    images = to_images(_notes(3), NOTES_SPEC)
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    a = vocode(images, NOTES_SPEC, seed=4)
+    assert torch.equal(state, torch.get_rng_state())
+    np.testing.assert_array_equal(a, vocode(images, NOTES_SPEC, seed=4))
+    assert not np.array_equal(a, vocode(images, NOTES_SPEC, seed=5))
+
+
+@pytest.mark.parametrize("freq", [300.0, 440.0, 1000.0])
+def test_mel_to_audio_keeps_the_frequency_of_a_sine(freq: float) -> None:
+    """The dominant frequency comes back within one FFT bin (sr / n_fft = 31 Hz).
+
+    One bin is only achievable when mel bands are no wider than FFT bins, hence
+    128 mels over a 512-point FFT; with 64 mels the error can reach one mel band.
+    """
+    torch.manual_seed(0)
+    kw = {"n_fft": 512, "hop_length": 128}
+    spec = log_mel(_sine(freq), SR, n_mels=128, **kw)
+    y = mel_to_audio(spec, SR, **kw)
+    assert isinstance(y, np.ndarray) and y.shape == (128 * (spec.shape[-1] - 1),)
+    spectrum = np.abs(np.fft.rfft(y * np.hanning(len(y))))
+    dominant = np.fft.rfftfreq(len(y), 1 / SR)[np.argmax(spectrum)]
+    assert abs(dominant - freq) <= SR / 512
+
+
+def test_mel_to_audio_batches_and_returns_numpy_for_a_tensor_too() -> None:
+    torch.manual_seed(0)
+    y = np.stack([_sine(330.0), _sine(660.0)])
+    spec = log_mel(y, SR)[None]  # a tensor (1, 2, 64, n_frames)
+    audio = mel_to_audio(spec, SR, n_iter=8, length=SR)
+    assert isinstance(audio, np.ndarray) and audio.shape == (1, 2, SR)
+    assert np.isfinite(audio).all() and np.abs(audio).max() > 0
+    with pytest.raises(ValueError):
+        mel_to_audio(np.zeros(64), SR)
+
+
+def test_griffin_lim_resynthesis_keeps_the_spectrum_and_loses_the_waveform():
+    from aigc_kit.evaluation import lsd, snr
+
+    sr = 8000
+    t = np.arange(sr // 2) / sr
+    y = (np.sin(2 * np.pi * 330 * t) + 0.4 * np.sin(2 * np.pi * 990 * t + 1.0)).astype(np.float32)
+    batch = np.stack([y, 0.5 * y])
+    out = griffin_lim_resynthesis(batch)
+    assert out.shape == batch.shape and out.dtype == np.float32
+    assert np.all(lsd(out, batch, sr) < 3.0)  # the same spectrum, within 3 dB
+    assert np.all(snr(out, batch) < 3.0)  # yet a different waveform
+    with pytest.raises(ValueError, match="n_fft"):
+        griffin_lim_resynthesis(y[:100])
