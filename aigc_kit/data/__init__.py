@@ -5,14 +5,13 @@ on are features of these clips: :mod:`aigc_kit.features.mel_datasets`.
 """
 
 from aigc_kit.data.dataset import AudioSet, SkippedFile
-from aigc_kit.data.spoken_digits import (
-    DatasetIntegrityError,
-    DatasetUnavailableError,
-    fetch_fsdd,
-    fsdd,
-    fsdd_speakers,
+from aigc_kit.data.io import (
+    AUDIO_EXTENSIONS,
+    AudioLoadError,
+    FileLoadError,
+    load_audio,
+    load_folder,
 )
-from aigc_kit.data.io import AUDIO_EXTENSIONS, AudioLoadError, FileLoadError, load_audio, load_folder
 from aigc_kit.data.preprocess import (
     detect_outliers,
     fix_length,
@@ -24,6 +23,13 @@ from aigc_kit.data.preprocess import (
     robust_z,
     to_mono,
     trim_silence,
+)
+from aigc_kit.data.spoken_digits import (
+    DatasetIntegrityError,
+    DatasetUnavailableError,
+    fetch_fsdd,
+    fsdd,
+    fsdd_speakers,
 )
 from aigc_kit.data.synth import TIMBRES, midi_to_hz, midi_to_note, synth_note, synth_notes
 

@@ -21,7 +21,7 @@ from scipy.signal import lfilter
 from tqdm.auto import tqdm
 
 from aigc_kit.data.dataset import AudioSet
-from aigc_kit.data.preprocess import rms_db
+from aigc_kit.data.preprocess import normalize_peak, rms_db
 
 Synth = Callable[[float, float, int, np.random.Generator], np.ndarray]
 
@@ -90,10 +90,9 @@ def _scaled(rng: np.random.Generator, value: float, spread: float = 0.2) -> floa
     return value * rng.uniform(1.0 - spread, 1.0 + spread)
 
 
-def _peak_normalise(x: np.ndarray) -> np.ndarray:
-    """``x`` as float32 scaled to a peak magnitude of 1."""
-    peak = np.max(np.abs(x))
-    return (x / peak if peak > 0 else x).astype(np.float32)
+def _full_scale(x: np.ndarray) -> np.ndarray:
+    """``x`` as float32 at a peak of 1 (0 dBFS); silence stays silent."""
+    return normalize_peak(x, 0.0, silent="keep")
 
 
 def _additive(phase: np.ndarray, harmonics: np.ndarray, amps: np.ndarray,
@@ -156,7 +155,7 @@ def organ(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) ->
     offsets = rng.uniform(0, 2 * np.pi, keep.sum())
     tone = _additive(phase, _DRAWBAR_HARMONICS[keep], amps[keep], offsets)
     env = _adsr(n, sr, _scaled(rng, 0.008), 0.1, 1.0, _scaled(rng, 0.05))
-    return _peak_normalise(tone * env)
+    return _full_scale(tone * env)
 
 
 def _allpass_coefficient(delay: float, omega: float) -> float:
@@ -222,7 +221,7 @@ def pluck(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) ->
     burst = lfilter([1.0 - brightness], [1.0, -brightness], burst - burst.mean())
     string = _karplus_strong(burst, n, period, gain=rng.uniform(0.996, 0.999))
     env = _adsr(n, sr, 0.002, 1.0, 1.0, _scaled(rng, 0.04))
-    return _peak_normalise(string * env)
+    return _full_scale(string * env)
 
 
 def bell(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) -> np.ndarray:
@@ -265,7 +264,7 @@ def bell(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) -> 
     if 3.5 * f0 < 0.45 * sr:
         strike = rng.uniform(0.1, 0.25) * np.exp(-t / _scaled(rng, 0.04)) * np.sin(3.5 * phase)
     env = _adsr(n, sr, 0.003, _scaled(rng, 0.6), 0.0, _scaled(rng, 0.05))
-    return _peak_normalise((body + strike) * env)
+    return _full_scale((body + strike) * env)
 
 
 def bowed(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) -> np.ndarray:
@@ -307,7 +306,7 @@ def bowed(f0_hz: float, duration_s: float, sr: int, rng: np.random.Generator) ->
     amps = 1.0 / harmonics ** rng.uniform(1.0, 1.4)
     saw = _additive(phase, harmonics, amps, np.zeros(n_harmonics))
     env = _adsr(n, sr, _scaled(rng, 0.08), 0.2, 0.8, _scaled(rng, 0.1))
-    return _peak_normalise(saw * env)
+    return _full_scale(saw * env)
 
 
 TIMBRES: dict[str, Synth] = {"organ": organ, "pluck": pluck, "bell": bell, "bowed": bowed}

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigc_kit.data import AudioSet
 from aigc_kit.data import (
+    AudioSet,
     detect_outliers,
     fix_length,
     normalize_loudness,
@@ -97,6 +97,22 @@ def test_normalize_peak_sets_the_peak_in_dbfs():
         assert np.abs(y).max() == pytest.approx(10 ** (peak_db / 20), rel=1e-5)
     with pytest.raises(ValueError, match="silent"):
         normalize_peak(np.zeros(10))
+
+
+def test_normalize_peak_per_clip_scales_each_row_and_can_keep_silence():
+    batch = np.stack([_sine(amp=0.1), _sine(amp=0.5), np.zeros(SR)])
+    whole = normalize_peak(batch, -6.0, silent="keep")  # one gain for the whole array
+    assert np.abs(whole[1]).max() == pytest.approx(10 ** (-6 / 20), rel=1e-5)
+    assert np.abs(whole[0]).max() == pytest.approx(10 ** (-6 / 20) / 5, rel=1e-4)
+    rows = normalize_peak(batch, -6.0, per_clip=True, silent="keep")
+    np.testing.assert_allclose(np.abs(rows).max(axis=1), [10 ** (-6 / 20)] * 2 + [0.0],
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match="a clip of the batch is silent"):
+        normalize_peak(batch, per_clip=True)
+    with pytest.raises(ValueError, match="silent must be"):
+        normalize_peak(batch, silent="ignore")
+    x64 = np.linspace(-2.0, 1.0, 7)  # float64 in: divided exactly, then rounded once
+    np.testing.assert_array_equal(normalize_peak(x64, 0.0), (x64 / 2.0).astype(np.float32))
 
 
 def test_rms_db_known_levels():

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigc_kit.data import AudioSet
-from aigc_kit.data import rms_db
+from aigc_kit.data import AudioSet, rms_db
 from aigc_kit.data.synth import (
     TIMBRES,
     _fit_rms_db,
