@@ -16,6 +16,16 @@ The package tree is the course's pipeline, one subpackage per stage; each subpac
 ``check`` holds the self-checks the chapters' exercises call (``check.ch05_ex1(answer)``).
 ``course`` holds the command-line tooling, which the notebooks never import. Each
 function's docstring names the notebook that teaches it.
+
+Imports follow the pipeline: a module imports only from its own stage or from the stages
+before it, in this order (``tests/test_package.py`` keeps it so, and no two modules
+import each other, not even for type checking):
+
+runtime <- data <- features <- models <- training <- generation <- evaluation <-
+interaction <- apps <- check, course
+
+The applications (``apps.music``, ``apps.speech``, ``apps.video``, ``apps.provenance``)
+do not import each other, and nothing imports ``course``.
 """
 
 from aigc_kit.runtime.device import get_device, seed_everything

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "aigc_kit"
+# The pipeline, bottom to top: a module may import only from its own stage or one below.
+ORDER = ["runtime", "data", "features", "models", "training", "generation", "evaluation",
+         "interaction", "apps", "check", "course"]
 STAGES = ["runtime", "data", "features", "models", "training", "generation", "evaluation",
           "interaction", "apps.music", "apps.speech", "apps.video", "apps.provenance"]
 
@@ -69,3 +72,84 @@ def test_no_function_body_over_100_lines_nor_public_function_over_16_parameters(
             if n > 16 and not node.name.startswith("_"):
                 too_wide.append(f"{path.name}:{node.name}")
     assert too_long == [] and too_wide == []
+
+
+def _imports() -> dict[str, set[str]]:
+    """Every aigc_kit module and the aigc_kit modules it imports, anywhere in its text
+    (top level, inside functions, under ``TYPE_CHECKING``)."""
+    edges: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found = edges.setdefault(module, set())
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aigc_kit"):
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("aigc_kit.")}
+    return edges
+
+
+def _stage(module: str) -> str | None:
+    """The stage of a module; None for the package itself and ``python -m aigc_kit``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] != "__main__" else None
+
+
+def test_imports_follow_the_pipeline():
+    against, across_apps = [], []
+    for module, targets in _imports().items():
+        here = _stage(module)
+        for target in targets:
+            there = _stage(target)
+            if here is None or there is None:
+                continue
+            if ORDER.index(there) > ORDER.index(here):
+                against.append(f"{module} -> {target}")
+            if here == there == "apps" and module.split(".")[2] != target.split(".")[2]:
+                across_apps.append(f"{module} -> {target}")
+    assert against == [], "imports against the pipeline order " + " < ".join(ORDER)
+    assert across_apps == [], "the applications do not import each other"
+
+
+def test_no_import_cycles_between_modules_not_even_for_type_checking():
+    edges = _imports()
+    graph = {m: {t for t in ts if t in edges and t != m} for m, ts in edges.items()}
+    cycles, done = [], set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            cycles.append(" -> ".join(path[path.index(module):] + [module]))
+            return
+        if module in done:
+            return
+        for target in sorted(graph[module]):
+            visit(target, path + [module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+    assert cycles == []
+
+
+def test_the_import_rules_catch_an_upward_import_and_a_cycle(tmp_path, monkeypatch):
+    fake = tmp_path / "aigc_kit"
+    for stage in ("runtime", "models"):
+        (fake / stage).mkdir(parents=True)
+        (fake / stage / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text("")
+    (fake / "runtime" / "a.py").write_text("from typing import TYPE_CHECKING\n"
+                                           "if TYPE_CHECKING:\n"
+                                           "    from aigc_kit.models.b import X\n")
+    (fake / "models" / "b.py").write_text("from aigc_kit.runtime.a import Y\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
+    with pytest.raises(AssertionError, match="against the pipeline"):
+        test_imports_follow_the_pipeline()
+    with pytest.raises(AssertionError):
+        test_no_import_cycles_between_modules_not_even_for_type_checking()
+
+
+def test_the_package_docstring_states_the_order():
+    import aigc_kit
+
+    assert " <- ".join(ORDER[:9]) in " ".join(aigc_kit.__doc__.split())
