@@ -247,14 +247,9 @@ display(audio_table({f"{name} {i}": y for name, batch in clips.items()
                      for i, y in enumerate(batch[:2])}, spec.sr))
 
 
-def confidence(clip: np.ndarray) -> float:
-    """The notes listener's top class probability for one waveform at ``spec.sr``."""
-    return float(listener.predict_proba(clip, spec.sr).max())
-
-
-judges = [NaturalnessListener(confidence, noise_std=0.6, seed=seed + j, rater_id=f"judge{j}")
+judges = [NaturalnessListener(lambda clip, sr: float(listener.predict_proba(clip, sr).max()), noise_std=0.6, seed=seed + j, rater_id=f"judge{j}")
           for j in range(n_judges)]
-ratings = pd.DataFrame([{"tag": system, "rater_id": judge.rater_id, "score": judge.rate(clip)}
+ratings = pd.DataFrame([{"tag": system, "rater_id": judge.rater_id, "score": judge.rate(clip, spec.sr)}
                         for judge in judges for system, batch in clips.items()
                         for clip in batch])
 table = mos(ratings)
@@ -266,7 +261,7 @@ ax.set(ylim=(1, 5), ylabel="MOS (95% CI)", title=f"{n_judges} simulated judges x
 plt.show()
 
 # %%
-ab = ab_preference([judge.prefer(a, b) for judge in judges
+ab = ab_preference([judge.prefer(a, b, spec.sr) for judge in judges
                     for a, b in zip(clips["GAN"], clips["VAE"], strict=True)])
 print(f"A/B, GAN (A) vs VAE (B): A preferred in {ab['rate_a']:.0%} of {ab['n']} decisions "
       f"(95% CI {ab['ci_low']:.0%}-{ab['ci_high']:.0%}; {ab['ties']} ties), "
@@ -276,7 +271,7 @@ for judge in judges:
     for label, batch in (("real", clips["real"]), ("ai", clips["GAN"])):
         for clip in batch:
             truth.append(label)
-            answers.append(judge.guess_real(clip))
+            answers.append(judge.guess_real(clip, spec.sr))
 blind = ai_or_real(truth, answers)
 print(f"AI or real? (real vs GAN): accuracy {blind['accuracy']:.0%} over {blind['n']} answers "
       f"(chance 50%, p = {blind['p_value']:.3g}); AI detected {blind['ai_detected']:.0%}, "

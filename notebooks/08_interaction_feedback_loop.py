@@ -220,12 +220,15 @@ if run is not None:
 # ## 5 · A blind A/B comparison
 # Is the last round really preferred? An A/B test plays pairs in a random, hidden order.
 # Here the simulated listener answers through the widget's `choose` callback, picking the
-# side it rates higher.
+# side it rates higher. Every answer goes to the feedback log too (`test="ab"`: 1 for A,
+# -1 for B, 0 for a tie), like the MUSHRA and ABX answers of chapter 7, so a class's A/B
+# answers pool with `aigc-kit ratings merge`.
 
 # %%
 if run is not None:
     results: list[str] = []
-    pairs = ab_test(run.audio[0][:8], run.audio[-1][:8], spec.sr, results, seed=seed)
+    pairs = ab_test(run.audio[0][:8], run.audio[-1][:8], spec.sr, results, seed=seed, log=log,
+                    rater_id=listener.rater_id, name="first round|last round")
     display(pairs)
     for i in range(8):
         left, right = ((run.audio[0][i], run.audio[-1][i]) if pairs.a_first[i] else
@@ -234,7 +237,8 @@ if run is not None:
         pairs.choose(i, "tie" if score_left == score_right else
                      ("left" if score_left > score_right else "right"))
     print(f"first round (A) vs last round (B): {results.count('B')} of {len(results)} pairs "
-          f"prefer B, {results.count('tie')} ties")
+          f"prefer B, {results.count('tie')} ties; in the log as test='ab': "
+          f"{len(log.to_frame(test='ab'))} answers")
 
 # %% [markdown]
 # ## Summary

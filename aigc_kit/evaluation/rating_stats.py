@@ -148,13 +148,16 @@ def _binomial_summary(
     }
 
 
-def ab_preference(results: Sequence[str], confidence: float = 0.95) -> dict[str, float | int]:
+def ab_preference(results: Sequence[str] | pd.DataFrame,
+                  confidence: float = 0.95) -> dict[str, float | int]:
     """Preference for system A in an A/B test, with a Wilson interval and a binomial test.
 
     Parameters
     ----------
-    results : sequence of str
-        One choice per trial: ``"A"``, ``"B"`` or ``"tie"`` (case-insensitive).
+    results : sequence of str, or DataFrame
+        One choice per trial: ``"A"``, ``"B"`` or ``"tie"`` (case-insensitive); or the A/B
+        records of a feedback log (``log.to_frame(test="ab")``: score 1 for A, -1 for B,
+        0 for a tie), e.g. a class's logs pooled by ``aigc-kit ratings merge``.
     confidence : float, default 0.95
         Confidence level of the interval.
 
@@ -171,6 +174,8 @@ def ab_preference(results: Sequence[str], confidence: float = 0.95) -> dict[str,
     ValueError
         If a choice is not A, B or tie, or every trial is a tie (or there are none).
     """
+    if isinstance(results, pd.DataFrame):
+        results = _ab_letters(results)
     choices = _labels(results, _AB_CHOICES, "results")
     prefer_a, ties = choices.count("a"), choices.count("tie")
     n = len(choices) - ties
@@ -183,6 +188,18 @@ def ab_preference(results: Sequence[str], confidence: float = 0.95) -> dict[str,
         **_binomial_summary(prefer_a, n, confidence),
         "ties": ties,
     }
+
+
+def _ab_letters(frame: pd.DataFrame) -> list[str]:
+    """``"A"``/``"B"``/``"tie"`` of the ``test="ab"`` records of a feedback-log frame."""
+    if "score" not in frame or ("test" in frame and not (frame["test"] == "ab").all()):
+        raise ValueError("ab_preference: give the A/B records of a feedback log "
+                         "(log.to_frame(test='ab')), whose scores are 1 (A), -1 (B), 0 (tie)")
+    letters = {1: "A", -1: "B", 0: "tie"}
+    bad = sorted({int(v) for v in frame["score"] if int(v) not in letters})
+    if bad:
+        raise ValueError(f"ab_preference: A/B scores must be 1, -1 or 0, got {bad}")
+    return [letters[int(v)] for v in frame["score"]]
 
 
 def _class_accuracy(truth: list[str], correct: list[bool], label: str) -> float:

@@ -62,12 +62,15 @@ from aigc_kit.interaction.merge import (
 from aigc_kit.interaction.simulated_raters import (
     MushraListener,
     NaturalnessListener,
+    Rater,
     SimulatedListener,
     brightness_hz,
+    no_reference,
     spectral_distance_db,
 )
 from aigc_kit.interaction.widgets import (
     AB_CHOICES,
+    AB_SCORES,
     ABTest,
     LatentExplorer,
     RatingPanel,
@@ -106,6 +109,7 @@ __all__ = [
     "SourceSummary",
     "merge_logs",
     "AB_CHOICES",
+    "AB_SCORES",
     "FIELDS",
     "ABTest",
     "FeedbackError",
@@ -118,6 +122,8 @@ __all__ = [
     "MAX_SCORE",
     "MIN_SCORE",
     "NaturalnessListener",
+    "Rater",
+    "no_reference",
     "RatingPanel",
     "Sample",
     "SimulatedListener",

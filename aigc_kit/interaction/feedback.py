@@ -22,13 +22,14 @@ One JSON object per line (UTF-8), with exactly the fields of :data:`FIELDS`:
   always set by the log, never by the caller;
 * ``tag`` -- the model/version that generated the sample, a non-empty string or ``null``;
 * ``test`` -- the kind of answer: ``"mos"`` (a 1-5 opinion score, the default), ``"mushra"``
-  (a 0-100 score of one condition of a MUSHRA trial) or ``"abx"`` (1 if the listener
-  identified X correctly in an ABX trial, else 0);
-* ``trial`` -- the trial (item) id, a non-empty string for ``mushra`` and ``abx``, ``null`` for
-  ``mos``;
-* ``condition`` -- a non-empty string for ``mushra`` and ``abx``, ``null`` for ``mos``: the
-  MUSHRA condition rated (the hidden reference is :data:`MUSHRA_REFERENCE`, ``"reference"``),
-  or the pair an ABX trial compared, e.g. ``"gan|real"``.
+  (a 0-100 score of one condition of a MUSHRA trial), ``"abx"`` (1 if the listener
+  identified X correctly in an ABX trial, else 0) or ``"ab"`` (a blind A/B preference: 1
+  for A, -1 for B, 0 for a tie);
+* ``trial`` -- the trial (item) id, a non-empty string for ``mushra``, ``abx`` and ``ab``,
+  ``null`` for ``mos``;
+* ``condition`` -- a non-empty string for ``mushra``, ``abx`` and ``ab``, ``null`` for
+  ``mos``: the MUSHRA condition rated (the hidden reference is :data:`MUSHRA_REFERENCE`,
+  ``"reference"``), or the pair an ABX or A/B trial compared, e.g. ``"gan|real"``.
 
 Older logs hold lines with exactly the six fields of :data:`LEGACY_FIELDS` (no id, MOS only).
 They stay valid: such a line reads as ``test="mos"``, ``trial=None``, ``condition=None`` and
@@ -91,13 +92,14 @@ FIELDS: tuple[str, ...] = (
 LEGACY_FIELDS: tuple[str, ...] = ("sample_id", "rater_id", "score", "comment", "timestamp", "tag")
 """The fields of a record in logs written before record ids and test kinds (MOS only)."""
 
-SCORE_RANGES: dict[str, tuple[int, int]] = {"mos": (1, 5), "mushra": (0, 100), "abx": (0, 1)}
+SCORE_RANGES: dict[str, tuple[int, int]] = {"mos": (1, 5), "mushra": (0, 100), "abx": (0, 1),
+                                            "ab": (-1, 1)}
 """The allowed ``test`` kinds and the inclusive ``(low, high)`` integer score range of each:
 ``mos`` is a 1-5 opinion score, ``mushra`` a 0-100 score of one condition, ``abx`` 1 when the
-listener identified X correctly, else 0."""
+listener identified X correctly, else 0, ``ab`` 1 when A was preferred, -1 for B, 0 a tie."""
 
 TESTS: tuple[str, ...] = tuple(SCORE_RANGES)
-"""The allowed values of the ``test`` field: ``("mos", "mushra", "abx")``."""
+"""The allowed values of the ``test`` field: ``("mos", "mushra", "abx", "ab")``."""
 
 MIN_SCORE, MAX_SCORE = SCORE_RANGES["mos"]
 """The range of a MOS rating (``test="mos"``): 1 to 5."""
@@ -105,7 +107,7 @@ MIN_SCORE, MAX_SCORE = SCORE_RANGES["mos"]
 MUSHRA_REFERENCE = "reference"
 """The ``condition`` of the hidden reference in a MUSHRA trial."""
 
-_TRIAL_TESTS = ("mushra", "abx")
+_TRIAL_TESTS = ("mushra", "abx", "ab")
 _NEW_FIELDS = frozenset(FIELDS) - frozenset(LEGACY_FIELDS)
 _RECORD_ID = re.compile(r"[0-9a-f]{32}|legacy-[0-9a-f]{24}")
 _MAX_WARNED_PROBLEMS = 5
@@ -375,22 +377,23 @@ class FeedbackLog:
             The listener, non-empty.
         score : int
             In the range :data:`SCORE_RANGES` gives for ``test``: 1 to 5 for ``"mos"``, 0 to
-            100 for ``"mushra"``, 0 or 1 for ``"abx"`` (1: X identified correctly). Any
+            100 for ``"mushra"``, 0 or 1 for ``"abx"`` (1: X identified correctly), -1, 0 or
+            1 for ``"ab"`` (B preferred, tie, A preferred). Any
             integral type (e.g. ``numpy.int64``) is accepted and stored as a Python ``int``;
             ``bool``, floats and strings are rejected.
         comment : str, optional
             Free text; may contain newlines.
         tag : str, optional
             The model/version that generated the sample, non-empty if given.
-        test : {"mos", "mushra", "abx"}, default "mos"
+        test : {"mos", "mushra", "abx", "ab"}, default "mos"
             The kind of answer.
         trial : str, optional
-            The trial (item) id: required (non-empty) for ``"mushra"`` and ``"abx"``, must be
-            ``None`` for ``"mos"``.
+            The trial (item) id: required (non-empty) for ``"mushra"``, ``"abx"`` and
+            ``"ab"``, must be ``None`` for ``"mos"``.
         condition : str, optional
             Required (non-empty) for ``"mushra"`` (the condition rated, ``"reference"`` for
-            the hidden reference) and ``"abx"`` (the pair compared, e.g. ``"gan|real"``);
-            must be ``None`` for ``"mos"``.
+            the hidden reference), ``"abx"`` and ``"ab"`` (the pair compared, e.g.
+            ``"gan|real"``); must be ``None`` for ``"mos"``.
 
         Returns
         -------
@@ -497,7 +500,7 @@ class FeedbackLog:
 
         Parameters
         ----------
-        test : {"mos", "mushra", "abx"}, optional
+        test : {"mos", "mushra", "abx", "ab"}, optional
             Keep only the answers of this kind; by default every record is kept. Scores of
             different tests are on different scales, so pass ``"mos"`` before averaging
             opinion scores of a log that also holds listening tests.

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import librosa
 import numpy as np
@@ -63,6 +64,37 @@ def brightness_hz(audio: np.ndarray, sr: int, floor_db: float = -50.0) -> float:
     freqs = librosa.fft_frequencies(sr=sr, n_fft=512)
     centroids = (freqs[:, None] * spectrum[:, loud]).sum(axis=0) / energy[loud]
     return float(centroids.mean())
+
+
+class Rater(Protocol):
+    """What every simulated rater of the kit offers: a name and one ``rate`` signature.
+
+    ``rate(clip, sr, *, reference=None) -> int``: a score for one mono clip at ``sr`` Hz;
+    absolute ratings (MOS 1-5) take no ``reference``, relative ones (MUSHRA 0-100) need
+    it. Widgets and logs call raters only through this.
+
+    Notes
+    -----
+    Taught in ``07_evaluation`` and ``08_interaction_feedback_loop``.
+    """
+
+    rater_id: str
+
+    def rate(self, clip: np.ndarray, sr: int, *, reference: np.ndarray | None = None) -> int:
+        """A score for ``clip``."""
+        ...
+
+
+def no_reference(rater: object, reference: np.ndarray | None) -> None:
+    """A ``ValueError`` when an absolute rater is given a ``reference`` (never ignored).
+
+    Notes
+    -----
+    Used by the raters of ``07_evaluation`` and ``08_interaction_feedback_loop``.
+    """
+    if reference is not None:
+        raise ValueError(f"{type(rater).__name__} rates clips on their own (a MOS score); "
+                         "pass no reference (a MushraListener rates against one)")
 
 
 @dataclass
@@ -108,9 +140,13 @@ class SimulatedListener:
         distance = np.log2(centroid / self.target_hz) / self.width_octaves
         return float(MIN_SCORE + (MAX_SCORE - MIN_SCORE) * np.exp(-0.5 * distance**2))
 
-    def rate(self, audio: np.ndarray, sr: int) -> int:
-        """An integer score 1-5 for one clip: the expected score plus noise, rounded."""
-        noisy = self.expected_score(audio, sr) + self._rng.normal(0.0, self.noise_std)
+    def rate(self, clip: np.ndarray, sr: int, *, reference: np.ndarray | None = None) -> int:
+        """An integer score 1-5 for one clip at ``sr`` Hz: the expected score plus noise.
+
+        An absolute rating (MOS): ``reference`` must be ``None``.
+        """
+        no_reference(self, reference)
+        noisy = self.expected_score(clip, sr) + self._rng.normal(0.0, self.noise_std)
         return int(np.clip(np.rint(noisy), MIN_SCORE, MAX_SCORE))
 
 
@@ -121,8 +157,8 @@ class NaturalnessListener:
     Parameters
     ----------
     confidence : callable
-        ``confidence(clip) -> float`` in [0, 1], e.g. the largest class probability the
-        kit's classifier gives the clip's log-mel image.
+        ``confidence(clip, sr) -> float`` in [0, 1], e.g. the largest class probability a
+        machine listener gives the clip (``listener.predict_proba(clip, sr).max()``).
     noise_std : float
         Standard deviation of the noise added to the score (points) and, divided by 4, to
         the confidence in :meth:`guess_real`.
@@ -138,7 +174,7 @@ class NaturalnessListener:
     Taught in ``07_evaluation``.
     """
 
-    confidence: Callable[[np.ndarray], float]
+    confidence: Callable[[np.ndarray, int], float]
     noise_std: float = 0.5
     threshold: float = 0.6
     seed: int = 0
@@ -150,41 +186,49 @@ class NaturalnessListener:
             raise ValueError("NaturalnessListener: noise_std >= 0 and 0 < threshold < 1")
         self._rng = np.random.default_rng(self.seed)
 
-    def _confidence(self, clip: np.ndarray) -> float:
-        value = float(self.confidence(clip))
+    def _confidence(self, clip: np.ndarray, sr: int) -> float:
+        value = float(self.confidence(clip, sr))
         if not 0 <= value <= 1:
             raise ValueError(f"NaturalnessListener: confidence must be in [0, 1], got {value}")
         return value
 
-    def rate(self, clip: np.ndarray) -> int:
-        """An integer naturalness score 1-5 of one clip."""
-        noisy = MIN_SCORE + (MAX_SCORE - MIN_SCORE) * self._confidence(clip)
+    def rate(self, clip: np.ndarray, sr: int, *, reference: np.ndarray | None = None) -> int:
+        """An integer naturalness score 1-5 of one clip at ``sr`` Hz (``reference``: None)."""
+        no_reference(self, reference)
+        noisy = MIN_SCORE + (MAX_SCORE - MIN_SCORE) * self._confidence(clip, sr)
         noisy += self._rng.normal(0.0, self.noise_std)
         return int(np.clip(np.rint(noisy), MIN_SCORE, MAX_SCORE))
 
-    def guess_real(self, clip: np.ndarray) -> str:
-        """``"real"`` or ``"ai"``: the blind-test answer for one clip."""
-        noisy = self._confidence(clip) + self._rng.normal(0.0, self.noise_std / 4)
+    def guess_real(self, clip: np.ndarray, sr: int) -> str:
+        """``"real"`` or ``"ai"``: the blind-test answer for one clip at ``sr`` Hz."""
+        noisy = self._confidence(clip, sr) + self._rng.normal(0.0, self.noise_std / 4)
         return "real" if noisy > self.threshold else "ai"
 
-    def prefer(self, a: np.ndarray, b: np.ndarray) -> str:
+    def prefer(self, a: np.ndarray, b: np.ndarray, sr: int) -> str:
         """``"A"`` or ``"B"``: the clip of the higher noisy score (ties go to ``"tie"``)."""
-        score_a, score_b = self.rate(a), self.rate(b)
+        score_a, score_b = self.rate(a, sr), self.rate(b, sr)
         return "tie" if score_a == score_b else ("A" if score_a > score_b else "B")
 
 
-def spectral_distance_db(reference: np.ndarray, clip: np.ndarray, sr: int,
+def spectral_distance_db(estimate: np.ndarray, reference: np.ndarray, sr: int,
                          n_fft: int = 512) -> float:
     """How different two clips' average spectra are, in dB (0 for the same clip).
+
+    ``(estimate, reference)``, the order of every metric of the kit (the distance is
+    symmetric, so the order changes nothing but reading).
 
     The clips' time-averaged power spectra (``n_fft``-point STFT) are each normalised to
     their peak and floored at -80 dB; the distance is the root-mean-square difference of
     the two in dB, each frequency bin weighted by the louder of the two spectra there to
     the power 0.3 (so a bin both clips leave near silence counts little, as it does for
     the ear). Level and timing do not count; timbre and bandwidth do. ``sr`` is in Hz.
+
+    Notes
+    -----
+    The ear of :class:`MushraListener` (``07_evaluation``).
     """
     spectra = []
-    for y in (reference, clip):
+    for y in (estimate, reference):
         y = np.asarray(y, dtype=np.float32).reshape(-1)
         if not np.all(np.isfinite(y)):
             raise ValueError("spectral_distance_db: a clip contains NaN or Inf samples")
@@ -235,22 +279,29 @@ class MushraListener:
             raise ValueError("MushraListener: scale_db must be > 0 and noise_std >= 0")
         self._rng = np.random.default_rng(self.seed)
 
-    def rate(self, reference: np.ndarray, clip: np.ndarray, sr: int) -> int:
-        """A score 0-100 for ``clip`` against ``reference`` (both mono at ``sr`` Hz)."""
+    def rate(self, clip: np.ndarray, sr: int, *, reference: np.ndarray | None = None) -> int:
+        """A score 0-100 for ``clip`` against ``reference`` (both mono at ``sr`` Hz).
+
+        A MUSHRA rating is relative: ``reference`` is required.
+        """
+        if reference is None:
+            raise ValueError("MushraListener.rate: a MUSHRA score needs the reference clip "
+                             "(rate(clip, sr, reference=...))")
         if not self.reliable:
             return int(self._rng.integers(0, 101))
-        expected = 100 * np.exp(-spectral_distance_db(reference, clip, sr) / self.scale_db)
+        expected = 100 * np.exp(-spectral_distance_db(clip, reference, sr) / self.scale_db)
         return int(np.clip(np.rint(expected + self._rng.normal(0, self.noise_std)), 0, 100))
 
     def scores(self, reference: np.ndarray, conditions: dict[str, np.ndarray],
                sr: int) -> dict[str, int]:
         """``{condition: score}`` for one MUSHRA trial (for ``MushraTest.rate_trial``)."""
-        return {name: self.rate(reference, clip, sr) for name, clip in conditions.items()}
+        return {name: self.rate(clip, sr, reference=reference)
+                for name, clip in conditions.items()}
 
     def abx(self, a: np.ndarray, b: np.ndarray, x: np.ndarray, sr: int) -> str:
         """``"A"`` or ``"B"``: which one X sounds like."""
         if not self.reliable:
             return "AB"[int(self._rng.integers(0, 2))]
-        to_a = spectral_distance_db(a, x, sr) + self._rng.normal(0, self.noise_std / 10)
-        to_b = spectral_distance_db(b, x, sr) + self._rng.normal(0, self.noise_std / 10)
+        to_a = spectral_distance_db(x, a, sr) + self._rng.normal(0, self.noise_std / 10)
+        to_b = spectral_distance_db(x, b, sr) + self._rng.normal(0, self.noise_std / 10)
         return "A" if to_a <= to_b else "B"

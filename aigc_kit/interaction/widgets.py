@@ -7,8 +7,8 @@ method that tests call directly:
 
 * :func:`rating_panel` -- 1-5 ratings appended to a
   :class:`~aigc_kit.interaction.feedback.FeedbackLog` (``panel.rate(index, score)``);
-* :func:`ab_test` -- a blind A/B comparison, choices appended to a list the caller owns
-  (``test.choose(pair_index, "left")``);
+* :func:`ab_test` -- a blind A/B comparison, choices kept in ``test.results`` and written to
+  a feedback log as ``test="ab"`` records (``test.choose(pair_index, "left")``);
 * :func:`latent_explorer` -- sliders over latent directions of a generator
   (``explorer.latent(values)``, ``explorer.render(values)``).
 
@@ -16,10 +16,11 @@ Players hold a :func:`aigc_kit.interaction.display.audio` player (cropped to a f
 They are written straight into the ``outputs`` of an ``ipywidgets.Output``, which needs no running
 kernel, so executed notebooks keep them and tests can read them.
 
-A/B results are kept out of the feedback log on purpose: a log record is an absolute 1-5
-score of one sample, while an A/B answer is a relative preference between two systems, so
-the two would mix incompatible quantities in one table. :func:`ab_test` appends ``"A"``,
-``"B"`` or ``"tie"`` to a list instead; count them with ``collections.Counter(results)``.
+Every answer lands in the feedback log with its kind in the ``test`` field (``"mos"``
+ratings, ``"ab"`` preferences, and the MUSHRA and ABX answers of
+:mod:`aigc_kit.interaction.listening_tests`), so scores of different scales never mix in
+one table (``log.to_frame(test="ab")``) and a class's logs pool into one with
+``aigc-kit ratings merge``.
 """
 
 from __future__ import annotations
@@ -367,10 +368,20 @@ def ab_order(n_pairs: int, rng: np.random.Generator) -> np.ndarray:
     return rng.permutation(np.arange(n_pairs) < (n_pairs + 1) // 2)
 
 
-def record_ab_choice(results: list[str], pair_index: int, swapped: bool, choice: str) -> str:
-    """Turn a listener's answer about a pair into ``"A"``, ``"B"`` or ``"tie"``; append it.
+AB_SCORES = {"A": 1, "tie": 0, "B": -1}
+"""How an A/B answer is stored in a feedback log (``test="ab"``): A preferred 1, B -1."""
 
-    Apart from appending to ``results`` this has no side effects (no widgets, no files).
+
+def record_ab_choice(results: list[str], pair_index: int, swapped: bool, choice: str,
+                     log: FeedbackLog | None = None, rater_id: str = "listener",
+                     name: str = "A|B") -> str:
+    """Turn a listener's answer about a pair into ``"A"``, ``"B"`` or ``"tie"``; keep it.
+
+    The letter is appended to ``results`` and, with a ``log``, written there like every
+    other answer of the kit (``test="ab"``, ``trial="<name>/<pair_index>"``,
+    ``condition=name``, score :data:`AB_SCORES`: 1 for A, -1 for B, 0 for a tie), so a
+    class's A/B answers pool with ``aigc-kit ratings merge`` and
+    :func:`aigc_kit.evaluation.ab_preference` reads them back from the log.
 
     Parameters
     ----------
@@ -382,6 +393,12 @@ def record_ab_choice(results: list[str], pair_index: int, swapped: bool, choice:
         ``True`` if B was on the left (``not ab_order(...)[pair_index]``).
     choice : str
         ``"left"``, ``"right"`` or ``"tie"``.
+    log : FeedbackLog, optional
+        Where the answer is written too.
+    rater_id : str
+        The listener, in the log.
+    name : str
+        Names the comparison, e.g. ``"first round|last round"``.
 
     Returns
     -------
@@ -391,13 +408,21 @@ def record_ab_choice(results: list[str], pair_index: int, swapped: bool, choice:
     Raises
     ------
     ValueError
-        If ``choice`` is not one of :data:`AB_CHOICES`; nothing is appended then.
+        If ``choice`` is not one of :data:`AB_CHOICES`; nothing is appended or written then.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     if choice not in AB_CHOICES:
         raise ValueError(
             f"pair {pair_index}: choice must be one of {', '.join(AB_CHOICES)}, got {choice!r}"
         )
     letter = "tie" if choice == "tie" else "AB"[(choice == "right") != swapped]
+    if log is not None:
+        trial = f"{name}/{pair_index}"
+        log.append(sample_id=trial, rater_id=rater_id, score=AB_SCORES[letter], tag=name,
+                   test="ab", trial=trial, condition=name)
     results.append(letter)
     return letter
 
@@ -413,6 +438,8 @@ class ABTest(widgets.VBox):
         ``buttons[i]["left"]`` etc. answer pair ``i``.
     statuses : list of ipywidgets.Label
         ``"answered ✓"`` once a pair is answered (never which clip was A).
+    results : list of str
+        ``"A"``, ``"B"`` or ``"tie"`` per answered pair, in answer order.
     """
 
     def __init__(
@@ -420,13 +447,17 @@ class ABTest(widgets.VBox):
         a: Sequence[np.ndarray],
         b: Sequence[np.ndarray],
         sr: int,
-        results: list[str],
+        results: list[str] | None,
         seed: int,
+        log: FeedbackLog | None = None,
+        rater_id: str = "listener",
+        name: str = "A|B",
     ) -> None:
         if len(a) != len(b):
             raise ValueError(f"ab_test(): a has {len(a)} clips but b has {len(b)}; pair them up")
         super().__init__()
-        self._results = results
+        self.results = results if results is not None else []
+        self._log, self._rater_id, self.name = log, rater_id, name
         self.a_first = ab_order(len(a), np.random.default_rng(seed))
         self.buttons = [self._choice_buttons(index) for index in range(len(a))]
         self.statuses = [widgets.Label() for _ in range(len(a))]
@@ -472,7 +503,8 @@ class ABTest(widgets.VBox):
         if any(button.disabled for button in buttons.values()):
             raise ValueError(f"pair {pair_index} was already answered")
         swapped = not self.a_first[pair_index]
-        letter = record_ab_choice(self._results, pair_index, swapped, choice)
+        letter = record_ab_choice(self.results, pair_index, swapped, choice, self._log,
+                                  self._rater_id, self.name)
         for button in buttons.values():
             button.disabled = True
         self.statuses[pair_index].value = "answered ✓"
@@ -483,16 +515,20 @@ def ab_test(
     a: Sequence[np.ndarray],
     b: Sequence[np.ndarray],
     sr: int,
-    results: list[str],
+    results: list[str] | None = None,
     seed: int = 0,
+    *,
+    log: FeedbackLog | None = None,
+    rater_id: str = "listener",
+    name: str = "A|B",
 ) -> ABTest:
     """A blind A/B listening test: pairs shown as "left"/"right" in a randomised order.
 
     Pair ``i`` compares ``a[i]`` with ``b[i]``; which one is on the left comes from
     :func:`ab_order` with ``np.random.default_rng(seed)``. Each answer is turned into
-    ``"A"``, ``"B"`` or ``"tie"`` by :func:`record_ab_choice` and appended to ``results``, in
-    the order the pairs are answered. Results are not written to a FeedbackLog (see the
-    module docstring).
+    ``"A"``, ``"B"`` or ``"tie"`` by :func:`record_ab_choice`, appended to ``test.results``
+    in the order the pairs are answered and, with a ``log``, written to it (``test="ab"``),
+    like the MUSHRA and ABX answers, so a class's A/B answers can be pooled.
 
     Parameters
     ----------
@@ -500,10 +536,16 @@ def ab_test(
         The clips of the two systems, the same number of each.
     sr : int
         Sample rate in Hz.
-    results : list of str
-        The caller's list; answers are appended to it.
+    results : list of str, optional
+        A list of the caller's to append the answers to (``test.results`` is that list).
     seed : int
         Seeds the left/right order.
+    log : FeedbackLog, optional
+        Where every answer is written too.
+    rater_id : str
+        The listener, in the log.
+    name : str
+        Names the comparison in the log, e.g. ``"first round|last round"``.
 
     Returns
     -------
@@ -516,7 +558,7 @@ def ab_test(
     ValueError
         If ``a`` and ``b`` differ in length (the message gives both), or a clip has NaN/Inf.
     """
-    return ABTest(a, b, sr, results, seed)
+    return ABTest(a, b, sr, results, seed, log, rater_id, name)
 
 
 # --- latent space --------------------------------------------------------------------------

@@ -87,12 +87,16 @@ def test_naturalness_listener_follows_the_confidence():
     from aigc_kit.interaction import NaturalnessListener
 
     sure, unsure = np.ones(10), np.zeros(10)
-    judge = NaturalnessListener(confidence=lambda clip: float(clip.mean()), noise_std=0.0)
-    assert judge.rate(sure) == 5 and judge.rate(unsure) == 1
-    assert judge.guess_real(sure) == "real" and judge.guess_real(unsure) == "ai"
-    assert judge.prefer(sure, unsure) == "A" and judge.prefer(unsure, sure) == "B"
-    assert judge.prefer(sure, sure) == "tie"
-    noisy = NaturalnessListener(confidence=lambda clip: 0.5, noise_std=1.0, seed=1)
-    assert len({noisy.rate(sure) for _ in range(30)}) > 1
+    judge = NaturalnessListener(confidence=lambda clip, sr: float(clip.mean()), noise_std=0.0)
+    assert judge.rate(sure, SR) == 5 and judge.rate(unsure, SR) == 1
+    assert judge.guess_real(sure, SR) == "real" and judge.guess_real(unsure, SR) == "ai"
+    assert judge.prefer(sure, unsure, SR) == "A" and judge.prefer(unsure, sure, SR) == "B"
+    assert judge.prefer(sure, sure, SR) == "tie"
+    noisy = NaturalnessListener(confidence=lambda clip, sr: 0.5, noise_std=1.0, seed=1)
+    assert len({noisy.rate(sure, SR) for _ in range(30)}) > 1
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        NaturalnessListener(confidence=lambda clip: 2.0).rate(sure)
+        NaturalnessListener(confidence=lambda clip, sr: 2.0).rate(sure, SR)
+    with pytest.raises(ValueError, match="pass no reference"):
+        judge.rate(sure, SR, reference=unsure)
+    with pytest.raises(ValueError, match="pass no reference"):
+        SimulatedListener().rate(sure, SR, reference=unsure)

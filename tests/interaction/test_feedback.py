@@ -189,7 +189,7 @@ def test_cut_off_inside_a_multibyte_character_is_a_cut_off_line(log: FeedbackLog
         ({"test": "mushra"}, "trial"),  # a MUSHRA score without a trial
         ({"test": "mushra", "trial": "t1", "condition": "gan", "score": 101}, "0 to 100"),
         ({"test": "abx", "trial": "t1", "condition": "gan|real", "score": 2}, "0 to 1"),
-        ({"test": "ab"}, "test must be one of"),
+        ({"test": "ba"}, "test must be one of"),
         ({"trial": "t1"}, "trial must be None"),
     ],
 )
@@ -258,7 +258,7 @@ def test_to_frame(log: FeedbackLog) -> None:
 def test_fields_and_ranges() -> None:
     assert FIELDS == ("record_id", "sample_id", "rater_id", "score", "comment", "timestamp",
                       "tag", "test", "trial", "condition")
-    assert SCORE_RANGES == {"mos": (1, 5), "mushra": (0, 100), "abx": (0, 1)}
+    assert SCORE_RANGES == {"mos": (1, 5), "mushra": (0, 100), "abx": (0, 1), "ab": (-1, 1)}
     assert (MIN_SCORE, MAX_SCORE) == (1, 5)
 
 
@@ -394,5 +394,5 @@ def test_to_frame_keeps_one_test(log: FeedbackLog) -> None:
     assert mushra["score"].dtype == np.int64
     assert log.to_frame("mos")["sample_id"].tolist() == ["s1"]
     assert log.to_frame("abx")["condition"].tolist() == ["gan|real"]
-    with pytest.raises(ValueError, match="'mos', 'mushra', 'abx'"):
-        log.to_frame("ab")
+    with pytest.raises(ValueError, match="'mos', 'mushra', 'abx', 'ab'"):
+        log.to_frame("ba")

@@ -90,8 +90,12 @@ def test_simulated_listener_ranks_reference_above_anchors(log):
     records = test.rate_trial(0, scores)
     assert {r["condition"]: r["score"] for r in records} == scores
     random = MushraListener(rater_id="x", reliable=False, seed=1)
-    assert len({random.rate(ref, ref, SR) for _ in range(20)}) > 5
+    assert len({random.rate(ref, SR, reference=ref) for _ in range(20)}) > 5
+    with pytest.raises(ValueError, match="needs the reference"):
+        listener.rate(ref, SR)
     assert spectral_distance_db(ref, ref, SR) == 0.0
+    noisy = trial.conditions["noisy"]
+    assert spectral_distance_db(noisy, ref, SR) == spectral_distance_db(ref, noisy, SR) > 0
     with pytest.raises(ValueError, match="no score"):
         test.rate_trial(0, {"noisy": 1})
 

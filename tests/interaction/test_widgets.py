@@ -251,6 +251,33 @@ def test_ab_test_button_click_and_one_answer_per_pair() -> None:
     assert len(results) == 2
 
 
+def test_ab_answers_land_in_the_feedback_log_and_pool_like_the_other_tests(tmp_path) -> None:
+    from aigc_kit.evaluation import ab_preference
+    from aigc_kit.interaction import AB_SCORES, FeedbackLog, merge_logs
+
+    logs = []
+    for student in range(2):
+        log = FeedbackLog(tmp_path / f"student{student}.jsonl")
+        test = ab_test([_tone(200 + i) for i in range(4)], [_tone(600 + i) for i in range(4)],
+                       SR, seed=student, log=log, rater_id=f"s{student}", name="gan|vae")
+        for index, choice in enumerate(["left", "right", "tie", "left"]):
+            test.choose(index, choice)
+        frame = log.to_frame(test="ab")
+        assert list(frame["score"]) == [AB_SCORES[letter] for letter in test.results]
+        assert set(frame["condition"]) == {"gan|vae"} and frame["trial"].is_unique
+        assert ab_preference(frame) == ab_preference(test.results)
+        logs.append(log.path)
+    report = merge_logs(logs, tmp_path / "class.jsonl")
+    pooled = FeedbackLog(tmp_path / "class.jsonl").to_frame(test="ab")
+    assert len(pooled) == 8 and report.merged == 8
+    assert ab_preference(pooled)["n"] + ab_preference(pooled)["ties"] == 8
+    with pytest.raises(ValueError, match="to_frame"):
+        ab_preference(pooled.assign(test="mos"))  # opinion scores are not preferences
+    with pytest.raises(ValueError, match="choice must be one of"):
+        record_ab_choice([], 3, False, "middle", log)
+    assert len(log.to_frame(test="ab")) == 4  # nothing written for the bad answer
+
+
 def test_ab_test_mismatched_lengths_names_both() -> None:
     with pytest.raises(ValueError, match="3.*2"):
         ab_test([_tone(200)] * 3, [_tone(300)] * 2, SR, [])
