@@ -262,20 +262,21 @@ plt.show()
 
 # %%
 ab = ab_preference([judge.prefer(a, b, spec.sr) for judge in judges
-                    for a, b in zip(clips["GAN"], clips["VAE"], strict=True)])
-print(f"A/B, GAN (A) vs VAE (B): A preferred in {ab['rate_a']:.0%} of {ab['n']} decisions "
-      f"(95% CI {ab['ci_low']:.0%}-{ab['ci_high']:.0%}; {ab['ties']} ties), "
-      f"binomial test p = {ab['p_value']:.3g}")
+                    for a, b in zip(clips["GAN"], clips["VAE"], strict=True)], name="GAN|VAE")
+row = ab.loc["GAN|VAE"]  # every summary is a table, one row per comparison
+print(f"A/B, GAN (A) vs VAE (B): A preferred in {row.rate_a:.0%} of {row.n} decisions "
+      f"(95% CI {row.ci_low:.0%}-{row.ci_high:.0%}; {row.ties} ties), "
+      f"binomial test p = {row.p_value:.3g}")
 truth, answers = [], []
 for judge in judges:
     for label, batch in (("real", clips["real"]), ("ai", clips["GAN"])):
         for clip in batch:
             truth.append(label)
             answers.append(judge.guess_real(clip, spec.sr))
-blind = ai_or_real(truth, answers)
-print(f"AI or real? (real vs GAN): accuracy {blind['accuracy']:.0%} over {blind['n']} answers "
-      f"(chance 50%, p = {blind['p_value']:.3g}); AI detected {blind['ai_detected']:.0%}, "
-      f"real recognised {blind['real_recognised']:.0%}")
+blind = ai_or_real(truth, answers, name="GAN|real").loc["GAN|real"]
+print(f"AI or real? (real vs GAN): accuracy {blind.accuracy:.0%} over {blind.n} answers "
+      f"(chance 50%, p = {blind.p_value:.3g}); AI detected {blind.ai_detected:.0%}, "
+      f"real recognised {blind.real_recognised:.0%}")
 
 # %% [markdown]
 # Accuracy well above 50% means the judges can tell the GAN's notes from real recordings;
@@ -354,10 +355,11 @@ display(mushra_table.round(1))
 plot_mushra(mushra_table, title=f"MUSHRA, {n_trials} notes, "
             f"{len(students) - len(excluded)} listeners after screening")
 plt.show()
-abx = abx_summary(pooled.to_frame(test="abx").score.astype(bool))
-print(f"ABX, original vs NNLS+GL-32: {abx['correct']} of {abx['n']} right "
-      f"(rate {abx['rate']:.0%}, one-sided p = {abx['p_value']:.3g}): "
-      f"{'a difference is heard' if abx['hears_difference'] else 'no difference shown'}")
+abx = abx_summary(pooled.to_frame(test="abx").score.astype(bool),
+                  name="original|NNLS+GL-32").iloc[0]
+print(f"ABX, original vs NNLS+GL-32: {abx.correct} of {abx.n} right "
+      f"(rate {abx.rate:.0%}, one-sided p = {abx.p_value:.3g}): "
+      f"{'a difference is heard' if abx.hears_difference else 'no difference shown'}")
 
 # %% [markdown]
 # The hidden reference sits near 100: the listeners recognised it. The random student

@@ -127,7 +127,7 @@ def ex3(answer: Any, probabilities: np.ndarray) -> Outcome:
     ``answer``: a float, ``exp(mean_x KL(p(y|x) || p(y)))`` with ``p(y)`` the mean row.
     """
     p = np.asarray(probabilities, dtype=np.float64)
-    expected = inception_score(p, splits=1)[0]
+    expected = inception_score(p, splits=1)
     value = np.asarray(answer, dtype=np.float64)
     if value.shape != ():
         return wrong(f"give one number (a float), not an array of shape {value.shape}")

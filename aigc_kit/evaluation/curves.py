@@ -21,15 +21,17 @@ from aigc_kit.training.vae import train_vae
 def vae_data_curve(
     data: MelImageDataset,
     shares: Sequence[float],
-    seconds: float,
+    seconds: float | None = None,
     latent_dim: int = 16,
     seed: int = 0,
     device: str | torch.device | None = None,
+    *,
+    steps: int | None = None,
 ) -> list[float]:
     """Held-out reconstruction MSE of an MLP VAE trained on shares of the training set.
 
     For each share, a fresh VAE (the source's layer sizes, ``latent_dim``-D code) trains
-    for ``seconds`` on a random ``share`` of ``data.x_train`` (the same subset for the
+    for ``seconds`` (or ``steps``) on a random ``share`` of ``data.x_train`` (the same subset for the
     same seed) and reconstructs the held-out images ``data.x_test``; with few examples it
     learns them by heart and generalises worse.
 
@@ -39,8 +41,12 @@ def vae_data_curve(
         Images ``(n, 1, n_mels, n_frames)`` in [-1, 1].
     shares : sequence of float
         Shares of the training set, each in (0, 1].
-    seconds : float
-        Training budget per share (wall clock, s).
+    seconds : float, optional
+        Training budget per share (wall clock, s): the same budget a classroom machine
+        has, so more data competes for the same time.
+    steps : int, optional
+        Or a number of steps per share (the same training on any machine, busy or not);
+        give exactly one of the two.
     latent_dim : int
         Size of the VAE's latent code.
     seed : int
@@ -53,13 +59,17 @@ def vae_data_curve(
     list of float
         Mean held-out image MSE per share (images in [-1, 1]).
     """
+    if (seconds is None) == (steps is None):
+        raise ValueError("vae_data_curve: give a budget per share, seconds=... or steps=..., "
+                         "not both")
     device = get_device(device)
     shape = data.spec.shape
     errors = []
     for share in shares:
+        torch.manual_seed(seed)  # the same initial weights for every share and every call
         vae = VAE(MLPEncoder(shape, latent_dim), MLPDecoder(latent_dim, shape))
         train_vae(vae, data.fraction(share, seed).x_train,
-                  run=RunConfig(steps=None, max_seconds=seconds, seed=seed, device=device,
+                  run=RunConfig(steps=steps, max_seconds=seconds, seed=seed, device=device,
                                 progress=False))
         recon = reconstruct(vae, data.x_test, device=device)
         errors.append(float(mse(recon.flatten(1), data.x_test.flatten(1)).mean()))

@@ -61,15 +61,17 @@ def nearest_neighbour_distance(samples: np.ndarray, pool: np.ndarray) -> np.ndar
 
 
 def inception_score(
-    probabilities: np.ndarray, splits: int = 10, rng: np.random.Generator | None = None
-) -> tuple[float, float]:
+    probabilities: np.ndarray, splits: int = 10, rng: np.random.Generator | None = None,
+    return_std: bool = False,
+) -> float | tuple[float, float]:
     """Inception score of generated samples from a classifier's class probabilities.
 
     ``IS = exp(E_x KL(p(y|x) || p(y)))`` (Salimans et al. 2016): high when each sample is
     classified confidently (low-entropy ``p(y|x)``) *and* the samples cover the classes
     evenly (high-entropy ``p(y)``). With ``C`` classes it lies in ``[1, C]``. The samples
-    are split into ``splits`` groups; the mean and standard deviation over the groups are
-    returned, as in the original recipe. Scored here by the kit's own classifier, not an
+    are split into ``splits`` groups and the score is the mean over the groups, as in the
+    original recipe (with ``return_std``, their standard deviation too, as scikit-learn's
+    ``return_std``): a number, like every metric of the kit. Scored here by the kit's own classifier, not an
     ImageNet Inception network, so it is comparable only between sets scored by the same
     classifier (e.g. generated against held-out real). Taught in ``06_project_audio_gan``.
 
@@ -81,11 +83,13 @@ def inception_score(
         Number of groups, each of at least 2 samples.
     rng : np.random.Generator, optional
         Shuffles the samples before splitting; by default the order is kept.
+    return_std : bool
+        Also return the standard deviation over the splits.
 
     Returns
     -------
-    (float, float)
-        Mean and standard deviation of the score over the splits.
+    float, or (float, float) with ``return_std``
+        The mean score over the splits (and their standard deviation).
     """
     p = np.asarray(probabilities, dtype=np.float64)
     if p.ndim != 2 or not np.all(np.isfinite(p)) or np.any(p < 0):
@@ -104,7 +108,9 @@ def inception_score(
         marginal = part.mean(axis=0, keepdims=True)
         kl = np.sum(part * (np.log(part + 1e-12) - np.log(marginal + 1e-12)), axis=1)
         scores.append(np.exp(kl.mean()))
-    return float(np.mean(scores)), float(np.std(scores))
+    if return_std:
+        return float(np.mean(scores)), float(np.std(scores))
+    return float(np.mean(scores))
 
 
 def generation_report(
@@ -136,8 +142,8 @@ def generation_report(
             f"generation_report: probabilities of shape {gen.shape} and {real.shape} must both "
             "be (n, n_classes) with the same classes"
         )
-    is_generated = inception_score(gen, splits)[0]
-    is_real = inception_score(real, splits)[0]
+    is_generated = inception_score(gen, splits)
+    is_real = inception_score(real, splits)
     return {
         "is_generated": is_generated,
         "is_real": is_real,

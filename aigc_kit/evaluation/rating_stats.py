@@ -14,6 +14,12 @@ Taught in ``07_evaluation``; the ratings usually come from a
   excluded (post-screening), then each condition gets a mean with a Student-t interval.
 * :func:`abx_summary` -- an ABX test: can a listener tell which of A and B the clip X is?
 
+Every summary is a table (``pandas.DataFrame``), one row per system, condition or
+comparison, as statistics packages for listening and user studies return them (e.g.
+pingouin): :func:`mos` and :func:`mushra_summary` a row per system or condition,
+:func:`ab_preference`, :func:`ai_or_real` and :func:`abx_summary` one row named by the
+comparison (``table.loc["GAN|VAE", "p_value"]``). Display it, or read a value with ``.loc``.
+
 All intervals are two-sided with the given ``confidence`` (95 % by default). The p-values of
 :func:`ab_preference` and :func:`ai_or_real` are two-sided; the p-value of :func:`abx_summary` is
 one-sided (rate above 0.5), because in ABX only doing better than chance means something.
@@ -148,8 +154,8 @@ def _binomial_summary(
     }
 
 
-def ab_preference(results: Sequence[str] | pd.DataFrame,
-                  confidence: float = 0.95) -> dict[str, float | int]:
+def ab_preference(results: Sequence[str] | pd.DataFrame, confidence: float = 0.95,
+                  name: str = "A|B") -> pd.DataFrame:
     """Preference for system A in an A/B test, with a Wilson interval and a binomial test.
 
     Parameters
@@ -160,12 +166,15 @@ def ab_preference(results: Sequence[str] | pd.DataFrame,
         0 for a tie), e.g. a class's logs pooled by ``aigc-kit ratings merge``.
     confidence : float, default 0.95
         Confidence level of the interval.
+    name : str
+        The comparison, e.g. ``"GAN|VAE"``: the index of the one row.
 
     Returns
     -------
-    dict
-        ``n`` -- trials that were not ties (the ones tested); ``prefer_a`` -- how many of them
-        chose A; ``rate_a`` -- ``prefer_a / n``; ``ci_low``, ``ci_high`` -- Wilson interval of
+    pandas.DataFrame
+        One row indexed by ``name`` (like every summary of this module: a table, one row per
+        system or comparison), with the columns ``n`` -- trials that were not ties (the ones
+        tested); ``prefer_a`` -- how many of them chose A; ``rate_a`` -- ``prefer_a / n``; ``ci_low``, ``ci_high`` -- Wilson interval of
         ``rate_a``; ``p_value`` -- two-sided exact binomial test of ``rate_a`` against 0.5
         (``scipy.stats.binomtest``); ``ties`` -- trials excluded as ties.
 
@@ -181,13 +190,13 @@ def ab_preference(results: Sequence[str] | pd.DataFrame,
     n = len(choices) - ties
     if n == 0:
         raise ValueError(f"no A or B choices to test ({ties} tie(s), {len(choices)} trial(s))")
-    return {
+    return _one_row(name, {
         "n": n,
         "prefer_a": prefer_a,
         "rate_a": prefer_a / n,
         **_binomial_summary(prefer_a, n, confidence),
         "ties": ties,
-    }
+    })
 
 
 def _ab_letters(frame: pd.DataFrame) -> list[str]:
@@ -209,8 +218,9 @@ def _class_accuracy(truth: list[str], correct: list[bool], label: str) -> float:
 
 
 def ai_or_real(
-    truth: Sequence[str], answers: Sequence[str], confidence: float = 0.95
-) -> dict[str, float | int]:
+    truth: Sequence[str], answers: Sequence[str], confidence: float = 0.95,
+    name: str = "ai|real",
+) -> pd.DataFrame:
     """Score a blind "AI or real?" test: can listeners tell generated clips from real ones?
 
     Parameters
@@ -221,11 +231,14 @@ def ai_or_real(
         The listeners' guesses, in the same order and with the same labels.
     confidence : float, default 0.95
         Confidence level of the interval.
+    name : str
+        What was told apart, e.g. ``"GAN|real"``: the index of the one row.
 
     Returns
     -------
-    dict
-        ``n`` -- number of trials; ``accuracy`` -- fraction guessed right; ``p_value`` --
+    pandas.DataFrame
+        One row indexed by ``name``, with the columns ``n`` -- number of trials;
+        ``accuracy`` -- fraction guessed right; ``p_value`` --
         two-sided exact binomial test of the accuracy against chance (0.5); ``ci_low``,
         ``ci_high`` -- Wilson interval of the accuracy; ``ai_detected`` -- accuracy on the
         generated clips; ``real_recognised`` -- accuracy on the real clips (NaN if the test
@@ -247,13 +260,13 @@ def ai_or_real(
         raise ValueError("no trials given")
     correct = [a == b for a, b in zip(truth_labels, answer_labels, strict=True)]
     n = len(correct)
-    return {
+    return _one_row(name, {
         "n": n,
         "accuracy": sum(correct) / n,
         **_binomial_summary(sum(correct), n, confidence),
         "ai_detected": _class_accuracy(truth_labels, correct, "ai"),
         "real_recognised": _class_accuracy(truth_labels, correct, "real"),
-    }
+    })
 
 
 # --- MUSHRA (ITU-R BS.1534-3) ----------------------------------------------------------------
@@ -681,7 +694,8 @@ def _outcomes(correct: Iterable[Any]) -> list[bool]:
     return outcomes
 
 
-def abx_summary(correct: Sequence[bool | int], confidence: float = 0.95) -> dict[str, Any]:
+def abx_summary(correct: Sequence[bool | int], confidence: float = 0.95,
+                name: str = "A|B") -> pd.DataFrame:
     """Score an ABX test: can the listener hear a difference between A and B?
 
     In each trial the listener hears A, B and X (secretly A or B) and says which one X is.
@@ -696,10 +710,14 @@ def abx_summary(correct: Sequence[bool | int], confidence: float = 0.95) -> dict
     confidence : float, default 0.95
         Confidence level of the interval, between 0 and 1.
 
+    name : str
+        The pair compared, e.g. ``"original|NNLS+GL-32"``: the index of the one row.
+
     Returns
     -------
-    dict
-        ``n`` -- number of trials; ``correct`` -- trials answered right; ``rate`` --
+    pandas.DataFrame
+        One row indexed by ``name``, with the columns ``n`` -- number of trials;
+        ``correct`` -- trials answered right; ``rate`` --
         ``correct / n``; ``ci_low``, ``ci_high`` -- two-sided Wilson interval of ``rate``;
         ``p_value`` -- one-sided exact binomial test of ``rate > 0.5``
         (``scipy.stats.binomtest(..., alternative="greater")``); ``hears_difference`` --
@@ -717,7 +735,7 @@ def abx_summary(correct: Sequence[bool | int], confidence: float = 0.95) -> dict
         raise ValueError("no ABX trials given: pass one True/False per trial")
     n, hits = len(outcomes), sum(outcomes)
     summary = _binomial_summary(hits, n, confidence, alternative="greater")
-    return {
+    return _one_row(name, {
         "n": n,
         "correct": hits,
         "rate": hits / n,
@@ -725,4 +743,9 @@ def abx_summary(correct: Sequence[bool | int], confidence: float = 0.95) -> dict
         "ci_high": summary["ci_high"],
         "p_value": summary["p_value"],
         "hears_difference": summary["p_value"] < 0.05,
-    }
+    })
+
+
+def _one_row(name: str, values: dict[str, Any]) -> pd.DataFrame:
+    """The one-row table of a single comparison (``frame.loc[name, "p_value"]``)."""
+    return pd.DataFrame([values], index=pd.Index([name], name="comparison"))

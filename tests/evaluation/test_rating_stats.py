@@ -96,7 +96,7 @@ def test_mos_errors(ratings: object, match: str) -> None:
 
 
 def test_ab_preference_15_of_20() -> None:
-    result = ab_preference(["A"] * 15 + ["B"] * 5)
+    result = ab_preference(["A"] * 15 + ["B"] * 5).loc["A|B"]
     assert result["n"] == 20 and result["prefer_a"] == 15 and result["ties"] == 0
     assert result["rate_a"] == 0.75
     assert result["p_value"] == pytest.approx(binomtest(15, 20, 0.5).pvalue, rel=1e-12)
@@ -105,7 +105,7 @@ def test_ab_preference_15_of_20() -> None:
 
 
 def test_ab_preference_excludes_ties() -> None:
-    result = ab_preference(["A", "tie", "b", "a", "TIE", "A"])
+    result = ab_preference(["A", "tie", "b", "a", "TIE", "A"]).loc["A|B"]
     assert (result["n"], result["prefer_a"], result["ties"]) == (4, 3, 2)
     assert result["rate_a"] == 0.75
     assert result["p_value"] == pytest.approx(binomtest(3, 4).pvalue)
@@ -128,7 +128,7 @@ def test_ab_preference_errors(results: object, match: str) -> None:
 
 def test_ai_or_real_perfect_answers() -> None:
     truth = ["ai", "real"] * 10
-    result = ai_or_real(truth, truth)
+    result = ai_or_real(truth, truth).loc["ai|real"]
     assert result["n"] == 20 and result["accuracy"] == 1.0
     assert result["p_value"] == pytest.approx(2 * 0.5**20)
     assert result["p_value"] < 1e-5
@@ -137,7 +137,7 @@ def test_ai_or_real_perfect_answers() -> None:
 
 
 def test_ai_or_real_constant_answers_are_chance() -> None:
-    result = ai_or_real(["ai", "real"] * 10, ["ai"] * 20)
+    result = ai_or_real(["ai", "real"] * 10, ["ai"] * 20).loc["ai|real"]
     assert result["accuracy"] == 0.5
     assert result["p_value"] == pytest.approx(1.0)
     assert (result["ai_detected"], result["real_recognised"]) == (1.0, 0.0)
@@ -145,7 +145,7 @@ def test_ai_or_real_constant_answers_are_chance() -> None:
 
 
 def test_ai_or_real_missing_class_is_nan() -> None:
-    result = ai_or_real(["ai", "ai", "ai"], ["ai", "REAL", "ai"])
+    result = ai_or_real(["ai", "ai", "ai"], ["ai", "REAL", "ai"]).loc["ai|real"]
     assert result["accuracy"] == pytest.approx(2 / 3)
     assert result["ai_detected"] == pytest.approx(2 / 3)
     assert math.isnan(result["real_recognised"])
@@ -432,27 +432,39 @@ def test_plot_mushra_uses_given_axes_and_checks_columns() -> None:
 
 @pytest.mark.parametrize(("hits", "n"), [(15, 20), (14, 20), (5, 20), (10, 10), (0, 3)])
 def test_abx_summary_one_sided_p_value(hits: int, n: int) -> None:
-    result = abx_summary([True] * hits + [False] * (n - hits))
+    result = abx_summary([True] * hits + [False] * (n - hits)).loc["A|B"]
     expected = binomtest(hits, n, 0.5, alternative="greater").pvalue
     assert result["p_value"] == pytest.approx(expected, rel=1e-12)
     assert (result["n"], result["correct"], result["rate"]) == (n, hits, hits / n)
     assert (result["ci_low"], result["ci_high"]) == pytest.approx(_wilson(hits, n), abs=1e-5)
-    assert result["hears_difference"] is bool(expected < 0.05)
+    assert bool(result["hears_difference"]) is bool(expected < 0.05)
 
 
 def test_abx_summary_is_one_sided_not_two_sided() -> None:
-    result = abx_summary([1] * 15 + [0] * 5)
+    result = abx_summary([1] * 15 + [0] * 5).loc["A|B"]
     assert result["p_value"] == pytest.approx(binomtest(15, 20).pvalue / 2)
     assert result["p_value"] == pytest.approx(0.0207, abs=1e-4)
-    assert result["hears_difference"] is True
-    worse = abx_summary([0] * 15 + [1] * 5)  # far below chance is not "hearing"
-    assert worse["p_value"] > 0.99 and worse["hears_difference"] is False
+    assert bool(result["hears_difference"]) is True
+    worse = abx_summary([0] * 15 + [1] * 5).loc["A|B"]  # far below chance is not "hearing"
+    assert worse["p_value"] > 0.99 and not worse["hears_difference"]
 
 
 def test_abx_summary_accepts_arrays_of_bools_and_ints() -> None:
     a = abx_summary(np.array([True, False, True, True]))
     b = abx_summary([1, 0, 1, 1])
-    assert a == b and a["correct"] == 3
+    pd.testing.assert_frame_equal(a, b)
+    assert a.loc["A|B", "correct"] == 3
+
+
+def test_every_summary_is_a_table_with_a_row_per_comparison() -> None:
+    ab = ab_preference(["A", "B", "A"], name="GAN|VAE")
+    blind = ai_or_real(["ai", "real"], ["ai", "ai"], name="GAN|real")
+    abx = abx_summary([1, 0, 1], name="original|GL-32")
+    for table, name in ((ab, "GAN|VAE"), (blind, "GAN|real"), (abx, "original|GL-32")):
+        assert isinstance(table, pd.DataFrame) and list(table.index) == [name]
+        assert table.index.name == "comparison" and "p_value" in table
+    assert isinstance(mos(pd.DataFrame({"tag": ["a", "a", "b", "b"], "rater_id": list("wxyz"),
+                                        "score": [4, 5, 2, 3]})), pd.DataFrame)
 
 
 @pytest.mark.parametrize(
