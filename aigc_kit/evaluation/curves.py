@@ -30,10 +30,10 @@ def vae_data_curve(
 ) -> list[float]:
     """Held-out reconstruction MSE of an MLP VAE trained on shares of the training set.
 
-    For each share, a fresh VAE (the source's layer sizes, ``latent_dim``-D code) trains
-    for ``seconds`` (or ``steps``) on a random ``share`` of ``data.x_train`` (the same subset for the
-    same seed) and reconstructs the held-out images ``data.x_test``; with few examples it
-    learns them by heart and generalises worse.
+    For each share, a fresh VAE (the source's layer sizes, ``latent_dim``-D code) trains for
+    ``seconds`` (or ``steps``) on a random ``share`` of ``data.x_train`` (the same subset
+    for the same seed) and reconstructs the held-out images ``data.x_test``; with few
+    examples it learns them by heart and generalises worse.
 
     Parameters
     ----------

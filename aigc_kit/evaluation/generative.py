@@ -71,9 +71,10 @@ def inception_score(
     evenly (high-entropy ``p(y)``). With ``C`` classes it lies in ``[1, C]``. The samples
     are split into ``splits`` groups and the score is the mean over the groups, as in the
     original recipe (with ``return_std``, their standard deviation too, as scikit-learn's
-    ``return_std``): a number, like every metric of the kit. Scored here by the kit's own classifier, not an
-    ImageNet Inception network, so it is comparable only between sets scored by the same
-    classifier (e.g. generated against held-out real). Taught in ``06_project_audio_gan``.
+    ``return_std``): a number, like every metric of the kit. Scored here by the kit's own
+    classifier, not an ImageNet Inception network, so it is comparable only between sets
+    scored by the same classifier (e.g. generated against held-out real). Taught in
+    ``06_project_audio_gan``.
 
     Parameters
     ----------

@@ -174,9 +174,10 @@ def ab_preference(results: Sequence[str] | pd.DataFrame, confidence: float = 0.9
     pandas.DataFrame
         One row indexed by ``name`` (like every summary of this module: a table, one row per
         system or comparison), with the columns ``n`` -- trials that were not ties (the ones
-        tested); ``prefer_a`` -- how many of them chose A; ``rate_a`` -- ``prefer_a / n``; ``ci_low``, ``ci_high`` -- Wilson interval of
-        ``rate_a``; ``p_value`` -- two-sided exact binomial test of ``rate_a`` against 0.5
-        (``scipy.stats.binomtest``); ``ties`` -- trials excluded as ties.
+        tested); ``prefer_a`` -- how many of them chose A; ``rate_a`` -- ``prefer_a / n``;
+        ``ci_low``, ``ci_high`` -- Wilson interval of ``rate_a``; ``p_value`` -- two-sided
+        exact binomial test of ``rate_a`` against 0.5 (``scipy.stats.binomtest``); ``ties``
+        -- trials excluded as ties.
 
     Raises
     ------
