@@ -58,15 +58,15 @@ def main() -> None:
           f"{FSDD_SPEC.n_frames} images + vocoder {trip:.3f} ({len(test)} words)")
 
     start = time.perf_counter()
-    voice, run = train_digit_voice(run=RunConfig(steps=args.steps, seed=args.seed,
+    voice = train_digit_voice(run=RunConfig(steps=args.steps, seed=args.seed,
                                                  device=device, progress=False))
     voice.temperature = args.temperature
-    print(f"conditional VAE: {run.steps} steps in {time.perf_counter() - start:.1f} s")
+    print(f"conditional VAE: {voice.result.steps} steps in {time.perf_counter() - start:.1f} s")
     heard = intelligibility(voice, listener, n_per_pair=5, seed=args.seed)
     generated = heard.correct.mean()
     print(f"generated words heard as intended (vocoded, {len(heard)} words): {generated:.3f}; "
           f"real {real:.3f}; ratio {generated / real:.3f} (target >= 0.9; temperature "
-          f"{args.temperature}, {run.steps} steps of training)")
+          f"{args.temperature}, {voice.result.steps} steps of training)")
     worst = heard.groupby("digit").correct.mean().sort_values().head(3)
     print("hardest digits:", {int(d): round(v, 2) for d, v in worst.items()})
     for speaker in voice.speakers:

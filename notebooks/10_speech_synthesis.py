@@ -87,10 +87,10 @@ print(f"heard as spoken: real held-out words {real_heard:.1%}; the same words th
 # digit and the voice to the labels.
 
 # %%
-voice, run = train_digit_voice(run=RunConfig(steps=train_steps, seed=seed, device=device,
+voice = train_digit_voice(run=RunConfig(steps=train_steps, seed=seed, device=device,
                                              live_plot=True))
 voice.temperature = temperature
-print(f"{run.steps} steps in {run.seconds:.0f} s")
+print(f"{voice.result.steps} steps in {voice.result.seconds:.0f} s")
 
 # %% [markdown]
 # ## Every digit, every speaker

@@ -49,12 +49,19 @@ class DigitVoice:
         0.2 by default: with the first kit's 8-D code and about 500 steps the listener
         heard 0.85-0.87 of the words at 0.0-0.2, 0.81 at 0.5 and 0.76 at 0.7 (300 words
         each, two seeds).
+    result : TrainResult, optional
+        The training run, when :func:`train_digit_voice` made the voice.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``.
     """
 
     model: ConditionalVAE
     speakers: list[str]
     spec: MelSpec = FSDD_SPEC
     temperature: float = 0.2
+    result: TrainResult | None = None
 
     def speaker_index(self, speaker: str) -> int:
         """The label of ``speaker``; a clear error lists the known ones."""
@@ -81,8 +88,8 @@ def train_digit_voice(
     lr: float = 4e-3,
     spec: MelSpec = FSDD_SPEC,
     run: RunConfig | None = None,
-) -> tuple[DigitVoice, TrainResult]:
-    """Train the conditional VAE on FSDD's training split (1,000 steps by default).
+) -> DigitVoice:
+    """Build and train the conditional VAE on FSDD's training split (1,000 steps by default).
 
     The budget is a step count, not seconds: the same seed gives the same voice on every
     machine, however busy (1,000 steps take about 30 s on 2 CPU cores).
@@ -113,7 +120,13 @@ def train_digit_voice(
 
     Returns
     -------
-    (DigitVoice, TrainResult)
+    DigitVoice
+        The voice, its ``result`` the training run (like every trainer that builds its
+        model: ``train_recipe``, ``train_vocoder``).
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``.
     """
     run = run or RunConfig(steps=DIGIT_VOICE_STEPS)
     if run.seed is not None:
@@ -127,7 +140,7 @@ def train_digit_voice(
     result = train_vae(model, x, labels=y, beta=beta, lr=lr, run=run)
     if not result.ok:
         raise RuntimeError(f"training the digit voice failed: {result.stopped}")
-    return DigitVoice(model.eval(), speakers, spec), result
+    return DigitVoice(model.eval(), speakers, spec, result=result)
 
 
 def say_words(voice: DigitVoice, text: str, speaker: str, seed: int = 0) -> list[np.ndarray]:
