@@ -59,7 +59,7 @@ def main() -> None:
 
     start = time.perf_counter()
     voice = train_digit_voice(run=RunConfig(steps=args.steps, seed=args.seed,
-                                                 device=device, progress=False))
+                                            device=device, progress=False))
     voice.temperature = args.temperature
     print(f"conditional VAE: {voice.result.steps} steps in {time.perf_counter() - start:.1f} s")
     heard = intelligibility(voice, listener, n_per_pair=5, seed=args.seed)

@@ -88,7 +88,7 @@ print(f"heard as spoken: real held-out words {real_heard:.1%}; the same words th
 
 # %%
 voice = train_digit_voice(run=RunConfig(steps=train_steps, seed=seed, device=device,
-                                             live_plot=True))
+                                        live_plot=True))
 voice.temperature = temperature
 print(f"{voice.result.steps} steps in {voice.result.seconds:.0f} s")
 
