@@ -23,6 +23,10 @@ class SkippedFile:
         The file.
     reason : str
         Human-readable reason, e.g. ``"empty file (0 bytes)"``.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
     """
 
     path: Path
@@ -45,6 +49,10 @@ class AudioSet:
         ``midi``/``f0_hz``/``timbre``/``loudness`` for ``synth_notes``).
     skipped : list of SkippedFile
         Files that were passed over while loading, each with its reason.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
     """
 
     clips: list[np.ndarray]

@@ -38,6 +38,10 @@ class FileLoadError(ValueError):
         The file.
     reason : str
         What is wrong with it and how to fix it.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
     """
 
     action = "load file"
@@ -52,7 +56,12 @@ class FileLoadError(ValueError):
 
 
 class AudioLoadError(FileLoadError):
-    """An audio file could not be used; the message names the file, the reason and the fix."""
+    """An audio file could not be used; the message names the file, the reason and the fix.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
+    """
 
     action = "load audio file"
 

@@ -53,11 +53,21 @@ _VERIFIED: set[tuple[Path, Path]] = set()  # (recordings folder, manifest) check
 
 
 class DatasetUnavailableError(RuntimeError):
-    """The dataset is neither in the mirror nor in the cache and cannot be downloaded."""
+    """The dataset is neither in the mirror nor in the cache and cannot be downloaded.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
+    """
 
 
 class DatasetIntegrityError(RuntimeError):
-    """A dataset file is missing or its SHA-256 checksum does not match the manifest."""
+    """A dataset file is missing or its SHA-256 checksum does not match the manifest.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
+    """
 
 
 def _read_manifest(manifest: Path) -> dict[str, str]:
@@ -235,12 +245,21 @@ def fetch_fsdd(progress: bool = True) -> Path:
     """Make sure FSDD is available (download and verify it if needed); return its folder.
 
     Used by ``python -m aigc_kit fetch``; see ``fsdd_root``.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
     """
     return fsdd_root(download=True, progress=progress)
 
 
 def fsdd_speakers() -> dict[str, dict[str, str]]:
-    """The dataset's speaker table: ``{speaker: {"gender", "accent", "language"}}``."""
+    """The dataset's speaker table: ``{speaker: {"gender", "accent", "language"}}``.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
+    """
     return json.loads(_SPEAKERS_JSON.read_text(encoding="utf-8"))
 
 

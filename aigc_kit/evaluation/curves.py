@@ -58,6 +58,10 @@ def vae_data_curve(
     -------
     list of float
         Mean held-out image MSE per share (images in [-1, 1]).
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan`` and ``13_trends_challenges``.
     """
     if (seconds is None) == (steps is None):
         raise ValueError("vae_data_curve: give a budget per share, seconds=... or steps=..., "

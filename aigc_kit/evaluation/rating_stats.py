@@ -100,6 +100,10 @@ def mos(
         If a column is missing, there are no ratings, a tag is missing, a score is not a finite
         number, or a system has fewer than 2 ratings: the interval needs a standard deviation,
         so rather than an infinite or NaN interval, this is reported as an error.
+
+    Notes
+    -----
+    Taught in ``07_evaluation`` and ``08_interaction_feedback_loop``.
     """
     frame = _ratings_frame(ratings)
     summary = frame.groupby("tag")["score"].agg(["mean", "std", "count"])
@@ -249,6 +253,10 @@ def ai_or_real(
     ------
     ValueError
         If the sequences differ in length, are empty, or hold a label other than ai/real.
+
+    Notes
+    -----
+    Taught in ``07_evaluation`` and ``08_interaction_feedback_loop``.
     """
     truth_labels = _labels(truth, _AI_OR_REAL_LABELS, "truth")
     answer_labels = _labels(answers, _AI_OR_REAL_LABELS, "answers")

@@ -83,6 +83,10 @@ def check_settings(
     ------
     ValueError
         Naming the bad setting, its value and what is accepted.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview`` and ``07_evaluation``.
     """
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
@@ -136,6 +140,10 @@ def model_metrics(
         reconstruction ``recon_mse`` (image units, [-1, 1] scale) and
         ``recon_logmel_snr_db`` (dB). Non-finite values can occur only when a model has
         diverged; :func:`write_metrics` stores them as null.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview`` and ``07_evaluation``.
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, got {model!r}")
@@ -219,6 +227,10 @@ def write_metrics(
         ``path``. The document holds ``metrics``, ``parameters``, ``model``, ``kit_version``,
         ``created`` (UTC, ISO 8601) and ``non_finite``: the keys whose NaN or infinite
         values were stored as null (strict JSON has no NaN).
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview`` and ``07_evaluation``.
     """
     from aigc_kit import __version__
 

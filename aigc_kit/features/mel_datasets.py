@@ -194,6 +194,10 @@ class MelImageDataset:
     ``audio_test`` holds the held-out waveforms ``(n_test, spec.n_samples)`` at ``spec.sr``
     that ``x_test`` was made from: the real sound generated audio is compared with (None
     for a dataset made of images only).
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
     """
 
     name: str

@@ -135,6 +135,10 @@ class GANParts:
         ``None`` for ``z ~ N(0, I)``.
     ema : nn.Module or None
         The moving average of the generator's weights, when the recipe keeps one.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
     """
 
     generator: nn.Module
@@ -202,6 +206,10 @@ def mixed_precision(precision: str, device: str | torch.device | None = None) ->
     """Whether ``precision`` (``"auto"``, ``"float32"``, ``"bfloat16"``) means bfloat16 here.
 
     ``"auto"`` is bfloat16 exactly where it runs natively (:func:`fast_bfloat16`).
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
     """
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
@@ -257,7 +265,12 @@ def train_recipe(
 
 def build_parts(recipe: GANRecipe, data: torch.Tensor, run: RunConfig,
                 arch: str = "mlp") -> GANParts:
-    """``recipe.build`` for images shaped like ``data[0]``, seeded with ``run.seed``."""
+    """``recipe.build`` for images shaped like ``data[0]``, seeded with ``run.seed``.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
+    """
     if run.seed is not None:
         torch.manual_seed(run.seed)
     return recipe.build(tuple(data.shape[1:]), arch=arch,

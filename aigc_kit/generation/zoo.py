@@ -65,6 +65,10 @@ class TrainedModels:
         MLP VAE with a 16-D latent space (eval mode).
     meta : dict
         Settings, steps trained, classifier accuracy, whether it came from the cache.
+
+    Notes
+    -----
+    Taught in ``07_evaluation`` and ``08_interaction_feedback_loop``.
     """
 
     data: MelImageDataset
@@ -110,6 +114,7 @@ def trained_models(
     Time budgets make training depend on the machine's speed, so a cached model is reused
     by later notebooks rather than retrained. A damaged cache file (or one from another
     version) is reported with a warning, retrained and overwritten.
+    Taught in ``07_evaluation`` and ``08_interaction_feedback_loop``.
     """
     device = get_device(device)
     settings = zoo_settings(dataset, gan_seconds, vae_seconds, classifier_epochs, seed)
@@ -132,7 +137,12 @@ def trained_models(
 
 def zoo_settings(dataset: str, gan_seconds: float, vae_seconds: float, classifier_epochs: int,
                  seed: int, recipe: GANRecipe = KIT_RECIPE) -> dict[str, Any]:
-    """The settings that key the cache (budgets as floats, the GAN recipe in full)."""
+    """The settings that key the cache (budgets as floats, the GAN recipe in full).
+
+    Notes
+    -----
+    Taught in ``07_evaluation`` and ``08_interaction_feedback_loop``.
+    """
     return {"dataset": dataset, "gan_seconds": float(gan_seconds),
             "vae_seconds": float(vae_seconds), "classifier_epochs": int(classifier_epochs),
             "seed": int(seed), "recipe": repr(recipe)}
@@ -169,6 +179,10 @@ def remember_models(models: TrainedModels, settings: dict[str, Any]) -> Path:
     -------
     Path
         The checkpoint that :func:`trained_models` with the same settings loads.
+
+    Notes
+    -----
+    Taught in ``07_evaluation`` and ``08_interaction_feedback_loop``.
     """
     path = _cache_path(settings)
     trained = {**settings, "gan_steps": models.meta.get("gan_steps"),

@@ -33,6 +33,10 @@ class LatentPrior:
     ----------
     mean, std : np.ndarray, shape (latent_dim,)
         Per-dimension mean and standard deviation (std > 0).
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     mean: np.ndarray
@@ -89,6 +93,10 @@ def adapt_prior(
     -------
     LatentPrior
         The adjusted prior.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     codes = np.asarray(codes, dtype=np.float64)
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -122,6 +130,10 @@ class FeedbackRun:
         The codes drawn in each round.
     audio : list of np.ndarray, each (per_round, n_samples)
         The sounds rated in each round.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     history: pd.DataFrame
@@ -162,6 +174,10 @@ def feedback_rounds(
     Returns
     -------
     FeedbackRun
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     if rounds < 1 or per_round < 2:
         raise ValueError("feedback_rounds: need rounds >= 1 and per_round >= 2")

@@ -28,6 +28,10 @@ def audio(y: np.ndarray, sr: int, max_seconds: float = MAX_SECONDS) -> Audio:
         Sample rate in Hz.
     max_seconds : float
         Longest stretch embedded, in seconds.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview``.
     """
     y = np.asarray(y, dtype=np.float32).reshape(-1)[: int(max_seconds * sr)]
     if not np.all(np.isfinite(y)):
@@ -36,7 +40,12 @@ def audio(y: np.ndarray, sr: int, max_seconds: float = MAX_SECONDS) -> Audio:
 
 
 def audio_table(clips: Mapping[str, np.ndarray], sr: int, max_seconds: float = MAX_SECONDS) -> HTML:
-    """Labelled players side by side, e.g. ``{"original": x, "generated": y}``."""
+    """Labelled players side by side, e.g. ``{"original": x, "generated": y}``.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview``.
+    """
     cells = "".join(
         f"<td style='padding:4px 12px;text-align:center'><b>{html.escape(label)}</b><br>"
         f"{audio(y, sr, max_seconds)._repr_html_()}</td>"
@@ -46,7 +55,12 @@ def audio_table(clips: Mapping[str, np.ndarray], sr: int, max_seconds: float = M
 
 
 def plot_waveform(y: np.ndarray, sr: int, ax: plt.Axes | None = None, title: str = "") -> plt.Axes:
-    """Waveform against time in seconds."""
+    """Waveform against time in seconds.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview``.
+    """
     ax = ax or plt.subplots(figsize=(8, 2.2))[1]
     t = np.arange(len(y)) / sr
     ax.plot(t, y, lw=0.6)
@@ -62,7 +76,12 @@ def plot_spectrogram(
     title: str = "",
     ylabel: str = "mel band",
 ) -> plt.Axes:
-    """A dB spectrogram of shape ``(n_bins, n_frames)`` against time in seconds."""
+    """A dB spectrogram of shape ``(n_bins, n_frames)`` against time in seconds.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview``.
+    """
     spec_db = np.asarray(spec_db)
     ax = ax or plt.subplots(figsize=(6, 2.8))[1]
     seconds = spec_db.shape[-1] * hop_length / sr

@@ -115,11 +115,21 @@ _OPEN_FLAGS = os.O_APPEND | os.O_CREAT | os.O_WRONLY | getattr(os, "O_BINARY", 0
 
 
 class FeedbackError(ValueError):
-    """A rating that cannot be written: the message names the field, the value and the file."""
+    """A rating that cannot be written: the message names the field, the value and the file.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop`` and ``07_evaluation``.
+    """
 
 
 class FeedbackWarning(UserWarning):
-    """Emitted by :meth:`FeedbackLog.read` when damaged lines were skipped."""
+    """Emitted by :meth:`FeedbackLog.read` when damaged lines were skipped.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop`` and ``07_evaluation``.
+    """
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,10 @@ class FeedbackProblem:
     cut_off : bool
         True if the line is the file's last line, has no newline at its end and is not
         complete JSON: a write that was cut off (crash, full disk, copy stopped early).
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop`` and ``07_evaluation``.
     """
 
     path: Path
@@ -162,6 +176,10 @@ def legacy_record_id(record: Mapping[str, Any]) -> str:
         ``"legacy-"`` and the first 24 hex digits of the SHA-256 of the canonical JSON of the
         six legacy fields (sorted keys, ``","``/``":"`` separators, UTF-8, non-ASCII kept):
         the same content always gets the same id.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop`` and ``07_evaluation``.
     """
     content = {field: record[field] for field in LEGACY_FIELDS}
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -343,6 +361,10 @@ class FeedbackLog:
     >>> log.append(sample_id="item3/gan", rater_id="ana", score=72, test="mushra",
     ...            trial="item3", condition="gan-v2")  # doctest: +SKIP
     >>> log.to_frame("mos").groupby("tag")["score"].mean()  # doctest: +SKIP
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop`` and ``07_evaluation``.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:

@@ -57,13 +57,22 @@ def anchor_cutoffs(sr: int) -> tuple[float, float]:
     (float, float)
         ``ANCHOR_HZ * min(1, (sr / 2) / 20 kHz)``: (3500, 7000) at 44.1 kHz, (700, 1400) at
         8 kHz.
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
     """
     scale = min(1.0, (sr / 2) / FULL_BAND_HZ)
     return ANCHOR_HZ[0] * scale, ANCHOR_HZ[1] * scale
 
 
 def lowpass(audio: np.ndarray, sr: int, cutoff_hz: float) -> np.ndarray:
-    """``audio`` low-pass filtered at ``cutoff_hz`` (8th-order Butterworth, zero phase)."""
+    """``audio`` low-pass filtered at ``cutoff_hz`` (8th-order Butterworth, zero phase).
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
+    """
     if not 0 < cutoff_hz < sr / 2:
         raise ValueError(f"lowpass: cut-off {cutoff_hz} Hz must lie between 0 and the Nyquist "
                          f"frequency {sr / 2} Hz")
@@ -93,6 +102,10 @@ class MushraTrial:
         The known reference, played first.
     conditions : dict of str to np.ndarray
         Condition name to clip, including the hidden reference and the anchors.
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
     """
 
     trial_id: str
@@ -120,6 +133,10 @@ def mushra_trial(trial_id: str, reference: np.ndarray, systems: Mapping[str, np.
     ValueError
         If a system is named ``"reference"`` or like an anchor, there are no systems, or a
         clip is not a finite mono array.
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
     """
     reserved = sorted({REFERENCE, *ANCHORS} & set(systems))
     if reserved:
@@ -160,6 +177,10 @@ def record_mushra(log: FeedbackLog, trial: MushraTrial, scores: Mapping[str, int
     FeedbackError
         If the log rejects a record (e.g. a score out of 0..100); the records before it
         are kept, each being a complete answer.
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
     """
     missing = sorted(set(trial.conditions) - set(scores))
     unknown = sorted(set(scores) - set(trial.conditions))
@@ -189,6 +210,10 @@ class MushraTest(widgets.VBox):
         ``sliders[t][k]`` rates position ``k`` of trial ``t``, 0-100, starting at 0.
     submit_buttons : list of ipywidgets.Button
     statuses : list of ipywidgets.Label
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
     """
 
     def __init__(self, trials: Sequence[MushraTrial], sr: int, log: FeedbackLog,
@@ -297,18 +322,32 @@ def mushra_test(trials: Sequence[MushraTrial], sr: int, log: FeedbackLog,
     MushraTest
         An ``ipywidgets.VBox``; ``test.set_score(t, k, score)`` and ``test.submit(t)`` do
         what dragging a slider and clicking "submit trial" do.
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
     """
     return MushraTest(trials, sr, log, rater_id, seed)
 
 
 def abx_assignment(n_pairs: int, seed: int) -> np.ndarray:
-    """Whether X is A in each of ``n_pairs`` pairs (bool array), drawn from ``seed``."""
+    """Whether X is A in each of ``n_pairs`` pairs (bool array), drawn from ``seed``.
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
+    """
     return np.random.default_rng(seed).random(n_pairs) < 0.5
 
 
 def record_abx(log: FeedbackLog, name: str, index: int, right: bool,
                rater_id: str) -> dict[str, Any]:
-    """Append one ABX answer to ``log`` (``test="abx"``, score 1 if right, 0 if not)."""
+    """Append one ABX answer to ``log`` (``test="abx"``, score 1 if right, 0 if not).
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
+    """
     return log.append(sample_id=f"{name}/{index}", rater_id=rater_id, score=int(right),
                       tag=name, test="abx", trial=f"{name}/{index}", condition=name)
 
@@ -325,6 +364,10 @@ class ABXTest(widgets.VBox):
     buttons : list of dict of str to ipywidgets.Button
         ``buttons[i]["A"]`` answers "X is A" for pair ``i``.
     statuses : list of ipywidgets.Label
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
     """
 
     def __init__(self, a: Sequence[np.ndarray], b: Sequence[np.ndarray], sr: int,
@@ -400,5 +443,9 @@ def abx_test(a: Sequence[np.ndarray], b: Sequence[np.ndarray], sr: int,
     ABXTest
         ``test.answer(i, "A" | "B")`` does what a click does; ``test.correct`` feeds
         :func:`aigc_kit.evaluation.abx_summary`.
+
+    Notes
+    -----
+    Taught in ``07_evaluation``.
     """
     return ABXTest(a, b, sr, log, rater_id, name, seed)

@@ -31,7 +31,12 @@ PathLike = str | os.PathLike[str]
 
 
 class MergeError(ValueError):
-    """A merge that was refused before anything was written; the message says how to fix it."""
+    """A merge that was refused before anything was written; the message says how to fix it.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
+    """
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class SourceSummary:
         (identical copies and conflicts alike); ``read == new + duplicates``.
     damaged : int
         Lines skipped as damaged (see :attr:`MergeReport.problems`).
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     path: Path
@@ -80,6 +89,10 @@ class MergeConflict:
         The log whose differing copy was skipped.
     fields : tuple of str
         The fields whose values differ, in :data:`~aigc_kit.interaction.feedback.FIELDS` order.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     record_id: str
@@ -115,6 +128,10 @@ class MergeReport:
     duplicate_raters : dict of str to tuple of pathlib.Path
         Raters with records in more than one source file, with those files: two students who
         chose the same id, or a log copied into another. Their records were merged.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     out: Path
@@ -290,6 +307,7 @@ def merge_logs(sources: Sequence[PathLike], out: PathLike) -> MergeReport:
     different content is a conflict, skipped and listed in the report. Every valid record read
     is either in ``out`` or counted as a duplicate: ``report.read == report.merged +
     report.duplicates``.
+    Taught in ``08_interaction_feedback_loop``.
     """
     paths = [Path(source) for source in sources]
     out = Path(out)

@@ -52,6 +52,10 @@ def brightness_hz(audio: np.ndarray, sr: int, floor_db: float = -50.0) -> float:
     -------
     float
         Brightness in Hz; 0.0 for a silent clip.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop`` and ``07_evaluation``.
     """
     y = np.asarray(audio, dtype=np.float32).reshape(-1)
     if not np.all(np.isfinite(y)):

@@ -101,6 +101,10 @@ def player(audio: np.ndarray, sr: int, label: str = "") -> widgets.VBox:
     ------
     ValueError
         If the clip contains NaN or Inf samples; the message names ``label``.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     out = widgets.Output()
     _show(out, _audio(audio, sr, label))
@@ -128,6 +132,10 @@ def gallery(clips: Mapping[str, np.ndarray], sr: int, columns: int = 4) -> widge
     ------
     ValueError
         If ``columns`` is below 1, or a clip contains NaN or Inf (the message names its label).
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     if columns < 1:
         raise ValueError(f"gallery(): columns must be at least 1, got {columns!r}")
@@ -160,6 +168,10 @@ class Sample:
         Sample rate in Hz.
     tag : str, optional
         The model/version that generated the clip; written to the log with each rating.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     sample_id: str
@@ -208,6 +220,10 @@ def record_rating(
     ------
     FeedbackError
         If a field is invalid; nothing is written then.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     return log.append(
         sample_id=sample.sample_id,
@@ -232,6 +248,10 @@ class RatingPanel(widgets.VBox):
     table : ipywidgets.Output
         Under the rows: the log's ratings of these samples, refreshed after every rating
         (so a person clicking sees their ratings land without running another cell).
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     def __init__(self, samples: Sequence[Sample], log: FeedbackLog, rater_id: str) -> None:
@@ -338,6 +358,10 @@ def rating_panel(
     RatingPanel
         An ``ipywidgets.VBox``; ``panel.rate(index, score, comment=None)`` does what a click
         does (see :meth:`RatingPanel.rate`).
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     return RatingPanel(samples, log, rater_id)
 
@@ -362,6 +386,10 @@ def ab_order(n_pairs: int, rng: np.random.Generator) -> np.ndarray:
     -------
     np.ndarray of bool, shape (n_pairs,)
         ``True`` where A is played first (on the left).
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     if n_pairs < 0:
         raise ValueError(f"ab_order(): n_pairs must be at least 0, got {n_pairs!r}")
@@ -440,6 +468,10 @@ class ABTest(widgets.VBox):
         ``"answered ✓"`` once a pair is answered (never which clip was A).
     results : list of str
         ``"A"``, ``"B"`` or ``"tie"`` per answered pair, in answer order.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     def __init__(
@@ -557,6 +589,10 @@ def ab_test(
     ------
     ValueError
         If ``a`` and ``b`` differ in length (the message gives both), or a clip has NaN/Inf.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     return ABTest(a, b, sr, results, seed, log, rater_id, name)
 
@@ -595,6 +631,10 @@ class LatentExplorer(widgets.VBox):
         Holds the player of the latest render.
     status : ipywidgets.Label
         The error of the latest slider-triggered render, if it failed; empty otherwise.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
 
     def __init__(
@@ -731,6 +771,10 @@ def latent_explorer(
     ValueError
         If ``directions`` has the wrong shape, ``n_sliders > latent_dim`` without it, or
         ``limit`` is not positive.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop``.
     """
     if not limit > 0:
         raise ValueError(f"latent_explorer(): limit must be positive, got {limit!r}")

@@ -18,6 +18,10 @@ class LinearGaussianModel:
     ----------
     n_components : int
         Size of the latent space ``z``.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview``.
     """
 
     def __init__(self, n_components: int = 16) -> None:

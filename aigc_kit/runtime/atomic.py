@@ -26,6 +26,10 @@ def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], None])
     -------
     Path
         The written file.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -36,13 +36,22 @@ _SHOW = 5  # how many mismatched keys an error message lists
 
 
 class CheckpointError(ValueError):
-    """A checkpoint could not be loaded; the message names the file and the fix."""
+    """A checkpoint could not be loaded; the message names the file and the fix.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
+    """
 
 
 def describe_architecture(model: nn.Module) -> dict[str, Any]:
     """A JSON-able description of a model: class, a hash of its ``repr``, parameter count.
 
     Two models built with the same class and settings have the same description.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
     """
     cls = type(model)
     return {

@@ -23,6 +23,10 @@ def get_device(prefer: str | torch.device | None = None) -> torch.device:
         environment variable ``AIGC_KIT_DEVICE``. Asking for ``"cuda"`` on a machine
         without a GPU raises ``RuntimeError``. The kit's functions pass their ``device``
         argument here, so ``device=None`` means this choice.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview``.
     """
     choice = str(prefer) if prefer is not None else os.environ.get("AIGC_KIT_DEVICE")
     choice = choice or "auto"
@@ -60,6 +64,10 @@ def seed_everything(seed: int) -> np.random.Generator:
 
     Returns a fresh ``numpy.random.Generator`` seeded with ``seed`` for code that
     prefers an explicit generator.
+
+    Notes
+    -----
+    Taught in ``01_aigc_overview``.
     """
     random.seed(seed)
     np.random.seed(seed % 2**32)  # noqa: NPY002 - libraries still draw from the legacy global RNG

@@ -28,6 +28,10 @@ def data_dir() -> Path:
     ``AIGC_KIT_DATA_DIR`` when set; otherwise the repository's ``data/`` folder when the
     package runs from a source checkout (the folder above ``aigc_kit/`` has a
     ``pyproject.toml``); otherwise ``~/.cache/aigc_kit``. The folder may not exist yet.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
     """
     env = os.environ.get("AIGC_KIT_DATA_DIR")
     if env:
@@ -39,7 +43,12 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """``data_dir() / "cache"``: downloads and derived files (git-ignored in a checkout)."""
+    """``data_dir() / "cache"``: downloads and derived files (git-ignored in a checkout).
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
+    """
     return data_dir() / "cache"
 
 
@@ -47,11 +56,20 @@ def mirror_dir() -> Path | None:
     """The offline mirror folder from ``AIGC_KIT_DATA_MIRROR`` (absolute), or None if unset.
 
     The mirror holds one sub-folder per dataset, e.g. ``fsdd/recordings/*.wav``.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
     """
     env = os.environ.get("AIGC_KIT_DATA_MIRROR")
     return Path(env).expanduser().resolve() if env else None
 
 
 def offline() -> bool:
-    """True when ``AIGC_KIT_OFFLINE`` is ``1``, ``true`` or ``yes`` (any case): no downloads."""
+    """True when ``AIGC_KIT_OFFLINE`` is ``1``, ``true`` or ``yes`` (any case): no downloads.
+
+    Notes
+    -----
+    Taught in ``02_data_collection_preprocessing``.
+    """
     return os.environ.get("AIGC_KIT_OFFLINE", "").strip().lower() in {"1", "true", "yes"}

@@ -69,7 +69,12 @@ def plot_history(
 
 
 def in_notebook() -> bool:
-    """True inside a Jupyter kernel (live notebook, papermill, nbmake), else False."""
+    """True inside a Jupyter kernel (live notebook, papermill, nbmake), else False.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models``.
+    """
     shell = get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
 

@@ -197,6 +197,10 @@ class Task:
         Hyperparameters recorded in checkpoints.
     lr : float, optional
         The learning rate, to suggest a lower one after a blow-up.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
     """
 
     name: str
@@ -339,7 +343,12 @@ class Trainer:
 
 
 def fit(task: Task, run: RunConfig | None = None) -> TrainResult:
-    """``Trainer(run).fit(task)``: train ``task`` with the kit's loop (see :class:`Trainer`)."""
+    """``Trainer(run).fit(task)``: train ``task`` with the kit's loop (see :class:`Trainer`).
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
+    """
     return Trainer(run).fit(task)
 
 
@@ -385,6 +394,10 @@ def prepare_data(data: Any, label: str, device: torch.device,
 
     The error names the argument (``label``), how many values and examples are NaN/Inf and
     the first bad index, and how to drop them.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
     """
     data = torch.as_tensor(np.asarray(data) if not isinstance(data, torch.Tensor) else data)
     if data.ndim == 0 or len(data) == 0:
@@ -404,7 +417,12 @@ def prepare_data(data: Any, label: str, device: torch.device,
 
 
 def prepare_labels(y: Any, n: int, label: str) -> torch.Tensor:
-    """Integer class labels ``(n,)`` as a long tensor; ValueError naming ``label`` otherwise."""
+    """Integer class labels ``(n,)`` as a long tensor; ValueError naming ``label`` otherwise.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
+    """
     y = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y)
     if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
         raise ValueError(f"{label} must hold integer class labels, got dtype {y.dtype}")

@@ -63,6 +63,10 @@ def generator_loss(fake_logits: torch.Tensor, reduction: str = "mean") -> torch.
     -------
     torch.Tensor
         A scalar (``"mean"``) or a tensor of ``fake_logits.shape`` (``"none"``), in nats.
+
+    Notes
+    -----
+    Taught in ``05_math_losses_optimizers``.
     """
     return _reduce(F.softplus(-fake_logits), reduction)
 
@@ -127,6 +131,10 @@ def discriminator_loss(
     ------
     ValueError
         If the two shapes differ (pass equally sized real and fake batches).
+
+    Notes
+    -----
+    Taught in ``05_math_losses_optimizers``.
     """
     if real_logits.shape != fake_logits.shape:
         raise ValueError(

@@ -104,6 +104,10 @@ class WatermarkResult:
         Probability of a score at least this large on a clip without the mark.
     n_bins : int
         Number of time-frequency bins that contributed (0 for silence in the band).
+
+    Notes
+    -----
+    Taught in ``13_trends_challenges``.
     """
 
     score: float
