@@ -69,7 +69,7 @@ print(f"device: {device}")
 #
 # ### Step 1 · Data preparation
 # Labelled data: FSDD recordings, each trimmed of silence, centred, levelled and turned into
-# a 32-band log-mel image; the label is the spoken digit. Training and test sets are the
+# a log-mel image of `FSDD_SPEC` (64 mel bands x 32 frames); the label is the spoken digit. Training and test sets are the
 # customary split (takes 0–4 of every speaker are the test set), so the test set holds the
 # same speakers saying the digits on other occasions.
 
@@ -215,8 +215,11 @@ display(audio_table(dict(zip(["real", "VAE reconstruction"], to_audio(pair, NOTE
 # ## Summary
 #
 # - Supervised learning needs labels and answers a question about its input; the digit
-#   classifier reaches high accuracy on held-out takes in seconds of CPU training,
-#   and becomes the kit's *listener* for judging generators.
+#   classifier reaches high accuracy on held-out takes in seconds of CPU training. It
+#   looks at images, so it does not judge generated sound: from chapter 6 on, generated
+#   images are vocoded and heard as audio by listeners trained on real recordings (and,
+#   for speech, by a recogniser that never heard this data set); the image classifier's
+#   view is only shown beside them, labelled.
 # - Unsupervised generative models need no labels: a GAN learns by competition between G
 #   and D, a VAE by reconstruction under a smooth latent prior.
 # - Both follow the same four steps: data, model, training, evaluation. The training loops
