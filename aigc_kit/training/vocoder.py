@@ -212,21 +212,3 @@ def _read_meta(path: str | Path) -> dict:
         raise CheckpointError(f"{path}: not a vocoder checkpoint (no spec in its meta); save "
                               "vocoders with TrainedVocoder.save")
     return meta
-
-
-def _read_meta(path: str | Path) -> dict:
-    """The ``meta`` of a vocoder checkpoint, read safely (``weights_only=True``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such vocoder checkpoint; train one with "
-                              "aigc_kit.training.train_vocoder and save it")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - any unpickling failure is a bad file
-        raise CheckpointError(f"{path}: not a readable checkpoint ({err}); delete it and "
-                              "train the vocoder again") from err
-    meta = state.get("meta") if isinstance(state, dict) else None
-    if not isinstance(meta, dict) or "spec" not in meta or "hidden" not in meta:
-        raise CheckpointError(f"{path}: not a vocoder checkpoint (no spec in its meta); save "
-                              "vocoders with TrainedVocoder.save")
-    return meta
