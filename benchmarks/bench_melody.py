@@ -2,7 +2,9 @@
 
 The Bach chorale soprano corpus (music21, cached in ``data/bach_soprano.npz``) is split by
 tune (85 % training, 15 % held out). The conditioned LSTM trains for ``--lstm-seconds``
-and the window VAE for ``--vae-seconds`` of wall-clock time; then every generator makes as
+and the window VAE for ``--vae-seconds`` of wall-clock time (the kit's loop with its cosine
+learning-rate schedule, the melody trainers' default; the step counts, and so the figures,
+vary a little with the machine's load); then every generator makes as
 many melodies as are held out, ``--repeats`` times, and the script prints the
 total-variation distances of the pooled pitch-class and interval histograms to the
 held-out melodies (mean and sd over the repeats), lower is better:
@@ -30,7 +32,7 @@ import time
 
 import torch
 
-from aigc_kit import get_device
+from aigc_kit import get_device, seed_everything
 from aigc_kit.apps.music import (
     MelodyLSTM,
     MelodyVAE,
@@ -63,6 +65,7 @@ def main() -> None:
     train, test = corpus.split(seed=args.seed)
     print(f"corpus: {len(corpus)} chorales, {corpus.n_notes} notes ({corpus.source}); "
           f"train {len(train)} / held-out {len(test)} melodies; device {device}")
+    seed_everything(args.seed)  # the LSTM's initial weights (the VAE's follow its training)
     lstm = MelodyLSTM(corpus.low, corpus.high)
     result = train_melody_lstm(lstm, train,
                                run=RunConfig(steps=None, max_seconds=args.lstm_seconds,

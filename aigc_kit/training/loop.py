@@ -8,6 +8,9 @@ weights; it returns that step's losses as one tensor. Around the steps the loop 
 a notebook needs, set once in a :class:`RunConfig`:
 
 - a step count and a wall-clock budget (``steps`` / ``max_seconds``, whichever comes first);
+- a learning-rate schedule (``lr_schedule="cosine"``: from the optimiser's rate down to
+  ``lr_floor`` times it along half a cosine, over the steps or the time budget, whichever
+  runs out first), applied to the optimisers a task hands the loop (:attr:`Task.optimizers`);
 - seeding (same ``seed``, same machine -> the same history): a trainer calls
   ``run.start()`` (which seeds and returns the device) *before* it builds its batches,
   optimisers and step, so the whole run repeats;
@@ -52,6 +55,7 @@ from aigc_kit.training.live_plot import LivePlot, plot_history
 
 _SYNC_EVERY = 10  # steps between reading the losses back from the device
 _OK = ("steps", "time budget")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,22 @@ class RunConfig:
         not counted in ``seconds`` nor against ``max_seconds``.
     callback_every : int
         Steps between callbacks.
+    lr_schedule : {"constant", "cosine"} or None
+        How the learning rate moves during the run (see :meth:`lr_factor`): ``"constant"``
+        keeps the optimiser's rate; ``"cosine"`` lowers it along half a cosine to
+        ``lr_floor`` times the starting rate at the end of the run, where the end is the
+        step count or the time budget, whichever comes first. ``None`` (default): the
+        trainer's own choice, constant unless its docstring says otherwise (the melody
+        trainers of ``09_music_generation`` choose cosine). Applied by the loop before every
+        step to the optimisers the task hands it (:attr:`Task.optimizers`); a task that
+        hands none cannot be scheduled (a ValueError names it).
+    lr_floor : float
+        The cosine schedule's final rate as a fraction of the starting one, in [0, 1].
 
     Notes
     -----
     Frozen: derive variants with ``run.replace(max_seconds=30)``. Taught in
-    ``04_deep_learning_models``.
+    ``04_deep_learning_models``; the cosine schedule in ``09_music_generation``.
     """
 
     steps: int | None = 1000
@@ -107,6 +122,8 @@ class RunConfig:
     snapshot_every: int = 25
     callback: Callable[[int, float], None] | None = None
     callback_every: int = 100
+    lr_schedule: str | None = None
+    lr_floor: float = 0.1
 
     def __post_init__(self) -> None:
         if self.steps is None and self.max_seconds is None:
@@ -117,6 +134,12 @@ class RunConfig:
             value = getattr(self, label)
             if value is not None and value < 1:
                 raise ValueError(f"{label} must be >= 1, got {value}")
+        if self.lr_schedule is not None and self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES} or None (the "
+                             f"trainer's default), got {self.lr_schedule!r}")
+        if not 0.0 <= self.lr_floor <= 1.0:
+            raise ValueError(f"lr_floor must lie in [0, 1] (a fraction of the starting rate), "
+                             f"got {self.lr_floor}")
 
     def replace(self, **changes: Any) -> RunConfig:
         """A copy with ``changes`` applied (``dataclasses.replace``)."""
@@ -127,6 +150,35 @@ class RunConfig:
         if self.seed is not None:
             seed_everything(self.seed)
         return get_device(self.device)
+
+    def lr_factor(self, progress: float) -> float:
+        """The learning rate's multiplier at ``progress`` (0 = start, 1 = end of the run).
+
+        ``"constant"`` and ``None``: 1. ``"cosine"``:
+        ``f + (1 - f) * (1 + cos(pi * p)) / 2`` with ``f = lr_floor`` and ``p = progress``
+        clipped to [0, 1]: 1 at the start, ``(1 + f) / 2`` half-way, ``f`` at the end.
+
+        Notes
+        -----
+        Taught in ``09_music_generation``.
+        """
+        if self.lr_schedule != "cosine":
+            return 1.0
+        floor, p = self.lr_floor, min(max(progress, 0.0), 1.0)
+        return (1 + floor) / 2 + (1 - floor) / 2 * math.cos(math.pi * p)
+
+    def fraction_done(self, step: int, seconds: float) -> float:
+        """How far a run is before step ``step`` (1-based) after ``seconds``: the larger of
+        ``(step - 1) / steps`` and ``seconds / max_seconds``, at most 1.
+
+        Notes
+        -----
+        What :meth:`lr_factor` is given by the loop; taught in ``09_music_generation``.
+        """
+        done = (step - 1) / self.steps if self.steps else 0.0
+        if self.max_seconds is not None:
+            done = max(done, seconds / self.max_seconds)
+        return min(done, 1.0)
 
 
 @dataclass(repr=False)
@@ -197,6 +249,11 @@ class Task:
         Hyperparameters recorded in checkpoints.
     lr : float, optional
         The learning rate, to suggest a lower one after a blow-up.
+    optimizers : sequence of torch.optim.Optimizer
+        The step's optimisers, for the loop's learning-rate schedule
+        (:attr:`RunConfig.lr_schedule`): before every step the loop sets each parameter
+        group's rate to its rate at the start of the run times
+        :meth:`RunConfig.lr_factor`. Empty: the task cannot be scheduled.
 
     Notes
     -----
@@ -210,6 +267,7 @@ class Task:
     checked: Sequence[str] | None = None
     config: dict[str, Any] = field(default_factory=dict)
     lr: float | None = None
+    optimizers: Sequence[torch.optim.Optimizer] = ()
 
 
 class Trainer:
@@ -228,6 +286,13 @@ class Trainer:
     def fit(self, task: Task) -> TrainResult:
         """Train ``task`` and return its history; the models are left in eval mode."""
         run = self.run
+        scheduled = run.lr_schedule not in (None, "constant")
+        if scheduled and not task.optimizers:
+            raise ValueError(f"{task.name}: RunConfig(lr_schedule={run.lr_schedule!r}) needs the "
+                             "task's optimizers (Task.optimizers), and this trainer hands the "
+                             "loop none; use lr_schedule=None or 'constant' with it")
+        self._groups = [(group, group["lr"]) for opt in task.optimizers
+                        for group in opt.param_groups] if scheduled else []
         self._task = task
         self._columns = list(task.columns)
         checked = task.checked if task.checked is not None else task.columns
@@ -268,6 +333,7 @@ class Trainer:
             if step and step % run.snapshot_every == 0:
                 self._candidate = (step, _snapshot(task.models))
             step += 1
+            self._schedule(step)
             values = task.step(step)
             elapsed = time.perf_counter() - self._start
             self._pending.append((step, elapsed, values))
@@ -278,6 +344,14 @@ class Trainer:
             if out_of_time:
                 return "time budget", None, step
         return "steps", None, step
+
+    def _schedule(self, step: int) -> None:
+        """Set every scheduled group's learning rate for step ``step``."""
+        if self._groups:
+            elapsed = time.perf_counter() - self._start
+            factor = self.run.lr_factor(self.run.fraction_done(step, elapsed))
+            for group, lr in self._groups:
+                group["lr"] = lr * factor
 
     def _after_step(self, step: int, elapsed: float, out_of_time: bool) -> str | None:
         """Read values back, plot, checkpoint and call back when due; a failure message."""

@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aigc_kit.apps.music.models import N_DURATIONS, MelodyVAE
+from aigc_kit.apps.music.tokens import N_DURATIONS
+from aigc_kit.apps.music.vae import MelodyVAE
 from aigc_kit.apps.video import VideoVAE
 from aigc_kit.generation import GANSampler, reconstruct, sample
 from aigc_kit.models import (

@@ -3,7 +3,8 @@
 RunConfig, Task, Trainer and fit with hand-written steps; time budget, NaN stop and
 restore, seeding, callbacks, checkpoints and live-plot updates (some driven through
 train_gan and train_vae, whose own behaviour is tested in test_gan.py and test_vae.py);
-Batches, prepare_data and prepare_labels.
+the learning-rate schedule (RunConfig.lr_schedule, applied to Task.optimizers); Batches,
+prepare_data and prepare_labels.
 """
 
 from __future__ import annotations
@@ -363,6 +364,87 @@ def test_run_config_replace_keeps_the_other_fields_and_the_config_is_frozen():
         short.max_seconds = 5
     with pytest.raises(ValueError, match="never end"):
         run.replace(steps=None)  # replace validates too
+
+
+# --- learning-rate schedule -----------------------------------------------------------------
+
+
+def test_cosine_factor_falls_from_one_to_the_floor():
+    run = RunConfig(lr_schedule="cosine", lr_floor=0.2)
+    assert run.lr_factor(0.0) == 1.0
+    assert run.lr_factor(0.5) == pytest.approx(0.6)  # (1 + floor) / 2 half-way
+    assert run.lr_factor(1.0) == pytest.approx(0.2)
+    assert run.lr_factor(1.7) == run.lr_factor(1.0) and run.lr_factor(-1.0) == 1.0
+    factors = [run.lr_factor(p) for p in np.linspace(0, 1, 11)]
+    assert all(a > b for a, b in zip(factors, factors[1:], strict=False))
+    for schedule in (None, "constant"):
+        assert RunConfig(lr_schedule=schedule).lr_factor(0.7) == 1.0
+    # the default floor: 10 % of the starting rate, 55 % half-way
+    assert RunConfig(lr_schedule="cosine").lr_factor(0.5) == pytest.approx(0.55)
+
+
+def test_run_config_rejects_unknown_schedules_and_floors():
+    with pytest.raises(ValueError, match="lr_schedule must be one of"):
+        RunConfig(lr_schedule="step")
+    for floor in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="lr_floor"):
+            RunConfig(lr_floor=floor)
+
+
+def test_fraction_done_is_the_larger_of_steps_and_time():
+    assert RunConfig(steps=10).fraction_done(1, 99.0) == 0.0  # no budget: steps only
+    assert RunConfig(steps=10).fraction_done(6, 0.0) == 0.5
+    assert RunConfig(steps=None, max_seconds=4.0).fraction_done(50, 1.0) == 0.25
+    assert RunConfig(steps=10, max_seconds=4.0).fraction_done(3, 3.0) == 0.75
+    assert RunConfig(steps=10, max_seconds=4.0).fraction_done(9, 1.0) == 0.8
+    assert RunConfig(steps=None, max_seconds=1.0).fraction_done(2, 5.0) == 1.0
+
+
+def _lr_recording_task(lr: float = 0.5) -> tuple[Task, list[float]]:
+    """A one-weight SGD task whose step records the learning rate it runs at."""
+    weight = nn.Parameter(torch.zeros(1))
+    model = nn.Module()
+    model.weight = weight
+    opt = torch.optim.SGD([weight], lr=lr)
+    seen = []
+
+    def step(_: int) -> torch.Tensor:
+        seen.append(opt.param_groups[0]["lr"])
+        loss = (weight - 1.0).square().sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.detach()[None]
+
+    return Task("recorded", {"model": model}, step, columns=("loss",), optimizers=(opt,)), seen
+
+
+def test_the_loop_runs_the_cosine_schedule_over_the_steps():
+    task, seen = _lr_recording_task(lr=0.5)
+    run = RunConfig(steps=10, progress=False, lr_schedule="cosine")
+    fit(task, run)
+    assert seen == pytest.approx([0.5 * run.lr_factor(i / 10) for i in range(10)])
+    assert seen[0] == 0.5 and seen[-1] < 0.1
+
+
+def test_the_loop_runs_the_cosine_schedule_over_a_time_budget():
+    task, seen = _lr_recording_task(lr=0.5)
+    slow = task.step
+    task.step = lambda i: (time.sleep(0.01), slow(i))[1]
+    fit(task, RunConfig(steps=None, max_seconds=0.25, progress=False, lr_schedule="cosine"))
+    assert len(seen) >= 3 and seen[0] == pytest.approx(0.5, rel=0.01)
+    assert all(a >= b for a, b in zip(seen, seen[1:], strict=False)) and seen[-1] < seen[0]
+    assert min(seen) >= 0.05 * (1 - 1e-9)  # never below the floor
+
+
+def test_without_a_schedule_the_rate_is_left_alone_and_one_needs_the_optimisers():
+    task, seen = _lr_recording_task(lr=0.5)
+    fit(task, RunConfig(steps=5, progress=False))  # lr_schedule=None: the trainer's choice
+    fit(task, RunConfig(steps=5, progress=False, lr_schedule="constant"))
+    assert seen == [0.5] * 10
+    task.optimizers = ()
+    with pytest.raises(ValueError, match=r"recorded: RunConfig\(lr_schedule='cosine'\) needs"):
+        fit(task, RunConfig(steps=5, progress=False, lr_schedule="cosine"))
 
 
 # --- Batches --------------------------------------------------------------------------------

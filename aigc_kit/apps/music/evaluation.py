@@ -25,8 +25,9 @@ import pandas as pd
 
 from aigc_kit.apps.music.baselines import random_walk_melodies, shuffled_melodies
 from aigc_kit.apps.music.corpus import Melody
+from aigc_kit.apps.music.lstm import MelodyLSTM, generate_lstm
 from aigc_kit.apps.music.metrics import histogram_distances
-from aigc_kit.apps.music.models import MelodyLSTM, MelodyVAE, generate_lstm, generate_vae
+from aigc_kit.apps.music.vae import MelodyVAE, generate_vae
 
 
 def generator_sets(
@@ -50,11 +51,11 @@ def generator_sets(
     modes = [m.mode for m in test]
     sets: dict[str, list[Melody]] = {}
     if lstm is not None:
-        sets["LSTM"] = generate_lstm(lstm, plans, modes, temperature, seed)
+        sets["LSTM"] = generate_lstm(lstm, len(plans), plans, modes, temperature, seed=seed)
     if vae is not None:
         n_windows = max(1, round(sum(len(m) for m in test) / vae.window))
         t = temperature if vae_temperature is None else vae_temperature
-        sets["VAE"] = generate_vae(vae, n_windows, 1, t, seed)
+        sets["VAE"] = generate_vae(vae, n_windows, 1, t, seed=seed)
     sets["random walk"] = random_walk_melodies(train, plans, modes, seed=seed)
     n = min(len(test), len(train))
     sets["shuffled corpus"] = shuffled_melodies(train, n, seed=seed)

@@ -12,7 +12,8 @@ Rules, in order:
    line of ``n`` syllables becomes a phrase of ``n`` notes ending in a cadence (the LSTM's
    ``countdown`` conditioning, learnt from the fermatas). Syllables are counted by
    :func:`count_syllables` (groups of vowels, a silent final "e"); without lyrics each line
-   gets the commonest chorale metre, 8.7.8.7 (:data:`DEFAULT_METRE`). Lines are clipped to
+   gets the commonest chorale metre, 8.7.8.7
+   (:data:`aigc_kit.apps.music.tokens.DEFAULT_METRE`). Lines are clipped to
    3-16 syllables.
 3. **Mood words -> mode, tempo, register, timbre.** Each word of the prompt found in
    :data:`MOOD_WORDS` votes; the majority wins, ties and silence give the defaults
@@ -36,11 +37,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import torch
 
 from aigc_kit.apps.music.corpus import Melody
-from aigc_kit.apps.music.models import MelodyLSTM, generate_lstm, plan_from_phrase_lengths
+from aigc_kit.apps.music.lstm import MelodyLSTM, generate_lstm
+from aigc_kit.apps.music.tokens import DEFAULT_METRE, plan_from_phrase_lengths
 
-DEFAULT_METRE = (8, 7)
 DEFAULT_LINES = 4
 MIN_SYLLABLES, MAX_SYLLABLES = 3, 16
 TEMPO_BPM = {"slow": 63.0, "moderate": 84.0, "fast": 112.0}
@@ -132,7 +134,7 @@ class Conditioning:
     rules: list[tuple[str, str, str]] = field(default_factory=list, compare=False)
 
     def phrase_ends(self) -> np.ndarray:
-        """The plan for :func:`aigc_kit.apps.music.models.generate_lstm` (bool per note)."""
+        """The plan for :func:`aigc_kit.apps.music.generate_lstm` (bool per note)."""
         return plan_from_phrase_lengths(self.phrase_lengths)
 
     def table(self) -> pd.DataFrame:
@@ -222,9 +224,16 @@ def generate_from_prompt(
     conditioning: Conditioning,
     n: int = 1,
     temperature: float = 0.9,
-    seed: int = 0,
+    *,
+    seed: int | None = None,
+    generator: torch.Generator | None = None,
+    device: str | torch.device | None = None,
 ) -> list[Melody]:
     """``n`` melodies that follow ``conditioning`` (phrase plan and mode), transposed.
+
+    :func:`aigc_kit.apps.music.generate_lstm` with the conditioning's plan and mode, named
+    ``"prompt #i"``; ``seed``/``generator``/``device`` as there (the contract of
+    :func:`aigc_kit.generation.sample`).
 
     Returns
     -------
@@ -236,9 +245,7 @@ def generate_from_prompt(
     -----
     Taught in ``09_music_generation``.
     """
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    plan = conditioning.phrase_ends()
-    out = generate_lstm(model, [plan] * n, conditioning.mode, temperature, seed, "prompt")
+    out = generate_lstm(model, n, conditioning.phrase_ends(), conditioning.mode, temperature,
+                        seed=seed, generator=generator, device=device, name="prompt")
     return [Melody(m.pitch + conditioning.register, m.duration, m.phrase_end, m.mode, m.name)
             for m in out]
