@@ -25,8 +25,10 @@ from aigc_kit.generation.recipes import (
 )
 from aigc_kit.generation.sampling import (
     GANSampler,
+    eval_mode,
     reconstruct,
     sample,
+    seeded_generator,
 )
 from aigc_kit.generation.zoo import (
     GAN_LATENT,
@@ -59,6 +61,8 @@ __all__ = [
     "reconstruct",
     "remember_models",
     "sample",
+    "seeded_generator",
+    "eval_mode",
     "sample_model",
     "train_recipe",
     "trained_models",

@@ -157,15 +157,30 @@ def sample(
     if not isinstance(model, LatentSampler):
         raise TypeError(f"sample: {type(model).__name__} has no sample(n, *, generator, "
                         "device) method (see aigc_kit.models.LatentSampler)")
-    if seed is not None and generator is not None:
-        raise ValueError("sample: give seed or generator, not both")
+    generator = seeded_generator(seed, generator, "sample")
     n = check_count(n)
-    if seed is not None:
-        generator = torch.Generator().manual_seed(int(seed))
     extra = {} if labels is None else {"labels": torch.as_tensor(labels)}
-    with _eval_mode(model), torch.no_grad():
+    with eval_mode(model), torch.no_grad():
         out = model.sample(n, generator=generator, device=device, **extra)
     return out.cpu()
+
+
+def seeded_generator(seed: int | None, generator: torch.Generator | None,
+                     caller: str = "sample") -> torch.Generator | None:
+    """The torch generator that ``seed=`` or ``generator=`` stands for (the kit's contract).
+
+    ``seed``: a fresh CPU ``torch.Generator`` seeded with it (the same draws on every
+    device); ``generator``: passed through; neither: ``None`` (torch's global RNG); both:
+    a ``ValueError`` naming ``caller``.
+
+    Notes
+    -----
+    The randomness of :func:`sample` and of every other sampler of the kit (the melody
+    models of ``09_music_generation`` too). Taught in ``06_project_audio_gan``.
+    """
+    if seed is not None and generator is not None:
+        raise ValueError(f"{caller}: give seed or generator, not both")
+    return torch.Generator().manual_seed(int(seed)) if seed is not None else generator
 
 
 def reconstruct(
@@ -221,7 +236,7 @@ def reconstruct(
     vae.to(device)
     dtype = param_dtype(vae) if x.is_floating_point() else x.dtype
     out = []
-    with _eval_mode(vae), torch.no_grad():
+    with eval_mode(vae), torch.no_grad():
         for i in range(0, len(x), batch_size):
             xb = x[i:i + batch_size].to(device, dtype)
             extra = {} if labels is None else {"labels": labels[i:i + batch_size].to(device)}
@@ -231,9 +246,16 @@ def reconstruct(
 
 
 @contextmanager
-def _eval_mode(model: object) -> Iterator[None]:
-    """Eval mode for a ``with`` block, then every submodule's own mode back (a model that
-    is not an ``nn.Module``, e.g. a :class:`GANSampler`, is left alone)."""
+def eval_mode(model: object) -> Iterator[None]:
+    """Eval mode for a ``with`` block, then every submodule's own mode back.
+
+    A model that is not an ``nn.Module`` (e.g. a :class:`GANSampler`) is left alone.
+
+    Notes
+    -----
+    Used by :func:`sample`, :func:`reconstruct` and the melody samplers
+    (``09_music_generation``). Taught in ``06_project_audio_gan``.
+    """
     modules = list(model.modules()) if isinstance(model, nn.Module) else []
     modes = [m.training for m in modules]
     if isinstance(model, nn.Module):

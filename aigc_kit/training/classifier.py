@@ -135,7 +135,8 @@ def train_classifier(
     columns = ("loss", "accuracy") + (("val_accuracy",) if validation is not None else ())
     result = Trainer(run.replace(steps=steps)).fit(Task(
         "train_classifier", {"model": model}, step, columns=columns, checked=("loss",),
-        config=config, lr=None if optimizer else lr))
+        config=config, lr=None if optimizer else lr,
+        optimizers=() if schedule is not None else (opt,)))  # one-cycle runs its own
     if validation is not None and result.ok and math.isnan(
             result.history["val_accuracy"].iloc[-1]):
         # stopped by the time budget between epochs: score the final weights too

@@ -174,7 +174,8 @@ def train_gan(
               "ema_decay": config.ema_decay if ema is not None else None}
     task = Task("train_gan", {"generator": generator, "discriminator": discriminator}, step,
                 columns=("loss_d", "loss_g", "d_real", "d_fake"), checked=("loss_d", "loss_g"),
-                config=record, lr=None if optimizer else config.lr)
+                config=record, lr=None if optimizer else config.lr,
+                optimizers=(step.opt_g, step.opt_d))
     result = Trainer(run).fit(task)
     if ema is not None:
         if not result.ok:  # a blow-up may have reached the average: restart it at G

@@ -88,4 +88,4 @@ def train_vae(
               "custom_optimizer": optimizer is not None}
     return Trainer(run).fit(Task("train_vae", {"vae": vae}, step,
                                  columns=("loss", "reconstruction", "kl"), config=config,
-                                 lr=None if optimizer else lr))
+                                 lr=None if optimizer else lr, optimizers=(opt,)))

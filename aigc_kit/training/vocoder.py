@@ -119,7 +119,8 @@ def train_vocoder(
 
     config = {"batch_size": batch_size, "lr": lr, "hidden": hidden, "seed": run.seed}
     result = Trainer(run).fit(Task("train_vocoder", {"vocoder": inverter}, step,
-                                   columns=("loss",), config=config, lr=lr))
+                                   columns=("loss",), config=config, lr=lr,
+                                   optimizers=(opt,)))
     return TrainedVocoder(inverter, result=result)
 
 

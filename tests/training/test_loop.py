@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 import torch
 from torch import nn
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 import aigc_kit.training.live_plot as live_plot
 from aigc_kit.runtime import load_checkpoint
@@ -445,6 +446,51 @@ def test_without_a_schedule_the_rate_is_left_alone_and_one_needs_the_optimisers(
     task.optimizers = ()
     with pytest.raises(ValueError, match=r"recorded: RunConfig\(lr_schedule='cosine'\) needs"):
         fit(task, RunConfig(steps=5, progress=False, lr_schedule="cosine"))
+
+
+def test_every_trainer_of_the_kit_follows_the_loops_schedule():
+    from aigc_kit.features import NOTES_SPEC
+    from aigc_kit.models import VAE, MLPDecoder, MLPDiscriminator, MLPEncoder, MLPGenerator
+    from aigc_kit.training import (
+        GANConfig,
+        train_classifier,
+        train_gan,
+        train_vae,
+        train_vocoder,
+    )
+
+    shape, cosine = (1, 8, 8), RunConfig(steps=4, progress=False, lr_schedule="cosine")
+    x = torch.rand(16, *shape) * 2 - 1
+
+    def final_rates(model_fn, train):  # every optimiser step's rate, by a global hook
+        rates = []
+        hook = register_optimizer_step_pre_hook(
+            lambda opt, args, kwargs: rates.append(opt.param_groups[0]["lr"]))
+        try:
+            train(model_fn())
+        finally:
+            hook.remove()
+        return rates
+
+    vae = final_rates(lambda: VAE(MLPEncoder(shape, 2, hidden=(8,)), MLPDecoder(2, shape,
+                                                                                hidden=(8,))),
+                      lambda m: train_vae(m, x, lr=1e-3, run=cosine))
+    assert vae[0] == pytest.approx(1e-3) and vae[-1] < vae[0]
+    gan = final_rates(lambda: (MLPGenerator(4, shape, hidden=(8,)),
+                               MLPDiscriminator(shape, hidden=(8,))),
+                      lambda gd: train_gan(*gd, x, GANConfig(latent_dim=4, batch_size=8),
+                                           run=cosine))
+    assert gan[0] == pytest.approx(GANConfig().lr) and gan[-1] < gan[0]
+    classifier = final_rates(lambda: torch.nn.Sequential(torch.nn.Flatten(),
+                                                         torch.nn.Linear(64, 2)),
+                             lambda m: train_classifier(m, x, torch.arange(16) % 2, epochs=None,
+                                                        lr=1e-2,
+                                                        one_cycle=False, run=cosine))
+    assert classifier[0] == pytest.approx(1e-2) and classifier[-1] < classifier[0]
+    clips = np.random.default_rng(0).normal(size=(2, NOTES_SPEC.n_samples)).astype(np.float32)
+    vocoder = final_rates(lambda: None, lambda _: train_vocoder(clips, NOTES_SPEC, lr=1e-3,
+                                                                run=cosine))
+    assert vocoder[0] == pytest.approx(1e-3) and vocoder[-1] < vocoder[0]
 
 
 # --- Batches --------------------------------------------------------------------------------

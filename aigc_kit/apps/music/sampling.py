@@ -20,6 +20,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from aigc_kit.generation.sampling import eval_mode, seeded_generator
+
 
 def check_temperature(temperature: float) -> None:
     """A ValueError unless ``temperature`` is finite and ``>= 0``.
@@ -79,14 +81,6 @@ def sampling_mode(
     :func:`aigc_kit.apps.music.generate_lstm` and
     :func:`aigc_kit.apps.music.generate_vae` (``09_music_generation``).
     """
-    if seed is not None and generator is not None:
-        raise ValueError("give seed or generator, not both")
-    if seed is not None:
-        generator = torch.Generator().manual_seed(int(seed))
-    training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            yield generator
-    finally:
-        model.train(training)
+    generator = seeded_generator(seed, generator, type(model).__name__)
+    with eval_mode(model), torch.no_grad():
+        yield generator
