@@ -115,6 +115,7 @@ def test_to_audio_of_generator_output_is_finite():
     images = torch.tanh(3 * torch.randn(3, *NOTES_SPEC.shape)) * 1.2  # some outside [-1, 1]
     audio = to_audio(images, NOTES_SPEC, n_iter=4)
     assert audio.shape == (3, NOTES_SPEC.n_samples) and np.isfinite(audio).all()
+    np.testing.assert_allclose(np.abs(audio).max(axis=1), 0.9, rtol=1e-5)  # one level for all
 
 
 def test_notes_images_labels():

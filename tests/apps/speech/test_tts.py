@@ -18,10 +18,16 @@ def test_say_makes_one_word_per_digit_with_pauses():
     audio = say(voice, "20-26", "bob", pause_s=0.2)
     sr = voice.spec.sr
     assert audio.dtype == np.float32 and audio.ndim == 1 and np.all(np.isfinite(audio))
-    # four words, three pauses of 0.2 s of exact silence
-    silent = np.flatnonzero(audio == 0.0)
-    assert len(silent) >= 3 * int(0.2 * sr)
-    assert len(audio) > 3 * int(0.2 * sr) + 4 * 100
+    # four words, three pauses of 0.2 s of exact silence between them
+    words = say_words(voice, "20-26", "bob")
+    assert len(words) == 4 and all(len(w) > 100 for w in words)
+    pause = int(0.2 * sr)
+    assert len(audio) == sum(len(w) for w in words) + 3 * pause
+    start = 0
+    for word in words[:-1]:
+        start += len(word)
+        assert not audio[start:start + pause].any() and audio[start - 1] == word[-1]
+        start += pause
     assert np.array_equal(say(voice, "7", "ann", seed=3), say(voice, "7", "ann", seed=3))
     with pytest.raises(ValueError, match="digits 0-9 only"):
         say(voice, "two", "ann")
