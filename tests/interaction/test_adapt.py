@@ -1,3 +1,5 @@
+"""Tests of aigc_kit.interaction.adapt: the prior that follows a listener's ratings."""
+
 import numpy as np
 import pytest
 
@@ -22,6 +24,20 @@ def _tone(tilt: float, f0: float = 220.0, seconds: float = 0.25) -> np.ndarray:
 def _decode(codes: np.ndarray) -> np.ndarray:
     """A stand-in generator: the first latent dimension sets the brightness."""
     return np.stack([_tone(0.5 + 1.5 * np.exp(0.8 * z[0])) for z in codes])
+
+
+def test_latent_prior_draws_its_mean_and_spread():
+    prior = LatentPrior(np.array([1.0, -2.0]), np.array([0.5, 2.0]))
+    codes = prior.sample(20000, np.random.default_rng(0))
+    assert codes.shape == (20000, 2) and codes.dtype == np.float32
+    np.testing.assert_allclose(codes.mean(axis=0), [1.0, -2.0], atol=0.05)
+    np.testing.assert_allclose(codes.std(axis=0), [0.5, 2.0], rtol=0.03)
+    standard = LatentPrior.standard(3)
+    assert standard.mean.tolist() == [0, 0, 0] and standard.std.tolist() == [1, 1, 1]
+    with pytest.raises(ValueError, match=r"1-D of one length, got \(2,\) and \(3,\)"):
+        LatentPrior(np.zeros(2), np.ones(3))
+    with pytest.raises(ValueError, match="mean must be finite"):
+        LatentPrior(np.array([np.nan]), np.ones(1))
 
 
 def test_adapt_prior_moves_towards_the_best_rated_codes():
