@@ -463,8 +463,10 @@ def test_every_summary_is_a_table_with_a_row_per_comparison() -> None:
     for table, name in ((ab, "GAN|VAE"), (blind, "GAN|real"), (abx, "original|GL-32")):
         assert isinstance(table, pd.DataFrame) and list(table.index) == [name]
         assert table.index.name == "comparison" and "p_value" in table
-    assert isinstance(mos(pd.DataFrame({"tag": ["a", "a", "b", "b"], "rater_id": list("wxyz"),
-                                        "score": [4, 5, 2, 3]})), pd.DataFrame)
+    opinions = mos(pd.DataFrame({"tag": ["a", "a", "b", "b"], "rater_id": list("wxyz"),
+                                 "score": [4, 5, 2, 3]}))
+    assert isinstance(opinions, pd.DataFrame) and list(opinions.index) == ["a", "b"]
+    assert opinions["mos"].tolist() == [4.5, 2.5] and opinions["n"].tolist() == [2, 2]
 
 
 @pytest.mark.parametrize(
