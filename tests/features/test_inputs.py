@@ -34,6 +34,14 @@ def test_as_waveform_names_the_argument_and_what_is_wrong(bad, message):
     assert str(info.value).startswith("clip ")
 
 
+def test_as_waveform_scales_integer_pcm_to_full_scale():
+    pcm = np.array([[-32768, 0, 16384, 32767]], dtype=np.int16)
+    y = as_waveform(pcm)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, [[-1.0, 0.0, 0.5, 32767 / 32768]], rtol=1e-7)
+    assert as_waveform(np.array([2**31 - 1], dtype=np.int32))[0] == pytest.approx(1.0)
+
+
 def test_as_float_tensor_converts_and_places():
     x64 = np.arange(6, dtype=np.float64).reshape(2, 3)
     t = as_float_tensor(x64, None, "spec")
