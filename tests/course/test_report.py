@@ -10,7 +10,7 @@ import pytest
 
 from aigc_kit.course.cli import main
 from aigc_kit.course.report import (
-    ReportParameterError,
+    ParameterError,
     default_out_dir,
     resolve_notebook,
     run_report,
@@ -37,7 +37,7 @@ def test_report_rejects_unknown_parameter_before_running(tmp_path, capsys):
     assert not out.exists()
     assert main(["report", "-p", "output_dir", "x", "--out", str(out)]) == 2
     assert "--out" in capsys.readouterr().err and not out.exists()
-    with pytest.raises(ReportParameterError):
+    with pytest.raises(ParameterError):
         run_report({"nope": 1}, out)
 
 
