@@ -196,7 +196,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
                     "cache) the chosen generator, score it, export the page to HTML and write "
                     "metrics.json. Parameters of notebooks/report_model.py: dataset "
                     "(notes|fsdd), model (gan|vae), gan_seconds, vae_seconds, classifier_epochs, "
-                    "n_samples, seed.",
+                    "n_samples, resample_seeds, seed.",
     )
     report.add_argument(
         "-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),

@@ -81,10 +81,11 @@ def execute_notebook(
     """Execute ``notebook`` with papermill into ``executed``; safe to call from threads.
 
     The kernel starts in ``cwd`` (default the notebook's folder) with ``env`` added to its
-    environment (and ``kernel_arguments`` on its command line, e.g.
-    ``--IPKernelApp.log_level=CRITICAL``); unlike papermill's own ``cwd``, this process's working folder and
-    environment are left alone, so several runs can share a process (a Dask worker with
-    several threads).
+    environment and ``kernel_arguments`` on its command line (e.g.
+    ``--IPKernelApp.log_level=CRITICAL``). Unlike papermill's own ``cwd``, this leaves the
+    process's working folder and environment alone, so several runs can share a process
+    (a Dask worker with several threads). Used by ``aigc-kit course``, ``report`` and
+    ``sweep``.
 
     Raises
     ------

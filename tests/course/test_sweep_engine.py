@@ -123,7 +123,7 @@ def test_report_notebook_sweep_at_a_small_budget(tmp_path, client):
     out = tmp_path / "reports"
     plan = plan_sweep(REPO / "notebooks" / "report_model.ipynb", {"model": ["gan", "vae"]},
                       {"gan_seconds": 1, "vae_seconds": 1, "classifier_epochs": 2,
-                       "n_samples": 24, "sweep_seeds": 2})
+                       "n_samples": 24, "resample_seeds": 2})
     summary = run_sweep(plan, out, EngineConfig(progress=False, timeout=600), client)
     assert summary.ok == 2, summary.table.get("error")
     table = summary.table
@@ -133,6 +133,7 @@ def test_report_notebook_sweep_at_a_small_budget(tmp_path, client):
     assert table["recon_mse"].isna().tolist() == [True, False]  # the VAE's only
     doc = json.loads((out / "runs" / plan.points[1].name / "metrics.json").read_text())
     assert doc["parameters"]["model"] == "vae" and "class_counts" in doc["metrics"]
+    assert doc["parameters"]["resample_seeds"] == 2 and "frechet_resample_sd" in table
 
 
 def _free_port() -> int:
