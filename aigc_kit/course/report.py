@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from aigc_kit.course.runner import NotebookRun, run_notebook
-from aigc_kit.evaluation.report import METRICS_FILE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK = Path("notebooks") / "report_model.ipynb"
@@ -217,6 +216,8 @@ def run_report(
                                 {"output_dir": "set the output folder with --out"})
     out_dir = Path(out) if out is not None else default_out_dir({**defaults, **parameters})
     out_dir = out_dir.resolve()
+    from aigc_kit.evaluation import METRICS_FILE  # the kit's models only when a report runs
+
     run = run_notebook(path, out_dir, {**parameters, "output_dir": str(out_dir)}, timeout)
     executed = out_dir / path.name
     return ReportRun(run, out_dir, executed, executed.with_suffix(".html"),

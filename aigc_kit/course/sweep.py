@@ -39,7 +39,6 @@ from aigc_kit.runtime import write_atomically
 
 PLAN_FILE = "sweep.json"
 POINT_FILE = "point.json"
-METRICS_FILE = "metrics.json"
 RUNS_DIR = "runs"
 MAX_POINTS = 500
 #: The results table's own columns (a metric with one of these names gets ``metric_``).
@@ -227,6 +226,8 @@ def write_point(out: Path, record: dict, executed: str, metrics: dict | None,
     if executed:
         write_atomically(folder / record["notebook"], lambda h: h.write(executed.encode()))
     if metrics is not None:
+        from aigc_kit.evaluation import METRICS_FILE
+
         text = json.dumps(metrics, indent=1, allow_nan=False) + "\n"
         write_atomically(folder / METRICS_FILE, lambda h: h.write(text.encode("utf-8")))
     text = json.dumps(record, indent=1, default=str) + "\n"
@@ -242,6 +243,8 @@ def _cell_value(value: Any) -> Any:
 
 def result_row(out: Path, record: dict) -> dict[str, Any]:
     """One row of the results table from a point's record and its ``metrics.json``."""
+    from aigc_kit.evaluation import METRICS_FILE
+
     row: dict[str, Any] = {"point": record["point"]}
     row.update({k: _cell_value(v) for k, v in record["parameters"].items()})
     try:

@@ -32,7 +32,6 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from aigc_kit.course.sweep import (
-    METRICS_FILE,
     Point,
     SweepError,
     SweepPlan,
@@ -74,7 +73,6 @@ class PointOutcome:
     worker: str = ""
     threads: int = 0
     executed: str = ""
-    metrics: dict | None = None
     files: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -126,21 +124,29 @@ def _failure(err: BaseException) -> tuple[str, str]:
     return error_line(err), f"In [{getattr(err, 'exec_count', '?')}]: {first.strip()[:120]}"
 
 
-def _collect(folder: Path) -> tuple[dict | None, dict[str, bytes]]:
-    """``metrics.json`` and the other files a run wrote to its output folder."""
-    metrics, files, size = None, {}, 0
+def _collect(folder: Path) -> dict[str, bytes]:
+    """The files a run wrote to its output folder (up to :data:`MAX_RETURNED_BYTES`)."""
+    files, size = {}, 0
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder).as_posix()
-        if relative == METRICS_FILE:
-            try:
-                metrics = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError:
-                metrics = None
-            continue
         size += path.stat().st_size
         if size <= MAX_RETURNED_BYTES:
-            files[relative] = path.read_bytes()
-    return metrics, files
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+def outcome_metrics(outcome: PointOutcome) -> dict | None:
+    """The point's metrics document: what the notebook recorded with ``record_metrics``,
+    else the ``metrics.json`` it wrote to ``output_dir`` (taken out of ``files``)."""
+    from aigc_kit.evaluation import METRICS_FILE
+
+    written = outcome.files.pop(METRICS_FILE, None)
+    recorded = recorded_metrics(json.loads(outcome.executed)) if outcome.executed else None
+    if recorded is None and written is not None:
+        try:
+            recorded = json.loads(written)
+        except ValueError:
+            outcome.files[METRICS_FILE] = written  # kept as the run wrote it
+    return recorded
 
 
 def run_point(task: PointTask) -> PointOutcome:
@@ -149,7 +155,9 @@ def run_point(task: PointTask) -> PointOutcome:
     Executed on a Dask worker (or in any process). The kernel starts in ``task.cwd`` when
     that folder exists here (the notebook's own folder, so its relative paths work), else
     in the temporary folder; ``output_dir``, when the notebook declares it, is a
-    temporary folder whose files come back. A failure is returned, not raised.
+    temporary folder whose files come back. A failure is returned, not raised. The kit's
+    models are not imported here: the metrics are read on the client
+    (:func:`outcome_metrics`).
     """
     from aigc_kit.course.runner import execute_notebook
 
@@ -174,10 +182,9 @@ def run_point(task: PointTask) -> PointOutcome:
         except Exception as err:  # noqa: BLE001 - recorded; the sweep goes on
             error, cell = _failure(err)
         text = executed.read_text(encoding="utf-8") if executed.exists() else ""
-        written, files = _collect(output)
-    metrics = (recorded_metrics(json.loads(text)) if text else None) or written
+        files = _collect(output)
     return PointOutcome(task.name, not error, time.perf_counter() - start, error, cell,
-                        worker, threads, text, metrics, files)
+                        worker, threads, text, files)
 
 
 @dataclass
@@ -247,10 +254,18 @@ def start_engine(config: EngineConfig, n_points: int) -> tuple[Any, Any]:
     return Client(cluster, set_as_default=False), cluster
 
 
-def dashboard_of(client: Any) -> str:
-    """The dashboard's address, or ``""`` when the scheduler serves none."""
+def dashboard_of(client: Any, local: bool) -> str:
+    """The dashboard's address, or ``""`` when there is none.
+
+    A scheduler without bokeh serves only a page asking for it: on a ``local`` cluster
+    that page is not announced when bokeh is missing here.
+    """
+    import importlib.util
+
     services = client.scheduler_info(n_workers=0).get("services", {})
-    return client.dashboard_link if "dashboard" in services else ""
+    if "dashboard" not in services or (local and not importlib.util.find_spec("bokeh")):
+        return ""
+    return client.dashboard_link
 
 
 def runs_per_host(client: Any) -> dict[str, int]:
@@ -346,11 +361,14 @@ def _run_points(client: Any, plan: SweepPlan, out: Path, todo: list[Point],
             outcome = _outcome(future, point)
             workers = [*workers, outcome.worker or "lost worker"]
             if not outcome.ok and len(workers) < 2:
-                bar.write(f"{point.name}: failed on {workers[-1]} ({outcome.error}); retrying")
+                if config.progress:
+                    bar.write(f"{point.name}: failed on {workers[-1]} ({outcome.error}); "
+                              "retrying")
                 futures.add(submitter.submit(point, workers))
                 continue
             record = _record(plan, point, outcome, workers)
-            write_point(out, record, outcome.executed, outcome.metrics, outcome.files)
+            metrics = outcome_metrics(outcome)
+            write_point(out, record, outcome.executed, metrics, outcome.files)
             rows[point.name] = result_row(out, record)
             write_results(out, pd.DataFrame([rows[p.name] for p in plan.points
                                              if p.name in rows]))
@@ -358,8 +376,9 @@ def _run_points(client: Any, plan: SweepPlan, out: Path, todo: list[Point],
             remaining.discard(point.name)
             bar.update(1)
             status = "ok" if outcome.ok else f"FAILED: {outcome.error} at {outcome.cell}"
-            bar.write(f"{point.name}  {outcome.seconds:6.1f} s  {status}  ({workers[-1]}, "
-                      f"{outcome.threads} threads)")
+            if config.progress:
+                bar.write(f"{point.name}  {outcome.seconds:6.1f} s  {status}  "
+                          f"({workers[-1]}, {outcome.threads} threads)")
     except KeyboardInterrupt:
         bar.write(f"interrupted: {len(remaining)} points not run; run the same command again "
                   "to finish them (finished points are kept)")
@@ -410,7 +429,7 @@ def run_sweep(
         table, note = load_results(out, plan)
         rows = {row["point"]: row for row in table.to_dict("records")}
         if todo:
-            dashboard = dashboard_of(client)
+            dashboard = dashboard_of(client, local=cluster is not None)
             if dashboard and config.progress:
                 print(f"Dask dashboard: {dashboard}", flush=True)
             pending = _run_points(client, plan, out, todo, config, rows, counts)

@@ -552,7 +552,7 @@ def plot_sweep(
         ax.set_xticks(range(len(levels)), [str(v) for v in levels])
     n = ", ".join(str(v) for v in sorted(set(part["n"])))
     level = summary.attrs.get("confidence", 0.95)
-    ax.set(xlabel=x, ylabel=metric, title=f"{metric} against {x}: mean and {level:.0%} "
+    ax.set(xlabel=x, ylabel=metric, title=f"{metric} against {x}: mean and {level * 100:g} % "
                                           f"interval (n = {n} per point)")
     if others:
         ax.legend(fontsize="small")

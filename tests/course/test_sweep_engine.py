@@ -19,6 +19,7 @@ from aigc_kit.course.sweep import plan_sweep, read_point
 from aigc_kit.course.sweep_engine import (
     EngineConfig,
     PointTask,
+    outcome_metrics,
     recorded_metrics,
     run_point,
     run_sweep,
@@ -38,22 +39,24 @@ def _task(notebook: Path, parameters: dict, output_dir: bool = True, **kw) -> Po
 def test_run_point_reads_recorded_metrics_and_sets_threads(recording):
     outcome = run_point(_task(recording, {"x": 3.0}, output_dir=False))
     assert outcome.ok, outcome.error
-    assert outcome.metrics["metrics"] == {"half": 0.75, "threads": outcome.threads,
-                                          "cwd": str(recording.parent)}
-    assert outcome.metrics["parameters"] == {"x": 3.0, "seed": 0}
+    metrics = outcome_metrics(outcome)
+    assert metrics["metrics"] == {"half": 0.75, "threads": outcome.threads,
+                                  "cwd": str(recording.parent)}
+    assert metrics["parameters"] == {"x": 3.0, "seed": 0}
     cores = len(os.sched_getaffinity(0))
     assert outcome.threads == max(1, cores // 2)  # 2 runs at once on this host
-    assert recorded_metrics(json.loads(outcome.executed)) == outcome.metrics
+    assert recorded_metrics(json.loads(outcome.executed)) == metrics
 
 
 def test_run_point_records_error_cell_and_files(tiny, tmp_path):
     failed = run_point(_task(tiny, {"fail": "always", "ledger": str(tmp_path / "l")}))
     assert not failed.ok and failed.error == "RuntimeError: boom at x=1.0"
     assert failed.cell.startswith("In [") and "import json" in failed.cell
-    assert failed.executed and failed.metrics is None
+    assert failed.executed and outcome_metrics(failed) is None
     ok = run_point(_task(tiny, {"x": 2.0}, torch_threads=3))
-    assert ok.ok and ok.threads == 3 and ok.metrics["metrics"]["threads"] == 3
-    assert ok.metrics["metrics"]["y"] == 4.0 and ok.files == {"extra.txt": b"a file the run wrote"}
+    metrics = outcome_metrics(ok)["metrics"]  # from output_dir/metrics.json
+    assert ok.ok and ok.threads == 3 and metrics["threads"] == 3 and metrics["y"] == 4.0
+    assert ok.files == {"extra.txt": b"a file the run wrote"}
 
 
 @pytest.fixture(scope="module")
@@ -242,3 +245,19 @@ def test_interrupted_sweep_resumes_with_every_point_once(tiny, tmp_path, capsys)
 
     table = pd.read_parquet(results) if results.suffix == ".parquet" else pd.read_csv(results)
     assert table["point"].is_unique and len(table) == 4 and (table["status"] == "ok").all()
+
+
+def test_dashboard_address_only_when_there_is_one():
+    class FakeClient:
+        dashboard_link = "http://127.0.0.1:8787/status"
+
+        def __init__(self, services):
+            self.services = services
+
+        def scheduler_info(self, n_workers):
+            return {"services": self.services}
+
+    from aigc_kit.course.sweep_engine import dashboard_of
+
+    assert dashboard_of(FakeClient({"dashboard": 8787}), local=False) == FakeClient.dashboard_link
+    assert dashboard_of(FakeClient({}), local=False) == ""
