@@ -189,7 +189,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Fréchet distance falls as the resamples grow: with few samples the Gaussian fitted to
+# Fréchet distance usually falls as the resamples grow: with few samples the Gaussian fitted to
 # them is poor, so the distance is biased upwards, and figures from sets of different
 # sizes are not comparable. Compare models at one sample size, and read the interval
 # before calling a difference real.

@@ -229,8 +229,6 @@ def start_engine(config: EngineConfig, n_points: int) -> tuple[Any, Any]:
         The scheduler cannot be reached within ``config.connect_timeout`` seconds (the
         message names the address).
     """
-    import importlib.util
-
     import dask
     from distributed import Client, LocalCluster
 
@@ -245,11 +243,10 @@ def start_engine(config: EngineConfig, n_points: int) -> tuple[Any, Any]:
                 "'dask scheduler' and 'dask worker ADDRESS', or leave out --scheduler to run "
                 "on this machine") from err
     workers = config.workers or max(1, min(_cores(), n_points))
-    dashboard = ":0" if importlib.util.find_spec("bokeh") else None
     # the sweep retries a point itself (once), so the scheduler gives up at the first death
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=dashboard,
+                               host="127.0.0.1", dashboard_address=":0",  # a free port
                                silence_logs=logging.ERROR)
     return Client(cluster, set_as_default=False), cluster
 
