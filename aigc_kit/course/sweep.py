@@ -61,7 +61,7 @@ def _yaml(text: str, option: str) -> Any:
 
 
 def parse_grid(items: list[str]) -> dict[str, list[Any]]:
-    """``-g name=v1,v2`` options to ``{name: [v1, v2]}``.
+    """``-g name=v1,v2`` options to ``{name: [v1, v2]}`` (``aigc-kit sweep``).
 
     The values are read as one YAML flow list, so numbers, booleans and quoted strings
     work, and so do list values: ``-g shares=[0.1,0.5],[1.0]``.
@@ -80,7 +80,8 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
 
 
 def parse_fixed(items: list[list[str]]) -> dict[str, Any]:
-    """``-p name=value`` (or ``-p name value``) options to a dict; values read as YAML."""
+    """``-p name=value`` (or ``-p name value``) options of ``aigc-kit sweep`` to a dict;
+    values read as YAML."""
     fixed: dict[str, Any] = {}
     for item in items:
         if len(item) == 1 and "=" in item[0]:
@@ -99,7 +100,7 @@ def notebook_fingerprint(notebook: Path) -> str:
     """SHA-256 of the notebook's cells (type and source): what a run depends on.
 
     Outputs and metadata do not count, so pairing or opening the notebook changes
-    nothing; editing a cell does.
+    nothing; editing a cell does. Part of each point's key in ``aigc-kit sweep``.
     """
     cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
     content = [(c.get("cell_type"), "".join(c.get("source", ""))) for c in cells]
@@ -107,13 +108,15 @@ def notebook_fingerprint(notebook: Path) -> str:
 
 
 def point_key(fingerprint: str, parameters: dict[str, Any]) -> str:
-    """The point's key: SHA-256 of the notebook's fingerprint and its parameters."""
+    """A sweep point's key: SHA-256 of the notebook's fingerprint and its parameters
+    (``aigc-kit sweep`` skips a finished point with the same key)."""
     text = fingerprint + json.dumps(parameters, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def point_name(grid_values: dict[str, Any], key: str) -> str:
-    """A readable folder name: ``name-value_name-value-<key[:10]>``."""
+    """A point's folder name in ``DIR/runs/`` of ``aigc-kit sweep``:
+    ``name-value_name-value-<key[:10]>``."""
     parts = []
     for name, value in grid_values.items():
         shown = value if isinstance(value, str) else json.dumps(value)
@@ -123,7 +126,8 @@ def point_name(grid_values: dict[str, Any], key: str) -> str:
 
 @dataclass
 class Point:
-    """One point of a sweep: its folder name, key and parameters (``grid``: the swept ones)."""
+    """One point of an ``aigc-kit sweep``: its folder name, key and parameters (``grid``:
+    the swept ones)."""
 
     name: str
     key: str
@@ -133,7 +137,8 @@ class Point:
 
 @dataclass
 class SweepPlan:
-    """What a sweep runs: the notebook, the grid, the fixed parameters and every point."""
+    """What an ``aigc-kit sweep`` runs: the notebook, the grid, the fixed parameters and
+    every point (saved as ``DIR/sweep.json``)."""
 
     notebook: Path
     fingerprint: str
@@ -150,7 +155,8 @@ class SweepPlan:
 
 
 def resolve_sweep_notebook(notebook: str | Path) -> Path:
-    """The notebook to sweep, as an absolute path; a clear error if it is not one."""
+    """The notebook ``aigc-kit sweep`` runs, as an absolute path; a clear error if it is
+    missing or not a ``.ipynb``."""
     path = Path(notebook)
     if not path.is_file():
         raise FileNotFoundError(f"notebook not found: {path.resolve()}")
@@ -166,6 +172,9 @@ def plan_sweep(
     max_points: int = MAX_POINTS, yes: bool = False,
 ) -> SweepPlan:
     """Check everything a sweep needs and list its points; nothing is run or written.
+
+    The first step of ``aigc-kit sweep`` (then
+    :func:`aigc_kit.course.sweep_engine.run_sweep`).
 
     Raises
     ------
@@ -344,6 +353,14 @@ def load_results(out: Path, plan: SweepPlan | None = None) -> tuple[pd.DataFrame
     return table, note
 
 
+def _swept_in_folders(out: Path) -> list[str]:
+    """The swept parameters named by the run folders' records (when ``sweep.json`` is lost)."""
+    names: dict[str, None] = {}
+    for folder in sorted((out / RUNS_DIR).glob("*")):
+        names.update(dict.fromkeys((read_point(out, name=folder.name) or {}).get("grid", {})))
+    return list(names)
+
+
 @dataclass
 class SweepSummaryFiles:
     """What ``aigc-kit sweep summarize`` made: the summary, its CSV and the plot."""
@@ -391,9 +408,7 @@ def summarize(
 
     table, note = load_results(out)
     plan = load_plan(out)
-    swept = list(plan.grid) if plan else sorted({k for name in table.get("point", [])
-                                                 for k in (read_point(out, name=name) or {})
-                                                 .get("grid", {})})
+    swept = list(plan.grid) if plan else _swept_in_folders(out)
     try:
         summary = summarize_sweep(table, swept, seed=seed) if len(table) else None
         if summary is None or summary.empty:
