@@ -22,7 +22,8 @@ TINY = HEADER + """
 x = 1.0
 seed = 0
 label = "a"
-fail = "never"  # "never", "always" or "first" (only the first attempt of a point fails)
+fail = "never"  # "never", "always", "first" (the first attempt fails), "kill" (the first
+# attempt kills the process that started the kernel: the Dask worker)
 sleep = 0.0
 ledger = ""  # a file each finished run appends "x,seed" to
 output_dir = "."
@@ -35,6 +36,11 @@ from pathlib import Path
 
 time.sleep(sleep)
 tried = Path(f"{ledger}.{x}-{seed}-{fail}.tried")
+if fail == "kill" and not tried.exists():
+    import signal
+
+    tried.touch()
+    os.kill(os.getppid(), signal.SIGKILL)
 if fail == "always" or (fail == "first" and not tried.exists()):
     tried.touch()
     raise RuntimeError(f"boom at x={x}")

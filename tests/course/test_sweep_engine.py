@@ -122,6 +122,17 @@ def test_failures_retried_once_on_another_worker(tiny, tmp_path, client):
     assert run_sweep(plan, out, EngineConfig(progress=False), client).ok == 2
 
 
+def test_a_point_whose_worker_dies_is_retried_on_the_default_cluster(tiny, tmp_path):
+    out, ledger = tmp_path / "sweep", tmp_path / "ledger"
+    plan = plan_sweep(tiny, {"fail": ["kill", "never"]}, {"ledger": str(ledger)})
+    summary = run_sweep(plan, out, EngineConfig(workers=2, progress=False))
+    assert (summary.ok, summary.failed) == (2, 0), summary.table.get("error")
+    killed = read_point(out, plan.points[0])
+    assert killed["attempts"] == 2 and killed["workers"][0] == "lost worker"
+    assert read_point(out, plan.points[1])["attempts"] == 1
+    assert sorted(ledger.read_text().split()) == ["1.0,0", "1.0,0"]  # each point ran once
+
+
 def test_report_notebook_sweep_at_a_small_budget(tmp_path, client):
     out = tmp_path / "reports"
     plan = plan_sweep(REPO / "notebooks" / "report_model.ipynb", {"model": ["gan", "vae"]},
