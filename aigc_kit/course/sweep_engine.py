@@ -23,6 +23,7 @@ import logging
 import os
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -330,10 +331,10 @@ class _Submitter:
                          point.parameters, self.plan.output_dir, str(self.plan.notebook.parent),
                          self.config.timeout, self.config.torch_threads, self.per_host)
         others = [w for w in self.client.scheduler_info(n_workers=-1)["workers"]
-                  if workers and w != workers[-1]]
+                  if w != workers[-1]] if workers else []
         placement = {"workers": others, "allow_other_workers": True} if others else {}
-        future = self.client.submit(run_point, task, pure=False,
-                                    key=f"sweep-{point.name}-{len(workers) + 1}", **placement)
+        key = f"sweep-{point.name}-{len(workers) + 1}-{uuid.uuid4().hex[:8]}"
+        future = self.client.submit(run_point, task, pure=False, key=key, **placement)
         self.tasks[future.key] = (point, workers)
         return future
 
