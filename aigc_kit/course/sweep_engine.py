@@ -217,7 +217,8 @@ class EngineConfig:
 
 
 def start_engine(config: EngineConfig, n_points: int) -> tuple[Any, Any]:
-    """A Dask client on the given scheduler, or on a new local cluster.
+    """A Dask client on the given scheduler, or on a new local cluster; its workers warmed
+    up (:func:`warm_up`).
 
     Returns
     -------
@@ -235,21 +236,34 @@ def start_engine(config: EngineConfig, n_points: int) -> tuple[Any, Any]:
 
     if config.scheduler:
         try:
-            return Client(config.scheduler, timeout=config.connect_timeout,
-                          set_as_default=False), None
+            client = Client(config.scheduler, timeout=config.connect_timeout,
+                            set_as_default=False)
         except (OSError, ValueError, TypeError) as err:
             raise SweepError(
                 f"cannot reach the Dask scheduler at {config.scheduler} within "
                 f"{config.connect_timeout:g} s ({type(err).__name__}: {err}); start one with "
                 "'dask scheduler' and 'dask worker ADDRESS', or leave out --scheduler to run "
                 "on this machine") from err
+        client.run(warm_up)  # the workers there now; later ones warm up on their first point
+        return client, None
     workers = config.workers or max(1, min(_cores(), n_points))
     # the sweep retries a point itself (once), so the scheduler gives up at the first death
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=":0",  # a free port
                                silence_logs=logging.ERROR)
-    return Client(cluster, set_as_default=False), cluster
+    client = Client(cluster, set_as_default=False)
+    client.run(warm_up)
+    return client, cluster
+
+
+def warm_up() -> str:
+    """Import what :func:`run_point` needs (papermill, the kernel client), so that the
+    first point on each worker does not pay for it; run on every worker at the start."""
+    import jupyter_client.manager  # noqa: F401
+    import papermill  # noqa: F401
+
+    return _this_worker()
 
 
 def dashboard_of(client: Any, local: bool) -> str:
