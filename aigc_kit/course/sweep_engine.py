@@ -244,7 +244,13 @@ def start_engine(config: EngineConfig, n_points: int) -> tuple[Any, Any]:
                 f"{config.connect_timeout:g} s ({type(err).__name__}: {err}); start one with "
                 "'dask scheduler' and 'dask worker ADDRESS', or leave out --scheduler to run "
                 "on this machine") from err
-        client.run(warm_up)  # the workers there now; later ones warm up on their first point
+        try:  # the workers there now; later ones warm up on their first point
+            client.run(warm_up)
+        except Exception as err:  # noqa: BLE001 - reported with the fix
+            client.close()
+            raise SweepError(f"the workers of {config.scheduler} cannot run the sweep's tasks "
+                             f"({type(err).__name__}: {err}); install aigc-kit, the same "
+                             "version with its 'notebooks' extra, where they run") from err
         return client, None
     workers = config.workers or max(1, min(_cores(), n_points))
     # the sweep retries a point itself (once), so the scheduler gives up at the first death
