@@ -25,7 +25,7 @@
 throughput_steps = 15  # timed training steps per model and device
 data_shares = [0.06, 0.25, 1.0]  # training-set shares for the data curve
 data_seeds = [0, 1, 2]  # seeds per share: how much does the seed move the curve?
-data_seconds = 1.5  # VAE training budget per share and seed (s)
+data_steps = 80  # VAE training steps per share and seed (a step budget: the same on any machine)
 n_clips = 40  # clips per set in the watermark measurements
 key = "course-2026"  # the watermark's secret key
 seed = 0
@@ -94,7 +94,7 @@ plt.show()
 # models behind today's audio generators have thousands of times these parameters.
 #
 # ## 2 · Data
-# The MLP VAE trained for the same seconds on growing shares of the generated-notes
+# The MLP VAE trained for the same number of steps on growing shares of the generated-notes
 # training set, scored by its reconstruction error on held-out notes (chapter 6 ran the
 # same measurement on fewer points). One run per share says little until we know how
 # much a different seed moves it, so this is a small **sweep**: every share with each
@@ -102,13 +102,13 @@ plt.show()
 # table has one row per point; the summary gives each share's mean, standard deviation
 # and 95 % interval over the seeds, and the band in the plot is that interval. The same
 # code summarises a sweep of whole notebooks run by `aigc-kit sweep` (e.g. this chapter
-# over budgets: `aigc-kit sweep notebooks/13_trends_challenges.ipynb -g data_seconds=1,4
+# over budgets: `aigc-kit sweep notebooks/13_trends_challenges.ipynb -g data_steps=80,320
 # -g seed=0,1,2 --out build/sweeps/ch13`, then `aigc-kit sweep summarize build/sweeps/ch13`).
 
 # %%
 notes = load_mel_dataset("notes", seed=seed)
 curve = run_grid(
-    lambda share, seed: {"heldout_mse": vae_data_curve(notes, [share], data_seconds,
+    lambda share, seed: {"heldout_mse": vae_data_curve(notes, [share], steps=data_steps,
                                                        seed=seed, device=get_device())[0]},
     {"share": data_shares, "seed": data_seeds}, progress=False)
 data_summary = summarize_sweep(curve, ["share", "seed"])
@@ -116,7 +116,7 @@ display(data_summary.assign(examples=(data_summary.share * len(notes.x_train)).a
         .style.format(precision=4).hide(axis="index"))
 ax = plot_sweep(data_summary, "heldout_mse", "share")
 ax.set(xscale="log", xlabel=f"share of the {len(notes.x_train)} training examples",
-       ylabel="held-out MSE", title=f"VAE, {data_seconds:g} s per run, seeds {data_seeds}")
+       ylabel="held-out MSE", title=f"VAE, {data_steps} steps per run, seeds {data_seeds}")
 plt.show()
 errors = data_summary["mean"].tolist()  # the curve: mean over the seeds, one per share
 print({int(share * len(notes.x_train)): round(e, 4)
@@ -182,7 +182,7 @@ headline = record_metrics(
      "watermark_detection_notes": float(notes_clean["detection_rate"]),
      "watermark_detection_speech": float(speech_clean["detection_rate"]),
      "watermark_fpr_speech": float(speech_clean["fpr_unmarked"])},
-    {"data_shares": data_shares, "data_seeds": data_seeds, "data_seconds": data_seconds,
+    {"data_shares": data_shares, "data_seeds": data_seeds, "data_steps": data_steps,
      "n_clips": n_clips, "seed": seed})
 
 # %% [markdown]
