@@ -53,6 +53,7 @@ from aigc_kit.evaluation.rating_stats import (
     mushra_screen,
     mushra_summary,
     plot_mushra,
+    t_half_width,
 )
 from aigc_kit.evaluation.report import (
     METRICS_FILE,
@@ -90,6 +91,7 @@ __all__ = [
     "mushra_screen",
     "mushra_summary",
     "plot_mushra",
+    "t_half_width",
     "ai_or_real",
     "check_settings",
     "class_coverage",

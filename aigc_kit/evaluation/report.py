@@ -50,10 +50,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import torch
-from scipy import stats
 
 from aigc_kit.evaluation.generative import class_coverage, nearest_neighbour_distance
 from aigc_kit.evaluation.judges import AudioJudge, heard_and_seen, judge_for
+from aigc_kit.evaluation.rating_stats import t_half_width
 from aigc_kit.evaluation.signal import mse, snr
 from aigc_kit.features.mel_datasets import DATASETS
 from aigc_kit.features.mel_images import to_db
@@ -500,8 +500,7 @@ def summarize_sweep(
             n = len(values)
             mean = float(values.mean()) if n else math.nan
             sd = float(values.std(ddof=1)) if n > 1 else math.nan
-            half = (float(stats.t.ppf((1 + confidence) / 2, df=n - 1)) * sd / math.sqrt(n)
-                    if n > 1 else math.nan)
+            half = float(t_half_width(sd, n, confidence)) if n > 1 else math.nan
             rows.append({**{g: part[g].iloc[0] for g in groups}, "metric": metric, "n": n,
                          "mean": mean, "sd": sd, "ci_low": mean - half,
                          "ci_high": mean + half})
