@@ -110,7 +110,7 @@ display(per_shot.round(3))
 # one boundary at their centre, and boundaries closer than a minimum shot length merge.
 
 # %%
-details = detect_cuts(clip.frames, return_details=True)
+details = detect_cuts(clip.frames)
 t = np.arange(len(clip.frames)) / fps
 fig, axes = plt.subplots(len(details.scales), 1, figsize=(9, 5.5), sharex=True)
 for ax, k, d, level in zip(axes, details.scales, details.scores, details.levels, strict=True):
@@ -142,7 +142,7 @@ for kind in ("cut", "dissolve", "fade"):
     ours, base = np.zeros(3, int), np.zeros(3, int)
     for i in range(eval_clips):
         c = make_clip(seed=20_000 + 100 * seed + 10 * i + len(kind), transitions=(kind,))
-        for counts, found in ((ours, detect_cuts(c.frames)),
+        for counts, found in ((ours, detect_cuts(c.frames).boundaries),
                               (base, detect_cuts_threshold(c.frames))):
             s = score_cuts(found, c.spans)
             counts += [s["tp"], s["fp"], s["fn"]]

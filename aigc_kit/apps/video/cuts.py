@@ -272,7 +272,7 @@ def _scores_and_flashes(
 
 @dataclass
 class CutDetection:
-    """Everything ``detect_cuts(..., return_details=True)`` computed.
+    """What ``detect_cuts`` found, and the evidence: its one return type.
 
     Attributes
     ----------
@@ -323,10 +323,9 @@ def detect_cuts(
     scales: Sequence[int] = (1, 2, 4, 8),
     window: int = 8,
     min_shot_frames: int = 10,
-    return_details: bool = False,
     ignore_flashes: bool = True,
     ignore_camera_moves: bool = True,
-) -> np.ndarray | CutDetection:
+) -> CutDetection:
     """Detect shot boundaries: the frames at which a new shot begins.
 
     Parameters
@@ -350,8 +349,6 @@ def detect_cuts(
         Extra half-width, in frames, of the window for the local median.
     min_shot_frames : int
         Boundaries closer than this (frames) are merged into the stronger one.
-    return_details : bool
-        Return a ``CutDetection`` with the scores and thresholds instead of the indices.
     ignore_flashes : bool
         Find camera flashes (``find_flashes``) and treat their frames as a blend of the frames
         just before and after the flash.
@@ -362,9 +359,10 @@ def detect_cuts(
 
     Returns
     -------
-    np.ndarray of int, shape (n,)
-        Sorted frame indices at which a new shot begins; for a gradual transition one index
-        near its middle. Never contains 0.
+    CutDetection
+        ``.boundaries``: sorted frame indices (int, shape (n,)) at which a new shot begins;
+        for a gradual transition one index near its middle; never 0. With them each
+        detection's strength and kind, and the scores, levels and flashes behind them.
 
     Taught in ``11_video_auto_editing``.
     """
@@ -376,9 +374,8 @@ def detect_cuts(
         raise ValueError(f"ratio must be > 1 (a multiple of the local level), got {ratio}")
     t = len(frames)
     if t < 2:
-        empty = np.zeros(0, dtype=int)
-        return CutDetection(empty, np.zeros(0), scales, np.zeros((len(scales), t)),
-                            np.zeros((len(scales), t)), []) if return_details else empty
+        return CutDetection(np.zeros(0, dtype=int), np.zeros(0), scales,
+                            np.zeros((len(scales), t)), np.zeros((len(scales), t)), [])
     scores, flashes = _scores_and_flashes(frames, scales, ignore_flashes)
     levels = np.stack([_local_level(scores[j], k, window) for j, k in enumerate(scales)])
     candidates = _candidates(scores, levels, ratio, min_score, min_gradual_score)
@@ -404,8 +401,6 @@ def detect_cuts(
     chosen = _enforce_min_shot(sorted(chosen), coarse, min_shot_frames)
     chosen.sort()
     boundaries = np.array([c[0] for c in chosen], dtype=int)
-    if not return_details:
-        return boundaries
     return CutDetection(boundaries, np.array([c[1] for c in chosen]), scales, scores, levels,
                         [c[2] for c in chosen], flashes)
 

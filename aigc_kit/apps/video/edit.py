@@ -86,7 +86,8 @@ def importance_scores(
                          f"{sorted(DEFAULT_WEIGHTS)}; got {w}")
     total = sum(w.values())
     w = {k: w.get(k, 0.0) / total for k in DEFAULT_WEIGHTS}
-    bounds = detect_cuts(frames) if boundaries is None else np.asarray(boundaries, dtype=int)
+    bounds = (detect_cuts(frames).boundaries if boundaries is None
+              else np.asarray(boundaries, dtype=int))
     spans = shot_spans(bounds, len(frames))
     shot = np.zeros(len(frames), dtype=int)
     for i, (start, end) in enumerate(spans):
@@ -238,7 +239,8 @@ def auto_edit(
     c = max(0, int(round(crossfade_seconds * fps)))
     seg = max(c + 2, int(round(segment_seconds * fps)))
     margin = max(0, int(round(margin_seconds * fps)))
-    bounds = detect_cuts(frames) if boundaries is None else np.asarray(boundaries, dtype=int)
+    bounds = (detect_cuts(frames).boundaries if boundaries is None
+              else np.asarray(boundaries, dtype=int))
     scores = importance_scores(frames, bounds, weights)
     imp = scores["importance"].to_numpy()
 

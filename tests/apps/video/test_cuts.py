@@ -25,7 +25,7 @@ def test_detect_cuts_finds_each_transition_type(kind):
     hits = misses = extra = 0
     for seed in (7001, 7002):
         clip = make_clip(seed=seed, n_shots=4, transitions=(kind,))
-        found = detect_cuts(clip.frames)
+        found = detect_cuts(clip.frames).boundaries
         assert np.all(np.diff(found) > 0) and np.all(found > 0)
         s = score_cuts(found, clip.spans, tolerance=2)
         hits, misses, extra = hits + s["tp"], misses + s["fn"], extra + s["fp"]
@@ -34,7 +34,7 @@ def test_detect_cuts_finds_each_transition_type(kind):
 
 def test_gradual_boundary_lies_near_the_middle():
     clip = make_clip(seed=7003, n_shots=3, transitions=("dissolve",))
-    found = detect_cuts(clip.frames)
+    found = detect_cuts(clip.frames).boundaries
     assert len(found) == len(clip.boundaries)
     for tr in clip.transitions:
         nearest = found[np.argmin(np.abs(found - tr.boundary))]
@@ -45,22 +45,22 @@ def test_gradual_boundary_lies_near_the_middle():
 def test_camera_motion_and_lighting_alone_are_not_cuts():
     clip = make_clip(seed=7004, n_shots=1, p_moving_object=1.0, p_lighting_change=1.0,
                      cameras=("ken_burns",), shot_seconds=(6.0, 6.0))
-    assert len(detect_cuts(clip.frames)) == 0
+    assert len(detect_cuts(clip.frames).boundaries) == 0
 
 
 def test_detector_beats_fixed_threshold_baseline_on_dissolves():
     clip = make_clip(seed=7005, n_shots=6, transitions=("dissolve",))
-    ours = score_cuts(detect_cuts(clip.frames), clip.spans)["f1"]
+    ours = score_cuts(detect_cuts(clip.frames).boundaries, clip.spans)["f1"]
     base = score_cuts(detect_cuts_threshold(clip.frames), clip.spans)["f1"]
     assert ours > base
 
 
 def test_details_and_edge_cases():
     clip = make_clip(seed=7006, n_shots=2, transitions=("cut",))
-    details = detect_cuts(clip.frames, return_details=True)
+    details = detect_cuts(clip.frames)
     assert details.scores.shape == (len(details.scales), len(clip.frames))
     assert details.kinds == ["cut"]
-    assert len(detect_cuts(clip.frames[:1])) == 0
+    assert len(detect_cuts(clip.frames[:1]).boundaries) == 0
     with pytest.raises(ValueError, match="ratio"):
         detect_cuts(clip.frames, ratio=0.5)
     with pytest.raises(ValueError, match="NaN"):
@@ -70,13 +70,13 @@ def test_details_and_edge_cases():
 def test_flashes_are_not_cuts():
     clip = make_clip(seed=7010, n_shots=3, p_flash=1.0, transitions=("cut",))
     assert len(clip.flashes) >= 2
-    details = detect_cuts(clip.frames, return_details=True)
+    details = detect_cuts(clip.frames)
     assert details.flashes == clip.flashes
     for start, end in clip.flashes:
         assert not np.any((details.boundaries >= start - 2) & (details.boundaries <= end + 1))
     assert score_cuts(details.boundaries, clip.spans, tolerance=0)["f1"] == 1.0
     # without the flash check the same flashes are taken for cuts
-    naive = detect_cuts(clip.frames, ignore_flashes=False)
+    naive = detect_cuts(clip.frames, ignore_flashes=False).boundaries
     assert score_cuts(naive, clip.spans)["fp"] >= 1
 
 
@@ -84,7 +84,7 @@ def test_hard_cut_found_on_its_exact_frame_next_to_fast_moves():
     for seed in (7011, 7012):
         clip = make_clip(seed=seed, n_shots=4, transitions=("cut",),
                          cameras=("whip_pan", "crash_zoom"))
-        found = detect_cuts(clip.frames)
+        found = detect_cuts(clip.frames).boundaries
         np.testing.assert_array_equal(found, clip.boundaries)
 
 
