@@ -14,7 +14,11 @@ picture without starting a new shot, which is what makes shot-boundary detection
 Two harder kinds are available on request: fast camera moves (``FAST_CAMERA_MOVES``: a whip
 pan or a crash zoom over a few frames) and camera flashes (``p_flash``: a brightness jump
 over 1-3 frames that returns), the textbook false alarm of shot-boundary detection; the
-ground truth lists the flashes (``Clip.flashes``), which are *not* boundaries.
+ground truth lists the flashes (``Clip.flashes``), which are *not* boundaries. Real footage
+adds motion *inside* the frame, available through ``Distractors``: big foreground objects
+crossing, occluders sweeping past the lens for a few frames, people walking through close to
+the camera (``Clip.passes``), and camera moves that start at the first frames or stop at the
+last.
 
 Taught in ``11_video_auto_editing``.
 """

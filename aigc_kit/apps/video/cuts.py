@@ -61,6 +61,7 @@ MOTION_OVERLAP = 0.3  # ...over at least this fraction of the frame
 BLOCK_GRID = (6, 8)  # rows, cols of the blocks compared by ``content_change``
 BLOCK_SEARCH = 3  # local search radius of each block, pixels of the 36 x 48 working image
 BLOCK_RESIDUAL = 0.1  # mean |difference| (grey-world units) under which a block matches
+WHITE_FLOOR = 0.2  # smallest channel median a working image is divided by
 CHANGE_MIN = 0.6  # share of unmatched blocks a boundary needs (occluders, objects: less)
 CHANGE_OFFSETS = (0, 2, 5, 9)  # frames further out on both sides that are compared too
 
@@ -467,14 +468,17 @@ def _drop_camera_moves(frames: np.ndarray, candidates: list[Candidate]) -> list[
 
 
 def working_images(frames: np.ndarray) -> np.ndarray:
-    """Frames as 36 x 48 colour images divided by their mean colour (grey world), the input
-    of ``block_residuals``, shape (T, 36, 48, 3).
+    """Frames as 36 x 48 colour images divided by their median colour (grey world, each
+    channel at least ``WHITE_FLOOR``), the input of ``block_residuals``, shape (T, 36, 48, 3).
 
     Taught in ``11_video_auto_editing``.
     """
     h, w = BLOCK_GRID[0] * 6, BLOCK_GRID[1] * 6
     small = resize(as_frames(frames), (len(frames), h, w, 3), anti_aliasing=True)
-    return (small / (small.mean(axis=(1, 2), keepdims=True) + 0.02)).astype(np.float32)
+    # The median is what most of the frame looks like (an object passing moves it little);
+    # the floor keeps the sensor noise of dark frames from being magnified.
+    level = np.median(small.reshape(len(small), -1, 3), axis=1)[:, None, None, :]
+    return (small / np.maximum(level, WHITE_FLOOR)).astype(np.float32)
 
 
 def block_residuals(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -96,3 +96,39 @@ def test_camera_move_match_tells_a_pan_from_a_cut():
     fastest = int(np.argmax(steps)) + 1  # the biggest step of the whip pan
     assert camera_move_match(clip.frames[fastest - 1], clip.frames[fastest]) > 0.8
     assert camera_move_match(clip.frames[b - 1], clip.frames[b]) < 0.5
+
+
+def test_detect_cuts_has_one_return_type():
+    from aigc_kit.apps.video import CutDetection
+
+    clip = make_clip(seed=7006, n_shots=2, transitions=("cut",))
+    for frames in (clip.frames, clip.frames[:1]):
+        result = detect_cuts(frames)
+        assert isinstance(result, CutDetection) and result.boundaries.dtype.kind == "i"
+
+
+@pytest.mark.parametrize("kind", ["occluder", "walker", "foreground"])
+def test_things_passing_the_camera_are_not_cuts(kind):
+    from aigc_kit.apps.video import Distractors
+
+    false_alarms = missed = 0
+    for seed in (7020, 7021, 7022):
+        clip = make_clip(seed=seed, n_shots=3, distractors=Distractors(**{kind: 1.0}))
+        s = score_cuts(detect_cuts(clip.frames).boundaries, clip.spans)
+        false_alarms, missed = false_alarms + s["fp"], missed + s["fn"]
+    assert false_alarms <= 1 and missed <= 1
+
+
+def test_content_change_tells_a_passer_by_from_a_cut():
+    from aigc_kit.apps.video import Distractors, content_change, working_images
+
+    clip = make_clip(seed=7023, n_shots=2, transitions=("cut",), p_moving_object=0,
+                     distractors=Distractors(occluder=1.0))
+    images = working_images(clip.frames)
+    b = clip.boundaries[0]
+    assert content_change(images, [b - 1], [b]) > 0.8
+    _, start, end = next(p for p in clip.passes if p[0] == "occluder")
+    assert content_change(images, [start - 1], [end]) < 0.3  # the picture is back
+    naive = detect_cuts(clip.frames, ignore_local_changes=False).boundaries
+    kept = detect_cuts(clip.frames).boundaries
+    assert len(kept) <= len(naive)
