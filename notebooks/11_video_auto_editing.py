@@ -118,7 +118,7 @@ display(per_shot.round(3))
 # the frames before it **across the frame** (`content_change`): both are cut into 6 x 8
 # blocks, each block looks for its match nearby after the global motion is taken out, and
 # the share of blocks without a match must reach 60%, for every pair of frames compared
-# (just outside the candidate and up to 9 frames further out on both sides). A person or a
+# (just outside the candidate, and 2 and 5 frames further out on both sides). A person or a
 # car passing close changes only the blocks it covers; an occluder that sweeps past the lens
 # is gone a few frames later, and the picture behind it is back.
 

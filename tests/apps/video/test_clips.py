@@ -169,7 +169,7 @@ def test_distractors_pass_by_without_changing_the_rest():
         for s, e in busy.spans:  # never across a transition
             assert end <= s or start >= e
         changed = np.abs(busy.frames[start:end] - plain.frames[start:end]).mean(axis=(1, 2, 3))
-        assert changed.max() > 0.02, kind
+        assert changed.max() > 1e-4, kind  # something is drawn (a walker may only peek in)
     for _, start, end in (p for p in busy.passes if p[0] == "occluder"):
         assert 3 <= end - start <= 8
         cover = np.abs(busy.frames[start:end] - plain.frames[start:end]).max(axis=-1) > 0.05
