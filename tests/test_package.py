@@ -171,7 +171,6 @@ PENDING_AREAS = ("aigc_kit/apps/music/", "aigc_kit/apps/video/", "aigc_kit/cours
                  "aigc_kit/check/")
 PENDING = {
     "aigc_kit/apps/video/display.py",
-    "aigc_kit/apps/video/edit.py",
     "aigc_kit/apps/video/features.py",
     "aigc_kit/course/cli.py",
     "aigc_kit/course/pairs.py",

@@ -270,3 +270,79 @@ def test_mp4_players_stay_small_and_look_like_the_clip(tmp_path):
     assert fps == pytest.approx(clip.fps) and n >= len(clip.frames) - 1
     mse = float(np.mean((as_frames(back[:n]) - clip.frames[:n]) ** 2))
     assert 10 * np.log10(1.0 / mse) > 30.0  # dB PSNR
+
+
+# --- sound ------------------------------------------------------------------------------------
+
+
+def _clicks(times, seconds, rate=16000):
+    """Quiet noise with a short click at each of ``times`` (seconds)."""
+    from aigc_kit.apps.video import Soundtrack
+
+    wave = 0.002 * np.random.default_rng(0).standard_normal(int(seconds * rate))
+    for t in times:
+        at = int(round(t * rate))
+        wave[at:at + 24] += 0.9 * np.hanning(24)
+    return Soundtrack(wave.astype(np.float32), rate)
+
+
+def _click_times(sound, n):
+    """Times (s) of the ``n`` loudest, well-separated peaks, in order."""
+    env = np.abs(sound.waveform).copy()
+    found = []
+    for _ in range(n):
+        peak = int(np.argmax(env))
+        found.append(peak / sound.rate)
+        env[max(0, peak - sound.rate // 20):peak + sound.rate // 20] = 0
+    return np.sort(found)
+
+
+@needs_ffmpeg
+def test_sound_round_trip_stays_on_its_frames(tmp_path):
+    clip = _counter_clip(t=24, h=16, w=20)
+    marks = [3, 11, 18]
+    path = write_video(tmp_path / "a.mp4", clip.astype(np.float32) / 255.0, 12.0,
+                       audio=_clicks([m / 12 for m in marks], 2.0))
+    frames, fps, sound = load_video(path, audio=True)
+    assert len(frames) == 24 and sound.rate == 16000
+    assert len(sound.waveform) == 2 * 16000  # exactly as long as the frames
+    heard = _click_times(sound, 3) * fps
+    np.testing.assert_allclose(heard, marks, atol=0.1)  # within a tenth of a frame
+    half, rate, slow = load_video(path, fps=6, audio=True, audio_rate=8000)
+    assert rate == 6 and slow.rate == 8000 and len(slow.waveform) == 2 * 8000
+    with pytest.raises(ValueError, match="GIF has no audio"):
+        write_video(tmp_path / "a.gif", clip, 12.0, audio=sound)
+
+
+@needs_ffmpeg
+def test_variable_frame_rate_sound_is_aligned_by_timestamps(tmp_path):
+    import subprocess
+
+    import imageio_ffmpeg
+    import soundfile
+
+    src = _write_ffmpeg(tmp_path / "even.mp4", _counter_clip(t=30, h=16, w=20), fps=30)
+    # Frames 10 and later come 0.5 s late: frame 9 stays on screen for 0.53 s.
+    times = {f: f / 30 + (0.5 if f >= 10 else 0.0) for f in (5, 15, 25)}
+    soundfile.write(tmp_path / "clicks.wav", _clicks(times.values(), 1.6).waveform, 16000)
+    vfr = tmp_path / "vfr.mp4"
+    done = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(src), "-i",
+         str(tmp_path / "clicks.wav"), "-vf", "setpts='(N/30+gte(N,10)*0.5)/TB'",
+         "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac", str(vfr)], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    frames, fps, sound = load_video(vfr, fps=30, audio=True)
+    assert len(frames) == pytest.approx(30 * 1.5, abs=2)  # 1.5 s long, not 1.0 s
+    shown = _indices(frames)
+    heard = _click_times(sound, 3) * fps
+    for (source_frame, _), click in zip(sorted(times.items()), heard, strict=True):
+        first = int(np.flatnonzero(shown == source_frame)[0])  # first instant it is on screen
+        assert abs(click - first) <= 1.0, (source_frame, click, first)
+
+
+def test_no_sound_warns_and_returns_none(tmp_path):
+    clip = _counter_clip(t=6, h=16, w=20)
+    path = write_video(tmp_path / "a.gif", clip.astype(np.float32) / 255.0, 12.0)
+    with pytest.warns(UserWarning, match="no audio track.*silent"):
+        frames, _, sound = load_video(path, audio=True)
+    assert sound is None and len(frames) == 6
