@@ -262,8 +262,8 @@ display(play(sound_edit.frames, bunny.fps, width=320, audio=sound_edit.audio))
 # clip lasts as long as before. `size` is `(H, W)` or the longest side in pixels. Frames come
 # back as `uint8`; broken files raise a `VideoLoadError` naming the file and the fix, and
 # `load_video_folder("my_clips", fps=12, size=128)` loads a whole folder, listing the files it
-# skipped and why (`.skipped`, `.skip_report()`). With `audio=True` it also returns the
-# soundtrack (None, with a warning, for a file without sound), and `write_video(path, frames,
+# skipped and why (`.skipped`, `.skip_report()`). It returns a `Footage`: `.frames`, `.fps`
+# and, with `audio=True`, `.soundtrack` (None, with a warning, for a file without sound), and `write_video(path, frames,
 # fps, audio=...)` writes it back into an MP4. Here the demo clip makes a round trip
 # through a file on disk:
 
@@ -279,7 +279,8 @@ with tempfile.TemporaryDirectory() as tmp:
     print(f"wrote {path.name}: {path.stat().st_size / 1e3:.0f} kB, "
           f"{clip.frames.shape[1:3]} at {fps:g} fps")
     for options in ({}, {"max_seconds": 2.0}, {"fps": fps / 2, "size": 64}):
-        small, rate = load_video(path, **options)
+        footage = load_video(path, **options)
+        small, rate = footage.frames, footage.fps
         print(f"load_video({', '.join(f'{k}={v:g}' for k, v in options.items()) or 'path'}): "
               f"{small.shape} {small.dtype} at {rate:g} fps = {len(small) / rate:.2f} s")
 storyboard(small, rate, n=6, title="read back at half the frame rate, longest side 64 px")

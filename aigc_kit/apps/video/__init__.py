@@ -111,6 +111,7 @@ from aigc_kit.apps.video.generator import (
 from aigc_kit.apps.video.io import (
     FOOTAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
+    Footage,
     Soundtrack,
     VideoLoadError,
     VideoSet,
@@ -219,6 +220,7 @@ __all__ = [
     "lbp_histograms",
     "load_photo",
     "load_video",
+    "Footage",
     "load_video_folder",
     "make_clip",
     "motion_statistics",

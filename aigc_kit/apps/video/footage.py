@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aigc_kit.apps.video.io import Soundtrack, load_video
+from aigc_kit.apps.video.io import Footage, Soundtrack, load_video
 
 REAL_CLIPS_DIR = Path(__file__).with_name("real_clips")
 """Folder of the real clips and their table ``clips.csv``."""
@@ -87,11 +87,8 @@ def load_real_clip(name: str, audio: bool = False) -> RealClip:
         raise ValueError(f"unknown real clip {name!r}; choose one of {list(table.index)}")
     row = table.loc[name]
     path = REAL_CLIPS_DIR / row["file"]
-    sound = None
-    if audio:
-        frames, fps, sound = _load_with_sound(path)
-    else:
-        frames, fps = load_video(path)
+    footage = _load_with_sound(path) if audio else load_video(path)
+    frames, fps, sound = footage.frames, footage.fps, footage.soundtrack
     if len(frames) != int(row["frames"]) or fps != float(row["fps"]):
         raise ValueError(f"{path}: expected {row['frames']} frames at {row['fps']} fps, read "
                          f"{len(frames)} at {fps}: the file does not match clips.csv")
@@ -100,7 +97,7 @@ def load_real_clip(name: str, audio: bool = False) -> RealClip:
                     row["content"], row["source"], row["licence"])
 
 
-def _load_with_sound(path: Path) -> tuple[np.ndarray, float, Soundtrack | None]:
+def _load_with_sound(path: Path) -> Footage:
     """``load_video(path, audio=True)`` without the no-sound warning (the table says which
     clips are silent)."""
     import warnings

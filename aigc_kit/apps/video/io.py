@@ -24,7 +24,6 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -590,25 +589,39 @@ def _load_ffmpeg(path: Path, fps: float | None, size: int | tuple[int, int] | No
     return data, rate
 
 
-@overload
-def load_video(path: str | os.PathLike, fps: float | None = None,
-               size: int | tuple[int, int] | None = None, max_seconds: float | None = None,
-               audio: Literal[False] = False,
-               audio_rate: int | None = None) -> tuple[np.ndarray, float]: ...
+@dataclass(frozen=True)
+class Footage:
+    """What :func:`load_video` reads from a file: the frames, their rate, the sound.
 
+    Attributes
+    ----------
+    frames : np.ndarray
+        ``uint8``, shape ``(T, H, W, 3)``, values in [0, 255] (``as_frames`` makes floats).
+    fps : float
+        Frame rate of ``frames`` in frames per second.
+    soundtrack : Soundtrack or None
+        The sound, aligned with the frames and exactly as long, when it was asked for
+        (``audio=True``) and the file has one; None otherwise.
 
-@overload
-def load_video(path: str | os.PathLike, fps: float | None = None,
-               size: int | tuple[int, int] | None = None, max_seconds: float | None = None,
-               *, audio: Literal[True],
-               audio_rate: int | None = None) -> tuple[np.ndarray, float, Soundtrack | None]: ...
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
+
+    frames: np.ndarray
+    fps: float
+    soundtrack: Soundtrack | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Length in seconds, ``len(frames) / fps``."""
+        return len(self.frames) / self.fps
 
 
 def load_video(path: str | os.PathLike, fps: float | None = None,
                size: int | tuple[int, int] | None = None,
                max_seconds: float | None = None, audio: bool = False,
-               audio_rate: int | None = None,
-               ) -> tuple[np.ndarray, float] | tuple[np.ndarray, float, Soundtrack | None]:
+               audio_rate: int | None = None) -> Footage:
     """Read user footage (MP4/MOV/AVI/MKV/WebM/GIF) at a chosen frame rate and size, and
     with ``audio=True`` its soundtrack.
 
@@ -636,12 +649,9 @@ def load_video(path: str | os.PathLike, fps: float | None = None,
 
     Returns
     -------
-    frames : np.ndarray
-        ``uint8``, shape ``(T, H, W, 3)``, values in [0, 255] (``as_frames`` makes floats).
-    fps : float
-        Frame rate of ``frames`` in frames per second.
-    soundtrack : Soundtrack or None
-        Only with ``audio=True`` (the tuple has three items then).
+    Footage
+        ``.frames`` (``uint8``, ``(T, H, W, 3)``), ``.fps`` and, with ``audio=True``,
+        ``.soundtrack`` (None without it): one return type whatever is asked.
 
     Raises
     ------
@@ -660,13 +670,13 @@ def load_video(path: str | os.PathLike, fps: float | None = None,
     else:
         frames, rate = _load_ffmpeg(path, fps, size, max_seconds)
     if not audio:
-        return frames, rate
+        return Footage(frames, rate)
     sound = None if path.suffix.lower() == ".gif" else read_soundtrack(
         path, len(frames), rate, audio_rate)
     if sound is None:
         warnings.warn(f"'{path}' has no audio track: the soundtrack is None and an edit of "
                       "this footage will be silent", UserWarning, stacklevel=2)
-    return frames, rate, sound
+    return Footage(frames, rate, sound)
 
 
 @dataclass
@@ -740,7 +750,8 @@ def load_video_folder(folder: str | os.PathLike, fps: float | None = None,
     clips, rates, rows, skipped = [], [], [], []
     for path in files:
         try:
-            frames, rate = load_video(path, fps=fps, size=size, max_seconds=max_seconds)
+            footage = load_video(path, fps=fps, size=size, max_seconds=max_seconds)
+            frames, rate = footage.frames, footage.fps
         except VideoLoadError as err:
             skipped.append(SkippedFile(path, err.reason))
             continue
