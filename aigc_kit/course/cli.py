@@ -73,13 +73,18 @@ def _fetch(args: argparse.Namespace) -> int:
 def _exercises(args: argparse.Namespace) -> int:
     from aigc_kit.course.exercises import export_exercises
 
-    written = export_exercises(args.source, args.out, nbgrader=args.nbgrader)
+    try:
+        written = export_exercises(args.notebooks, args.out, nbgrader=args.nbgrader)
+    except FileNotFoundError as err:  # nothing was written
+        print(f"aigc-kit exercises: {err}", file=sys.stderr)
+        return 2
     for item in written:
         print(f"wrote {item.path}: {item.solutions} solutions "
               f"{'marked for nbgrader' if args.nbgrader else 'replaced by stubs'}, "
               f"{item.checks} self-checks")
     if not written:
-        print(f"aigc-kit exercises: no chapter in {args.source} has a cell tagged 'solution'",
+        print(f"aigc-kit exercises: no chapter in {args.notebooks or 'notebooks'} has a cell "
+              f"tagged 'solution'",
               file=sys.stderr)
         return 1
     return 0
@@ -174,7 +179,11 @@ def _add_exercises(sub: argparse._SubParsersAction) -> None:
                     "self-check an autograded test).",
     )
     exercises.add_argument("--out", required=True, help="output folder")
-    exercises.add_argument("--source", default="notebooks", help="the chapters' folder")
+    exercises.add_argument(
+        "--notebooks", "--source", dest="notebooks", default=None, metavar="PATH",
+        help="the course's notebooks/ folder, the py:percent chapters the versions are made "
+             "from (default: ./notebooks, else the notebooks/ folder of the checkout this "
+             "aigc-kit runs from)")
     exercises.add_argument("--nbgrader", action="store_true",
                            help="write nbgrader source notebooks instead")
     exercises.set_defaults(func=_exercises)
