@@ -111,14 +111,36 @@ def _used_after(cells: list, index: int) -> set[str]:
     return used
 
 
-def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``nb`` with every solution cell replaced by its stub (tagged ``exercise``), no outputs."""
+def student_page(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """An *executed* chapter as a class may see it on the course site (``aigc-kit site
+    --students``).
+
+    Every solution cell becomes its stub (as in :func:`student_version`) with no output;
+    the outputs of the check cells, and of any other cell that uses a name a solution
+    assigned, are cleared, so neither the solution nor its "✓ right" shows. Every other
+    output (plots, players, widgets) is kept.
+    """
     nb = copy.deepcopy(nb)
+    solved: set[str] = set()
     for index, cell in enumerate(nb.cells):
         if is_solution(cell):
+            if cell.cell_type == "code":
+                solved |= set(assigned_names(cell.source))
             cell.source = stub(cell, _used_after(nb.cells, index))
             tags = [t for t in cell.metadata.get("tags", []) if t != SOLUTION_TAG]
             cell.metadata["tags"] = [*tags, "exercise"]
+        elif not (cell.cell_type == "code" and (_CHECK_CALL.search(cell.source)
+                                               or _used_names(cell.source) & solved)):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` with every solution cell replaced by its stub (tagged ``exercise``), no outputs."""
+    nb = student_page(nb)
+    for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return nb
