@@ -201,7 +201,7 @@ def notebook_folder(given: str | Path | None = None) -> Path:
     """The folder of the course's py:percent chapters.
 
     ``given`` if it is a folder; by default ``./notebooks``, else the ``notebooks/`` folder
-    of the checkout this package runs from.
+    of the checkout this package runs from (``aigc-kit exercises --notebooks``).
 
     Raises
     ------

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Reference:
-    """One publication, standard or dataset the course draws on.
+    """One publication, standard or dataset the course draws on (listed by every chapter's
+    closing cell, the README and the site's "Further reading" page).
 
     Attributes
     ----------
@@ -464,7 +465,8 @@ def further_reading_markdown(heading: str = "##") -> str:
 
 
 def further_reading_notebook():
-    """The site's "Further reading" page as a one-cell notebook (for ``build_site``)."""
+    """The site's "Further reading" page as a one-cell notebook (written by ``aigc-kit
+    course`` and ``aigc-kit site`` through ``build_site``)."""
     import nbformat
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(

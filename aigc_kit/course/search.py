@@ -24,7 +24,8 @@ class SearchEntry:
     """One chapter of the index: its page, title, headings and the kit names it uses.
 
     ``headings`` are ``(text, anchor)``; ``names`` are ``(name, module, anchor)`` with the
-    anchor of the first cell that uses the name (``cell-id=...``; "" when unknown).
+    anchor of the first cell that uses the name (``cell-id=...``; "" when unknown). Written
+    for every chapter by ``aigc-kit course`` and ``aigc-kit site``.
     """
 
     title: str
@@ -34,7 +35,8 @@ class SearchEntry:
 
 
 def page_headings(page_html: str) -> list[tuple[str, str]]:
-    """The ``(text, anchor)`` of every ``h1``-``h4`` with an id in an exported page."""
+    """The ``(text, anchor)`` of every ``h1``-``h4`` with an id in an exported page (the
+    search index of ``aigc-kit course`` / ``aigc-kit site``)."""
     found = []
     for _, anchor, inner in _HEADING.findall(page_html):
         text = html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip()
@@ -74,7 +76,8 @@ def notebook_names(nb) -> list[tuple[str, str, str]]:
     """The kit's public names a notebook uses: ``(name, module, anchor of first use)``.
 
     Names are those imported from ``aigc_kit`` (and ``module.attribute`` for an imported
-    module such as ``check``), in order of first use.
+    module such as ``check``), in order of first use. Used by ``aigc-kit course`` and
+    ``aigc-kit site`` for the search index.
     """
     imported: dict[str, str] = {}
     first: dict[str, str] = {}
@@ -99,7 +102,8 @@ def notebook_names(nb) -> list[tuple[str, str, str]]:
 
 
 def write_search_index(static: Path, entries: list[SearchEntry]) -> Path:
-    """Write ``static/search-index.js`` for the index page's search box; return its path."""
+    """Write ``static/search-index.js`` for the index page's search box; return its path
+    (``aigc-kit course`` / ``aigc-kit site``)."""
     data = {"chapters": [{"title": e.title, "href": e.href, "headings": e.headings,
                           "names": e.names} for e in entries]}
     target = static / SEARCH_INDEX_FILE

@@ -93,6 +93,10 @@ def render_page(nb, page: Path, nav: dict | None = None, search: bool = False) -
         "reading": href | None}``.
     search : bool
         Put the search box on the page (the index; needs ``_static/search-index.js``).
+
+    Notes
+    -----
+    Every page of ``aigc-kit course`` and ``aigc-kit site`` is written by this function.
     """
     copy_static(page.parent)
     resources = {"aigc_nav": nav, "aigc_static": STATIC_DIR, "aigc_search": search}
@@ -151,7 +155,8 @@ def describe(notebook: Path) -> tuple[str, str]:
 
 def executed_chapters(folder: Path) -> list[Chapter]:
     """The chapters executed into ``folder`` (``NN_topic.ipynb``), in order, with their run
-    times and outcomes from ``summary.json`` when ``aigc-kit course`` wrote one."""
+    times and outcomes from ``summary.json`` when ``aigc-kit course`` wrote one (used by
+    ``aigc-kit site``)."""
     runs = {}
     if (folder / SUMMARY_FILE).exists():
         runs = {r["name"]: r for r in json.loads((folder / SUMMARY_FILE).read_text("utf-8"))}

@@ -18,6 +18,7 @@ from aigc_kit.course.exercises import (
     export_exercises,
     graded_check,
     is_solution,
+    student_page,
     stub,
     student_version,
 )
@@ -160,3 +161,23 @@ def test_student_notebook_runs_up_to_its_first_stub(tmp_path, monkeypatch):
     outputs = "".join(o.get("text", "") + str(o.get("data", {}))
                       for c in nb.cells[first:] for o in c.get("outputs", []))
     assert "not answered yet" in outputs
+
+
+def test_student_page_keeps_outputs_except_solutions_checks_and_what_uses_them():
+    out = [nbformat.v4.new_output("stream", text="shown\n")]
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1", outputs=list(out)),
+        nbformat.v4.new_code_cell("helper = 2\nanswer = helper * x", outputs=list(out),
+                                  metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("check.ch01_ex1(answer)", outputs=list(out)),
+        nbformat.v4.new_code_cell("print(helper)", outputs=list(out)),
+        nbformat.v4.new_markdown_cell("The worked answer.", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("print(x)", outputs=list(out)),
+    ])
+    page = student_page(nb)
+    kept = [bool(c.get("outputs")) for c in page.cells if c.cell_type == "code"]
+    assert kept == [True, False, False, False, True]
+    assert page.cells[1].source == f"{CODE_STUB}\nhelper = ...\nanswer = ..."
+    assert page.cells[4].source == "*Write your answer here.*"
+    assert all("solution" not in c.metadata.get("tags", []) for c in page.cells)
+    assert nb.cells[1].outputs  # the executed notebook itself is left alone

@@ -184,3 +184,21 @@ def test_site_command_rebuilds_the_full_site_and_says_when_nothing_was_run(tmp_p
     assert chapter["title"] == "5 · Five" and ["Exercises", "Exercises"] in chapter["headings"]
     assert ["check.ch05_ex4", "aigc_kit.check", ""] in chapter["names"] or any(
         name == "check.ch05_ex4" for name, _, _ in chapter["names"])
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py")),
+                         ids=lambda p: p.stem)
+def test_no_cell_ends_by_showing_the_seeded_generator(path):
+    # issue 27: chapter 11's page showed "Out[2]: Generator(PCG64) at 0x..." because its
+    # setup cell ended with seed_everything(seed), whose value (a generator) is displayed
+    import ast
+
+    import jupytext
+
+    for cell in jupytext.read(path, fmt="py:percent").cells:
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        last = ast.parse(cell.source).body[-1]
+        shown = isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+        name = getattr(getattr(last, "value", None), "func", None)
+        assert not (shown and getattr(name, "id", "") == "seed_everything"), cell.source[-80:]
