@@ -25,7 +25,7 @@ def built_site() -> Path:
     if not folder:
         pytest.skip("no built site to audit: set AIGC_KIT_SITE to a folder written by "
                     "'aigc-kit course' (e.g. AIGC_KIT_SITE=build/course)")
-    site = Path(folder)
+    site = Path(folder).resolve()
     if not (site / "index.html").exists():
         pytest.fail(f"AIGC_KIT_SITE={folder} holds no index.html; run 'aigc-kit course' first")
     return site

@@ -26,13 +26,14 @@ CELLS = [
     "widgets.FloatSlider(description=r'rate $\\alpha$', value=0.5, max=1.0)",
     "values = {f'value_{i}': i for i in range(40)}\nglobals().update(values)\n" + LONG_LINE,
     "optimizer = Adam",
+    "import pandas as pd\npd.DataFrame([[f'a wide table, cell {i}' for i in range(10)]])",
 ]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """A one-chapter site: a few cells executed headless (players, a widget whose label holds
-    a formula, a long code line, a name from the kit)."""
+    a formula, a long code line, a wide table, a name from the kit)."""
     folder = tmp_path_factory.mktemp("pages")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "# 1 · Pages\n\nA small chapter for the site's browser tests.\n\n## Players and widgets")]

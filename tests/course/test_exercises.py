@@ -18,8 +18,8 @@ from aigc_kit.course.exercises import (
     export_exercises,
     graded_check,
     is_solution,
-    student_page,
     stub,
+    student_page,
     student_version,
 )
 
