@@ -230,14 +230,8 @@ _AUDIT_JS = """() => {
   }
   const outputs = Array.from(document.querySelectorAll('.jp-OutputArea-output'))
     .map(el => el.innerText).join('\\n');
-  for (const [pattern, what] of [[/ at 0x[0-9a-f]{6,}/, 'an object repr'],
-                                 [/\\/tmp\\//, 'a temporary path']]) {
-    const hit = outputs.match(pattern);
-    if (hit) problems.push(what + ' in an output: ' + hit[0]);
-  }
-  for (const cell of document.querySelectorAll('.jp-OutputArea-output td')) {
-    if (cell.textContent.trim().toLowerCase() === 'nan') problems.push('a table shows nan');
-  }
+  const repr = outputs.match(/<?[\\w.]+(\\(\\w*\\))? at 0x[0-9a-f]{6,}>?/);
+  if (repr) problems.push('an object repr in an output: ' + repr[0]);
   return problems;
 }"""
 
@@ -262,7 +256,8 @@ def audit_page(offline_context, page_file: Path, widths=(1400, 390),
                settle_ms: int = 2500) -> list[str]:
     """Everything wrong with one page of the course site, opened offline at each width:
     page errors, console errors, requests that left the site, diagrams not drawn, code or
-    outputs cut off with no way to scroll, object reprs, temporary paths, ``nan`` cells."""
+    outputs cut off with no way to scroll, the page wider than the window, an object's
+    default repr (``<... at 0x...>``) shown as an output."""
     return [problem for width in widths
             for problem in _page_problems(offline_context, page_file, width, settle_ms)]
 

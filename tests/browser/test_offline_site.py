@@ -78,12 +78,14 @@ def test_widget_page_has_no_errors_and_widgets_in_the_page_font(site, audit,
     page.goto(page_file.as_uri())
     page.wait_for_function("document.querySelectorAll('.widget-label').length > 5",
                            timeout=30_000)
+    outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
     fonts = page.evaluate("""() => [
         getComputedStyle(document.querySelector('.jp-RenderedMarkdown')).fontFamily,
         Array.from(document.querySelectorAll('.widget-label, .widget-button, .widget-readout'))
              .map(e => getComputedStyle(e).fontFamily)]""")
     context.close()
     text_font, widget_fonts = fonts
+    assert "feedback log:" in outputs and "/tmp/" not in outputs
     assert widget_fonts and set(widget_fonts) == {text_font}, (text_font, set(widget_fonts))
 
 

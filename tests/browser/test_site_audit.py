@@ -5,8 +5,8 @@ cores), so this test audits a build that already exists: set ``AIGC_KIT_SITE`` t
 (e.g. ``AIGC_KIT_SITE=build/course`` after ``make course``). Without it the test is skipped
 and says so. Each page must load with no page error or console error, request nothing
 outside the site, draw its diagrams, keep every code cell and output reachable at 390 px,
-and show no object repr, temporary path or ``nan`` table cell; the index's summaries end in
-a full stop.
+and show no object's default repr; the index's summaries end in a full stop; chapter 6's
+comparison table shows no ``nan`` and chapter 8 no temporary path.
 """
 
 from __future__ import annotations
@@ -59,3 +59,24 @@ def test_index_summaries_end_in_a_full_stop(built_site, offline_context):
     context.close()
     assert len(summaries) >= 13
     assert all(s.strip()[-1] in ".!?" for s in summaries), summaries
+
+
+def _outputs(page) -> str:
+    return "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+
+
+def test_small_things_of_issue_27_stay_fixed(built_site, offline_context):
+    context = offline_context([])
+    page = context.new_page()
+    (chapter_6,) = built_site.glob("06_*.html")
+    page.goto(chapter_6.as_uri())
+    table = page.locator(".jp-OutputArea-output table", has_text="recon. MSE").first
+    cells = [c.strip().lower() for c in table.locator("td").all_inner_texts()]
+    assert cells and "nan" not in cells, cells  # GANs reconstruct nothing: "–"
+    (chapter_8,) = built_site.glob("08_*.html")
+    page.goto(chapter_8.as_uri())
+    assert "/tmp/" not in _outputs(page)
+    (chapter_11,) = built_site.glob("11_*.html")
+    page.goto(chapter_11.as_uri())
+    assert "Generator(PCG64)" not in _outputs(page)
+    context.close()
