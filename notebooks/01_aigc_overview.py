@@ -25,7 +25,7 @@
 #
 # ## The pipeline of chapter 2
 #
-# Every chapter of the course is one box of this diagram (JupyterLab draws it):
+# Every chapter of the course is one box of this diagram (JupyterLab and the course site draw it, offline):
 #
 # ```mermaid
 # graph TD
