@@ -58,7 +58,7 @@ from aigc_kit.apps.video import (
     storyboard,
 )
 
-seed_everything(seed)
+rng = seed_everything(seed)  # seeds Python, NumPy and torch; rng: a NumPy generator
 
 # %% [markdown]
 # ## 1 · Footage with ground truth
@@ -395,3 +395,15 @@ print(pd.Series(answer).groupby(edit.scores["shot"].to_numpy()).mean().round(3).
 
 # %%
 check.ch11_ex4(answer, edit.scores)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - NIST (2001). *TRECVID: shot boundary detection task (2001-2007)*. National Institute of Standards and Technology. <https://trecvid.nist.gov/> Kit: `apps.video.score_cuts`.
+# - Hasler and Süsstrunk (2003). *Measuring colourfulness in natural images*. Proc. SPIE 5007, Human Vision and Electronic Imaging VIII. <https://doi.org/10.1117/12.477378> Kit: `apps.video.colourfulness`.
+# - Ojala, Pietikäinen and Mäenpää (2002). *Multiresolution Gray-Scale and Rotation Invariant Texture Classification with Local Binary Patterns*. IEEE Transactions on Pattern Analysis and Machine Intelligence 24(7), 971-987. <https://doi.org/10.1109/TPAMI.2002.1017623> Kit: `apps.video.lbp_histograms`.
+# - Haralick, Shanmugam and Dinstein (1973). *Textural Features for Image Classification*. IEEE Transactions on Systems, Man, and Cybernetics SMC-3(6), 610-621. <https://doi.org/10.1109/TSMC.1973.4309314> Kit: `apps.video.glcm_features`.
+# - Lucas and Kanade (1981). *An Iterative Image Registration Technique with an Application to Stereo Vision*. International Joint Conference on Artificial Intelligence (IJCAI 1981). <https://www.ijcai.org/Proceedings/81-2/Papers/017.pdf> Kit: `apps.video.optical_flow`, `apps.video.clip_flows`.
+# - van der Walt et al. (2014). *scikit-image: image processing in Python*. PeerJ 2, e453. <https://doi.org/10.7717/peerj.453> Kit: `apps.video.make_clip`, `apps.video.optical_flow`.

@@ -20,7 +20,12 @@ STRICT_ENV = "AIGC_KIT_CHECK_STRICT"
 
 
 class ExerciseNotPassed(AssertionError):
-    """Raised in strict mode (``AIGC_KIT_CHECK_STRICT=1``) by a check that is not passed."""
+    """A check that is not passed, raised with its verdict's line (the hint) as message.
+
+    Raised in strict mode (``AIGC_KIT_CHECK_STRICT=1``) and by :meth:`Verdict.require`
+    (nbgrader's autograded cells); an ``AssertionError``, so graders count it as a failed
+    test.
+    """
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,19 @@ class Verdict:
 
     __str__ = __repr__
 
+    def require(self) -> Verdict:
+        """This verdict when it is right; otherwise raise :class:`ExerciseNotPassed`.
+
+        The exception's message is the verdict's line, hint included, so a grader that
+        only sees the exception (nbgrader's autograded cell, strict mode) shows the
+        student the same hint as the notebook would; a right answer is returned and so
+        displayed ("✓ right"). The nbgrader export (``aigc-kit exercises --nbgrader``)
+        writes each check as ``check.chNN_exK(...).require()``.
+        """
+        if not self.ok:
+            raise ExerciseNotPassed(repr(self))
+        return self
+
 
 def _strict() -> bool:
     return os.environ.get(STRICT_ENV, "").strip() not in ("", "0", "false", "no")
@@ -95,9 +113,7 @@ def exercise(func: Callable[..., Outcome]) -> Callable[..., Verdict]:
                 outcome = wrong(f"your answer could not be checked ({type(error).__name__}: "
                                 f"{error})")
             verdict = Verdict(name, outcome.ok, outcome.text)
-        if _strict() and not verdict.ok:
-            raise ExerciseNotPassed(repr(verdict))
-        return verdict
+        return verdict.require() if _strict() else verdict
 
     check.is_exercise_check = True  # type: ignore[attr-defined]
     return check
