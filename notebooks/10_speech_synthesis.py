@@ -278,7 +278,7 @@ check.ch10_ex4(answer, test_audio[take], round_trip[take], FSDD_SPEC.sr)
 #
 # What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
 #
-# - Wang et al. (2017). *Tacotron: Towards End-to-End Speech Synthesis*. Interspeech 2017. <https://arxiv.org/abs/1703.10135> Kit: `models.SpectralInverter`, `generation.TrainedVocoder`.
+# - Wang et al. (2017). *Tacotron: Towards End-to-End Speech Synthesis*. Interspeech 2017. <https://arxiv.org/abs/1703.10135> Kit: `models.SpectralInverter`, `training.TrainedVocoder`.
 # - Ren et al. (2019). *FastSpeech: Fast, Robust and Controllable Text to Speech*. Advances in Neural Information Processing Systems 32 (NeurIPS 2019). <https://arxiv.org/abs/1905.09263> Kit: background, not used directly.
 # - Kim, Kong and Son (2021). *Conditional Variational Autoencoder with Adversarial Learning for End-to-End Text-to-Speech*. International Conference on Machine Learning (ICML 2021). <https://arxiv.org/abs/2106.06103> Kit: background, not used directly.
 # - Sohn, Lee and Yan (2015). *Learning Structured Output Representation using Deep Conditional Generative Models*. Advances in Neural Information Processing Systems 28 (NeurIPS 2015). <https://papers.nips.cc/paper/5775-learning-structured-output-representation-using-deep-conditional-generative-models> Kit: `models.ConditionalVAE`, `apps.speech.train_digit_voice`.

@@ -80,7 +80,7 @@ REFERENCES: dict[str, Reference] = {r.key: r for r in [
     _ref("perraudin2013", "Perraudin, Balazs and Søndergaard", 2013, "A fast Griffin-Lim algorithm",
          "IEEE Workshop on Applications of Signal Processing to Audio and Acoustics (WASPAA)",
          "https://doi.org/10.1109/WASPAA.2013.6701851",
-         "features.to_audio", "generation.VOCODERS"),
+         "features.to_audio", "features.VOCODERS"),
     _ref("davis1980", "Davis and Mermelstein", 1980,
          "Comparison of parametric representations for monosyllabic word recognition in "
          "continuously spoken sentences",
@@ -160,7 +160,7 @@ REFERENCES: dict[str, Reference] = {r.key: r for r in [
          "https://arxiv.org/abs/1806.04498", "training.GANConfig", "generation.KIT_RECIPE"),
     _ref("wang2017", "Wang et al.", 2017, "Tacotron: Towards End-to-End Speech Synthesis",
          "Interspeech 2017", "https://arxiv.org/abs/1703.10135",
-         "models.SpectralInverter", "generation.TrainedVocoder"),
+         "models.SpectralInverter", "training.TrainedVocoder"),
     # evaluation
     _ref("salimans2016", "Salimans et al.", 2016, "Improved Techniques for Training GANs",
          "Advances in Neural Information Processing Systems 29 (NeurIPS 2016), 2234-2242",
