@@ -96,11 +96,13 @@ def test_click_and_cut_stay_within_a_frame_through_mp4_files(tmp_path):
     an automatic edit and another MP4 round trip."""
     frames, _, cuts, sound = _shots_with_clicks(seed=2)
     source = write_video(tmp_path / "source.mp4", frames, FPS, audio=sound)
-    loaded, fps, track = load_video(source, audio=True)
+    footage = load_video(source, audio=True)
+    loaded, fps, track = footage.frames, footage.fps, footage.soundtrack
     assert fps == FPS and track is not None and track.rate == RATE
     edit = _edit_with_cuts_inside(loaded.astype(np.float32) / 255.0, track)
     edited = write_video(tmp_path / "edit.mp4", edit.frames, FPS, audio=edit.audio)
-    back, _, heard = load_video(edited, audio=True)
+    reloaded = load_video(edited, audio=True)
+    back, heard = reloaded.frames, reloaded.soundtrack
     grey = back.astype(np.float32).mean(axis=(1, 2, 3)) / 255.0
     offsets = []
     for frame in _cuts_in_edit(edit, cuts, int(round(0.25 * FPS))):
