@@ -3,7 +3,8 @@
 A chapter's check module writes each check as a plain function of the student's answer
 (and of any notebook objects it needs) that returns :func:`right` or :func:`wrong`;
 ``@exercise`` names it, handles unanswered exercises and odd answers, and applies strict
-mode. Taught nowhere: this is what every chapter's "Check your answer" cell calls.
+mode. Not a lesson of its own: every chapter's "Check your answer" cells call it (the first
+in ``01_aigc_overview``), and ``aigc-kit exercises`` exports it for nbgrader.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ class ExerciseNotPassed(AssertionError):
     Raised in strict mode (``AIGC_KIT_CHECK_STRICT=1``) and by :meth:`Verdict.require`
     (nbgrader's autograded cells); an ``AssertionError``, so graders count it as a failed
     test.
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
     """
 
 
@@ -37,12 +42,22 @@ class Outcome:
 
 
 def right(note: str = "") -> Outcome:
-    """A passed check, with an optional note that goes further (never required)."""
+    """A passed check, with an optional note that goes further (never required).
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
+    """
     return Outcome(True, note)
 
 
 def wrong(hint: str) -> Outcome:
-    """A failed check and its hint: what to look at, never the expected answer."""
+    """A failed check and its hint: what to look at, never the expected answer.
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
+    """
     return Outcome(False, hint)
 
 
@@ -58,6 +73,10 @@ class Verdict:
         True right, False not yet, None not answered (the stub's ``answer = ...``).
     message : str
         The note, the hint, or the reminder to answer first.
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
     """
 
     exercise: str
@@ -98,6 +117,10 @@ def exercise(func: Callable[..., Outcome]) -> Callable[..., Verdict]:
     answered yet"; an answer the check cannot read (a ``TypeError`` or ``ValueError`` while
     comparing) is "not yet" with the reason. In strict mode anything but "right" raises
     :class:`ExerciseNotPassed`.
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
     """
     name = f"{func.__module__.rsplit('.', 1)[-1]}_{func.__name__}"
 
@@ -143,6 +166,10 @@ def close(answer: Any, expected: Any, rtol: float = 1e-3, atol: float = 1e-6) ->
     """Whether ``answer`` matches ``expected`` in shape and within tolerance (NaN never does).
 
     Accepts numbers, sequences, NumPy arrays and PyTorch tensors (moved to the CPU).
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
     """
     a, b = as_array(answer), as_array(expected)
     if a.shape != b.shape:

@@ -56,6 +56,10 @@ class Transition:
     boundary : int
         The frame a detector should report: the new shot's first frame for a cut, the
         middle of the span for a gradual transition.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
     """
 
     kind: str
@@ -67,7 +71,12 @@ class Transition:
 @dataclass(frozen=True)
 class ShotInfo:
     """What one shot shows: its photo, camera move, extras, and its frames ``[start, end)``
-    (including the transition frames it takes part in)."""
+    (including the transition frames it takes part in).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
 
     index: int
     photo: str
@@ -143,6 +152,10 @@ class Clip:
         ``(kind, start, end)`` of everything that passes in front of the camera
         (``"occluder"``, ``"walker"``, see ``Distractors``), frames ``[start, end)``, in
         time order. Not shot boundaries either.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
     """
 
     frames: np.ndarray

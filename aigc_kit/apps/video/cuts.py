@@ -317,6 +317,10 @@ class CutDetection:
         ``"cut"`` when the detection came from the finest scale, else ``"gradual"``.
     flashes : list[tuple[int, int]]
         Camera flashes found and ignored, as frame spans ``[start, end)``.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
     """
 
     boundaries: np.ndarray
@@ -646,7 +650,12 @@ def threshold_boundaries(
     differences: np.ndarray, threshold: float, min_shot_frames: int = 10
 ) -> np.ndarray:
     """Frames where ``differences`` (shape (T,)) exceed ``threshold``, each at least
-    ``min_shot_frames`` after the previous one (the baseline's decision rule)."""
+    ``min_shot_frames`` after the previous one (the baseline's decision rule).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     diff = np.asarray(differences, dtype=float)
     found: list[int] = []
     for i in np.flatnonzero(diff > threshold):

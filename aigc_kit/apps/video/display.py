@@ -45,7 +45,12 @@ def player_html(
     frames: object, fps: float, width: int = 256, fmt: str = "auto",
     max_seconds: float = MAX_SECONDS, audio: Soundtrack | None = None,
 ) -> str:
-    """The HTML of an inline player for a clip (see ``play``)."""
+    """The HTML of an inline player for a clip (see ``play``).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     arr = as_frames(frames)[: max(1, int(max_seconds * fps))]
     if fmt == "auto":
         fmt = "mp4" if ffmpeg_available() else "gif"

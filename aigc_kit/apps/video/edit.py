@@ -308,6 +308,10 @@ class EditResult:
         The edit's sound, cut at the same frames (``splice_soundtrack``); None: silent.
     notes : list of str
         What the edit could not do as asked, in words (e.g. that it is silent).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
     """
 
     frames: np.ndarray

@@ -36,6 +36,10 @@ class RealClip:
         The soundtrack when asked for and present.
     content, source, licence : str
         What the clip shows, where it comes from, and its licence.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
     """
 
     name: str

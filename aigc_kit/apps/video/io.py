@@ -35,7 +35,12 @@ VIDEO_EXTENSIONS = (".gif", ".mp4")
 
 
 class VideoLoadError(FileLoadError):
-    """A video file could not be read; the message names the file, the reason and the fix."""
+    """A video file could not be read; the message names the file, the reason and the fix.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
 
     action = "read video file"
 
@@ -247,12 +252,22 @@ def from_tensor(tensor: torch.Tensor, name: str = "tensor") -> np.ndarray:
 
 
 def to_uint8(frames: object) -> np.ndarray:
-    """Frames in [0, 1] -> ``uint8`` array ``(T, H, W, 3)`` in [0, 255] (rounded)."""
+    """Frames in [0, 1] -> ``uint8`` array ``(T, H, W, 3)`` in [0, 255] (rounded).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     return np.round(as_frames(frames) * 255.0).astype(np.uint8)
 
 
 def ffmpeg_available() -> bool:
-    """Whether an FFmpeg binary is reachable (through ``imageio-ffmpeg``) for MP4 files."""
+    """Whether an FFmpeg binary is reachable (through ``imageio-ffmpeg``) for MP4 files.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     try:
         import imageio_ffmpeg
 
