@@ -28,7 +28,7 @@ Representations (``MelSpec``: rate, window/hop, mel bands x frames): the first k
 ``FSDD_SPEC_32`` and ``NOTES_SPEC_32`` (32 x 32), the presets chosen from this table
 (``FSDD_SPEC`` and ``NOTES_SPEC``, 64 x 32; ``FSDD_SPEC_64`` at a 12 ms hop), and other
 candidates with more bands, shorter hops and, for notes, 16 kHz. Each table comes from
-:func:`aigc_kit.evaluation.judge_vocoders`. Vocoders (``aigc_kit.generation.VOCODERS``):
+:func:`aigc_kit.evaluation.judge_vocoders`. Vocoders (``aigc_kit.features.VOCODERS``):
 
 - ``GL-32``: Griffin-Lim as the first kit did it (clamped mel pseudo-inverse,
   32 iterations, momentum 0.99);

@@ -288,3 +288,12 @@ print(f"b = {answer:.3f}: doubling the data multiplies the error by {2 ** answer
 
 # %%
 check.ch13_ex4(answer, data_shares, errors, len(notes.x_train))
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Cox et al. (1997). *Secure Spread Spectrum Watermarking for Multimedia*. IEEE Transactions on Image Processing 6(12), 1673-1687. <https://doi.org/10.1109/83.650120> Kit: `apps.provenance.embed_watermark`, `apps.provenance.detect_watermark`.
+# - Gebru et al. (2021). *Datasheets for Datasets*. Communications of the ACM 64(12); arXiv:1803.09010. <https://arxiv.org/abs/1803.09010> Kit: `data.fsdd_speakers`.
+# - Jackson et al. (2016). *Free Spoken Digit Dataset (FSDD)*. GitHub release v1.0.10, CC BY-SA 4.0. <https://github.com/Jakobovski/free-spoken-digit-dataset> Kit: `data.fsdd`, `data.fsdd_speakers`.

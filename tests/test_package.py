@@ -171,7 +171,6 @@ PENDING_AREAS = ("aigc_kit/apps/music/", "aigc_kit/apps/video/", "aigc_kit/cours
                  "aigc_kit/check/")
 PENDING = {
     "aigc_kit/apps/video/display.py",
-    "aigc_kit/apps/video/edit.py",
     "aigc_kit/apps/video/features.py",
     "aigc_kit/course/cli.py",
     "aigc_kit/course/pairs.py",
@@ -248,3 +247,45 @@ def test_the_mirror_rule_catches_a_module_without_tests(tmp_path, monkeypatch):
     monkeypatch.setattr(here, "WITHOUT_LOGIC", {"aigc_kit/models/mlp.py": "it has f"})
     with pytest.raises(AssertionError, match="only modules without logic"):
         test_the_exceptions_to_the_mirror_are_few_and_still_true()
+
+
+TAUGHT = r"``(\d\d_[a-z0-9_]+|report_model)``|benchmarks/(bench_\w+)\.py|``aigc-kit (\w+)"
+
+
+def _untaught(stage: str) -> list[str]:
+    """Public functions and classes of ``stage`` whose docstring names no existing notebook,
+    benchmark or command (a named notebook or benchmark must exist)."""
+    import importlib
+    import inspect
+    import re
+
+    face, root, bad = importlib.import_module(f"aigc_kit.{stage}"), PACKAGE.parent, []
+    for name in face.__all__:
+        obj = getattr(face, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        found = re.findall(TAUGHT, inspect.getdoc(obj) or "")
+        real = [nb or bench or cmd for nb, bench, cmd in found
+                if cmd or (nb and (root / "notebooks" / f"{nb}.py").exists())
+                or (bench and (root / "benchmarks" / f"{bench}.py").exists())]
+        if not real:
+            bad.append(f"{stage}.{name}")
+    return bad
+
+
+@pytest.mark.parametrize("stage", [*STAGES, "check"])
+def test_every_public_name_names_the_notebook_that_teaches_it(stage):
+    assert _untaught(stage) == []
+
+
+def test_the_taught_rule_catches_a_missing_or_stale_notebook(monkeypatch):
+    import aigc_kit.runtime as face
+
+    def helper():
+        """Taught in ``99_no_such_chapter``."""
+
+    monkeypatch.setattr(face, "__all__", [*face.__all__, "helper"], raising=True)
+    monkeypatch.setattr(face, "helper", helper, raising=False)
+    assert _untaught("runtime") == ["runtime.helper"]
+    helper.__doc__ = "Taught in ``01_aigc_overview``."
+    assert _untaught("runtime") == []

@@ -4,7 +4,11 @@ Sub-commands:
 
 ``course``
     Execute every course notebook headless into ``build/course/`` (executed ``.ipynb`` and
-    HTML): the README's main job.
+    HTML): the README's main job. ``--students`` also writes the students' edition of the
+    site (solutions replaced by stubs, check outputs cleared) to ``build/course-students/``.
+``site``
+    Rebuild the site from notebooks already executed by ``course``, without running them;
+    ``--students`` writes the students' edition.
 ``report``
     Train (or load) the GAN or the VAE and report every objective metric on it: runs
     ``notebooks/report_model.ipynb`` into ``build/reports/<model>-<dataset>-<seconds>s-seed<seed>/``
@@ -44,12 +48,33 @@ def _parse_parameters(pairs: list[list[str]]) -> dict:
 def _course(args: argparse.Namespace) -> int:
     from aigc_kit.course.runner import run_course
 
-    runs = run_course(Path(args.out), args.only, _parse_parameters(args.p), args.timeout)
+    students = Path(args.students_out) if args.students else None
+    runs = run_course(Path(args.out), args.only, _parse_parameters(args.p), args.timeout,
+                      students_dir=students)
     failed = [r.name for r in runs if not r.ok]
     total = sum(r.seconds for r in runs)
     print(f"{len(runs) - len(failed)} of {len(runs)} notebooks ok in {total:.0f} s; "
           f"executed notebooks and HTML in {args.out}")
+    if students is not None:
+        print(f"students' edition (no solutions): {students / 'index.html'}")
     return 1 if failed else 0
+
+
+def _site(args: argparse.Namespace) -> int:
+    from aigc_kit.course.site import build_site, executed_chapters
+
+    executed = Path(args.executed)
+    chapters = executed_chapters(executed) if executed.is_dir() else []
+    if not chapters:
+        print(f"aigc-kit site: no executed chapters (NN_topic.ipynb) in {executed.resolve()}; "
+              f"run 'aigc-kit course' first, or pass --executed DIR", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else (Path(args.students_out) if args.students
+                                           else executed)
+    index = build_site(executed, chapters, out=out, students=args.students)
+    edition = "students' edition (solutions replaced by stubs)" if args.students else "site"
+    print(f"{edition} of {len(chapters)} chapters: {index}")
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -128,13 +153,18 @@ def _fetch(args: argparse.Namespace) -> int:
 def _exercises(args: argparse.Namespace) -> int:
     from aigc_kit.course.exercises import export_exercises
 
-    written = export_exercises(args.source, args.out, nbgrader=args.nbgrader)
+    try:
+        written = export_exercises(args.notebooks, args.out, nbgrader=args.nbgrader)
+    except FileNotFoundError as err:  # nothing was written
+        print(f"aigc-kit exercises: {err}", file=sys.stderr)
+        return 2
     for item in written:
         print(f"wrote {item.path}: {item.solutions} solutions "
               f"{'marked for nbgrader' if args.nbgrader else 'replaced by stubs'}, "
               f"{item.checks} self-checks")
     if not written:
-        print(f"aigc-kit exercises: no chapter in {args.source} has a cell tagged 'solution'",
+        print(f"aigc-kit exercises: no chapter in {args.notebooks or 'notebooks'} has a cell "
+              f"tagged 'solution'",
               file=sys.stderr)
         return 1
     return 0
@@ -183,7 +213,34 @@ def _add_course(sub: argparse._SubParsersAction) -> None:
         help="override a parameter in every notebook that declares it (repeatable)",
     )
     course.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    course.add_argument("--students", action="store_true",
+                        help="also write the students' edition of the site: every solution "
+                             "cell replaced by its stub, the checks' outputs cleared")
+    course.add_argument("--students-out", default="build/course-students", metavar="DIR",
+                        help="where the students' edition goes (default: %(default)s)")
     course.set_defaults(func=_course)
+
+
+def _add_site(sub: argparse._SubParsersAction) -> None:
+    """The ``site`` command."""
+    site = sub.add_parser(
+        "site", help="rebuild the course site from already executed notebooks (--students: "
+                     "the edition without solutions)",
+        description="Build the offline course site (pages, index with search, further "
+                    "reading) from the notebooks 'aigc-kit course' executed, without running "
+                    "them again. With --students, the edition to publish to a class: every "
+                    "solution cell replaced by the student stub, the checks' outputs "
+                    "cleared, and no executed notebook copied.")
+    site.add_argument("--executed", default="build/course", metavar="DIR",
+                      help="folder of the executed NN_topic.ipynb (default: %(default)s)")
+    site.add_argument("--students", action="store_true",
+                      help="the students' edition (no solutions)")
+    site.add_argument("--students-out", default="build/course-students", metavar="DIR",
+                      help="where the students' edition goes (default: %(default)s)")
+    site.add_argument("--out", default=None, metavar="DIR",
+                      help="where the pages go (default: --executed itself, or "
+                           "--students-out with --students)")
+    site.set_defaults(func=_site)
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
@@ -229,7 +286,11 @@ def _add_exercises(sub: argparse._SubParsersAction) -> None:
                     "self-check an autograded test).",
     )
     exercises.add_argument("--out", required=True, help="output folder")
-    exercises.add_argument("--source", default="notebooks", help="the chapters' folder")
+    exercises.add_argument(
+        "--notebooks", "--source", dest="notebooks", default=None, metavar="PATH",
+        help="the course's notebooks/ folder, the py:percent chapters the versions are made "
+             "from (default: ./notebooks, else the notebooks/ folder of the checkout this "
+             "aigc-kit runs from)")
     exercises.add_argument("--nbgrader", action="store_true",
                            help="write nbgrader source notebooks instead")
     exercises.set_defaults(func=_exercises)
@@ -347,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
                "COMMAND --help' for each command's options.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_course, _add_report, _add_sweep, _add_exercises, _add_ratings,
+    for add in (_add_course, _add_site, _add_report, _add_sweep, _add_exercises, _add_ratings,
                 _add_tools):
         add(sub)
     _add_sweep_summarize(sub)

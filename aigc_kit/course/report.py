@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aigc_kit.course import REPO_ROOT
 from aigc_kit.course.runner import NotebookRun, run_notebook
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK = Path("notebooks") / "report_model.ipynb"
 
 

@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+from aigc_kit.course import NOTEBOOKS_DIR, REPO_ROOT
 
 
 @dataclass
@@ -144,12 +143,16 @@ def run_course(
     only: str = "*",
     parameters: dict | None = None,
     timeout: int = 1200,
+    students_dir: Path | None = None,
 ) -> list[NotebookRun]:
     """Execute every course notebook in order (one line printed each), then build the site.
 
     ``out_dir`` gets the executed notebooks, one offline HTML page per chapter with
-    previous/next links, ``index.html`` (chapters, summaries, run times), ``_static/``
-    (the widget manager) and ``summary.json``.
+    previous/next links, ``index.html`` (chapters, summaries, run times, search),
+    ``further_reading.html``, ``_static/`` (the shipped scripts) and ``summary.json``.
+    With ``students_dir``, the students' edition of the site is written there too (pages
+    only: solutions replaced by stubs, check outputs cleared; see
+    :func:`aigc_kit.course.site.build_site`).
     """
     from aigc_kit.course.site import Chapter, build_site, describe
 
@@ -163,4 +166,6 @@ def run_course(
         json.dumps([asdict(r) for r in runs], indent=1), encoding="utf-8"
     )
     build_site(out_dir, chapters)
+    if students_dir is not None:
+        build_site(out_dir, chapters, out=students_dir, students=True)
     return runs

@@ -345,14 +345,19 @@ class _Submitter:
         self.tasks: dict[str, tuple[Point, list[str]]] = {}
 
     def submit(self, point: Point, workers: list[str] | None = None) -> Any:
-        """Submit ``point``; after a failure on ``workers[-1]``, prefer another worker."""
+        """Submit ``point``; after a failure on ``workers[-1]``, only to the other workers.
+
+        The retry is bound to the workers alive now other than the one that failed
+        (``allow_other_workers=False``: a loose restriction lets the scheduler put it back
+        on the failed worker whenever the others are busy). With no other worker it may go
+        anywhere."""
         workers = workers or []
         task = PointTask(point.name, point.key, self.plan.notebook.name, self.text,
                          point.parameters, self.plan.output_dir, str(self.plan.notebook.parent),
                          self.config.timeout, self.config.torch_threads, self.per_host)
         others = [w for w in self.client.scheduler_info(n_workers=-1)["workers"]
                   if w != workers[-1]] if workers else []
-        placement = {"workers": others, "allow_other_workers": True} if others else {}
+        placement = {"workers": others, "allow_other_workers": False} if others else {}
         key = f"sweep-{point.name}-{len(workers) + 1}-{uuid.uuid4().hex[:8]}"
         future = self.client.submit(run_point, task, pure=False, key=key, **placement)
         self.tasks[future.key] = (point, workers)

@@ -12,6 +12,7 @@ from aigc_kit.runtime.atomic import (
 )
 from aigc_kit.runtime.checkpoint import (
     CheckpointError,
+    cached_model_path,
     describe_architecture,
     load_checkpoint,
     save_checkpoint,
@@ -34,6 +35,7 @@ from aigc_kit.runtime.paths import (
 
 __all__ = [
     "CheckpointError",
+    "cached_model_path",
     "cache_dir",
     "count_parameters",
     "data_dir",

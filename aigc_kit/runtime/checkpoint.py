@@ -30,6 +30,7 @@ from torch import nn
 
 from aigc_kit.runtime.atomic import write_atomically
 from aigc_kit.runtime.device import count_parameters
+from aigc_kit.runtime.paths import cache_dir
 
 FORMAT = "aigc_kit.runtime.checkpoint/1"
 _SHOW = 5  # how many mismatched keys an error message lists
@@ -167,6 +168,35 @@ def load_checkpoint(
         model.load_state_dict(saved[name])
     _load_optimizer_states(path, optimizers or {}, saved_opt)
     return meta
+
+
+def cached_model_path(name: str, settings: Mapping[str, Any]) -> Path:
+    """Where a model trained with ``settings`` is cached: one file per distinct setting.
+
+    The file is ``data/cache/models/<name>-<key>.pt`` (under :func:`aigc_kit.runtime.cache_dir`),
+    ``<key>`` the first 12 hex digits of the SHA-256 of ``settings`` (JSON, sorted keys)
+    together with the kit's and torch's versions: a changed recipe, spec, budget or seed,
+    or a new kit, is another file, so stale weights are never loaded by mistake. Save and
+    load it with :func:`save_checkpoint` and :func:`load_checkpoint`.
+
+    Parameters
+    ----------
+    name : str
+        What is cached, e.g. ``"notes"`` (chapter 6's models) or ``"digit-voice"``; the
+        start of the file name.
+    settings : mapping
+        Everything that decides the weights (JSON-serialisable).
+
+    Notes
+    -----
+    The cache rule of the model zoo (``06_project_audio_gan``) and of every model a
+    chapter trains once for the later ones.
+    """
+    from aigc_kit import __version__
+
+    key = json.dumps({**dict(settings), "kit": __version__, "torch": torch.__version__},
+                     sort_keys=True, default=str)
+    return cache_dir() / "models" / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.pt"
 
 
 def _read_payload(path: Path, map_location: str | torch.device) -> dict[str, Any]:

@@ -174,3 +174,16 @@ def test_pickle_error_types_are_wrapped(tmp_path):
     path.write_bytes(pickle.dumps([1, 2, 3], protocol=2)[:-1])
     with pytest.raises(CheckpointError, match="junk.pt"):
         load_checkpoint(path, {"net": _net()})
+
+
+def test_cached_model_path_is_one_file_per_setting_under_the_cache(tmp_path, monkeypatch):
+    from aigc_kit.runtime import cached_model_path
+
+    monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
+    a = cached_model_path("notes", {"recipe": "kit", "seed": 0})
+    assert a.parent == tmp_path / "cache" / "models" and a.name.startswith("notes-")
+    assert a == cached_model_path("notes", {"seed": 0, "recipe": "kit"})  # key order
+    assert a != cached_model_path("notes", {"recipe": "kit", "seed": 1})
+    assert a != cached_model_path("voice", {"recipe": "kit", "seed": 0})
+    monkeypatch.setattr("aigc_kit.__version__", "9.9.9")
+    assert a != cached_model_path("notes", {"recipe": "kit", "seed": 0})  # a new kit
