@@ -223,6 +223,37 @@ display(sung.table())
 print("notes per line:", sung.phrase_lengths, "| mode:", sung.mode)
 
 # %% [markdown]
+# ## 7 · Steering by voice
+# The rules of section 6, spoken: "higher" and "lower" move the register one step
+# (low, middle, high), "faster" and "slower" the tempo (slow, moderate, fast), "again"
+# replays; each step writes a new melody with the LSTM and plays it
+# (`aigc_kit.apps.music.MelodySteering`, through the kit's one command loop
+# `aigc_kit.interaction.VoiceLoop`). In JupyterLab, press the microphone button and speak;
+# headless, a recorded "higher" (spoken by espeak-ng, a voice the recogniser never heard)
+# goes through the very same loop.
+
+# %%
+from importlib.resources import files
+
+from aigc_kit.apps.music import MelodySteering
+from aigc_kit.interaction import VoiceLoop, microphone
+
+steering = MelodySteering(lstm, steer(prompt), sr=SR, temperature=temperature, seed=seed)
+voice_loop = VoiceLoop(steering.actions())
+voice_mic = microphone(voice_loop)
+display(voice_mic)
+print(f"say one of: {', '.join(voice_loop.recognizer.words)}; now: {steering.describe()}")
+before, before_bpm = steering.melody, steering.conditioning.bpm
+outcome = voice_mic.take(files("aigc_kit.interaction") / "static" / "higher.wav")
+print(f"recorded 'higher': {outcome.message} ({outcome.seconds * 1000:.0f} ms to recognise, "
+      f"write and render)")
+print(f"lowest and highest note before {before.pitch.min()}-{before.pitch.max()}, after "
+      f"{steering.melody.pitch.min()}-{steering.melody.pitch.max()} (MIDI)")
+display(audio_table({"before": render_melody(before, steering.conditioning.timbre, before_bpm, SR,
+                                             max_seconds=4),
+                     "after 'higher'": steering.clip}, SR, max_seconds=4))
+
+# %% [markdown]
 # ## Summary
 #
 # - A real corpus (350 Bach chorale soprano lines) parsed once and cached; transposition to
