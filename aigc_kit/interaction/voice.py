@@ -304,6 +304,9 @@ class CommandRecognizer:
         self._decoder = pocketsphinx.Decoder(pocketsphinx.Config(lm=None, loglevel="FATAL"))
         self._decoder.add_jsgf_string("commands", _grammar(self.words))
         self._decoder.activate_search("commands")
+        # warm up: the first resampling of a process loads its library (about 2 s), which
+        # would otherwise delay the first spoken command
+        self.hear(np.random.default_rng(0).normal(0, 0.05, 4800).astype(np.float32), 48000)
 
     def __repr__(self) -> str:
         return f"CommandRecognizer({len(self.words)} words: {' '.join(self.words)})"

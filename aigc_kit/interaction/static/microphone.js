@@ -297,6 +297,7 @@ function render({ model, el }) {
       const seconds = (performance.now() - end) / 1000;
       latency.textContent = `played ${seconds.toFixed(2)} s after you stopped speaking`;
       latency.dataset.seconds = String(seconds);
+      latency.dataset.history = [latency.dataset.history, seconds.toFixed(4)].filter(Boolean).join(",");
       model.send({ kind: "latency", id: msg.id, seconds });
     };
     if (reply.src) URL.revokeObjectURL(reply.src);
