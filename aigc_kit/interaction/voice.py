@@ -20,9 +20,17 @@ rejected ("didn't catch that").
    or when more than ``max_extra_s`` of the trimmed sound lies outside the word the grammar
    matched (a second word, a longer word, music around it).
 
-The thresholds (0.6 and 0.25 s) were set by hand, once, from the posterior of right and
-wrong answers on FSDD digits, before the benchmark ran; ``benchmarks/bench_voice.py``
-reports accuracy, false accepts and the confusion matrix they give on held-out audio.
+The thresholds (0.6 and 0.25 s) were set by hand, once, after looking at the posteriors
+of right and wrong answers on FSDD's test-split words "one" ... "five" (so for the
+thresholds those words are not fully held out; the recogniser itself never saw them) and
+were not tuned further. ``benchmarks/bench_voice.py`` reports accuracy, false accepts and
+the confusion matrices. At seed 0 on 2 busy cores: of FSDD's 150 test-split words
+"one" ... "five", 72 % are accepted and 90 % of those are right (65 % of all) with
+chapter 8's grammar; espeak-ng's command words in seven unseen voices 44 % right with the
+full vocabulary (55 % with chapter 9's six words); silence, noise, music and two words at
+once are never accepted, but an English word outside the vocabulary is taken for a
+command 29-38 % of the time: PocketSphinx's posterior does not separate those well, so
+speak only the vocabulary.
 
 :class:`VoiceLoop` is the one command loop of the kit: ``listen -> recognise -> act ->
 feedback shown``. A loop is built from actions (word -> plain method returning a

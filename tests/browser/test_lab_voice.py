@@ -68,22 +68,18 @@ def spoken(lab) -> tuple[str, str]:
     return str(path), word
 
 
-@pytest.fixture(scope="module")
-def page(browser, lab, spoken):
-    # ``browser`` (conftest) skips, or fails in CI, without Chromium; this test needs a
-    # second Chromium of the same Playwright, started with the fake microphone
-    wav, _ = spoken
+def _open(browser, lab, name: str, args: list[str]):
+    """A second Chromium of the session's Playwright (started with ``args``) showing the
+    microphone notebook ``name`` run in JupyterLab: (chromium, page)."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    nbformat.write(nb, lab.root / "voice.ipynb")
+    nbformat.write(nb, lab.root / name)
     chromium = browser.browser_type.launch(
         executable_path=os.environ.get("AIGC_KIT_CHROMIUM", "/usr/bin/chromium"),
-        args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required",
-              "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-              f"--use-file-for-fake-audio-capture={wav}%noloop"])
+        args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", *args])
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(lab.url("voice.ipynb"))
+    page.goto(lab.url(name))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_timeout(1000)
     deadline = time.monotonic() + 180
@@ -99,11 +95,34 @@ def page(browser, lab, spoken):
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
             ran = True
         if time.monotonic() > deadline:
-            page.screenshot(path=str(lab.root / "voice.failure.png"), full_page=True)
+            page.screenshot(path=str(lab.root / f"{name}.failure.png"), full_page=True)
             pytest.fail(f"the microphone widget did not appear; screenshot in {lab.root}")
         page.wait_for_timeout(500)
+    return chromium, page
+
+
+@pytest.fixture(scope="module")
+def page(browser, lab, spoken):
+    # ``browser`` (conftest) skips, or fails in CI, without Chromium; this test needs a
+    # second Chromium of the same Playwright, started with the fake microphone
+    wav, _ = spoken
+    chromium, page = _open(browser, lab, "voice.ipynb",
+                           ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                            f"--use-file-for-fake-audio-capture={wav}%noloop"])
     yield page
     chromium.close()
+
+
+def test_permission_refused_says_what_to_do(browser, lab, spoken, poll):
+    chromium, page = _open(browser, lab, "voice_denied.ipynb", ["--deny-permission-prompts"])
+    try:
+        page.locator(".aigc-mic-button").click()
+        status = page.locator(".aigc-mic-status")
+        text = poll(status.inner_text, bool, timeout_s=20)
+        assert "allow it for this page" in text or "no microphone" in text, text
+        assert "start listening" in page.locator(".aigc-mic-button").inner_text()
+    finally:
+        chromium.close()
 
 
 def test_spoken_ratings_land_in_the_log_and_the_next_clip_plays(page, lab, spoken, poll):
