@@ -33,6 +33,7 @@ vae_temperature = 1.0  # VAE note sampling temperature
 prompt = "a calm evening song with five lines of lyrics"
 repeats = 3  # draws per generator in the benchmark table
 threads = 1  # torch threads: these small models train fastest on one on a shared CPU
+voice = False  # True in JupyterLab: show the microphone widget and steer the melody by voice
 seed = 0
 
 # %%
@@ -228,8 +229,8 @@ print("notes per line:", sung.phrase_lengths, "| mode:", sung.mode)
 # (low, middle, high), "faster" and "slower" the tempo (slow, moderate, fast), "again"
 # replays; each step writes a new melody with the LSTM and plays it
 # (`aigc_kit.apps.music.MelodySteering`, through the kit's one command loop
-# `aigc_kit.interaction.VoiceLoop`). In JupyterLab, press the microphone button and speak;
-# headless, a recorded "higher" (spoken by espeak-ng, a voice the recogniser never heard)
+# `aigc_kit.interaction.VoiceLoop`). In JupyterLab set `voice = True`, press the microphone
+# button and speak; first, and headless, a recorded "higher" (spoken by espeak-ng, a voice the recogniser never heard)
 # goes through the very same loop.
 
 # %%
@@ -241,10 +242,13 @@ from aigc_kit.interaction import VoiceLoop, microphone
 steering = MelodySteering(lstm, steer(prompt), sr=SR, temperature=temperature, seed=seed)
 voice_loop = VoiceLoop(steering.actions())
 voice_mic = microphone(voice_loop)
-display(voice_mic)
 print(f"say one of: {', '.join(voice_loop.recognizer.words)}; now: {steering.describe()}")
 before, before_bpm = steering.melody, steering.conditioning.bpm
 outcome = voice_mic.take(files("aigc_kit.interaction") / "static" / "higher.wav")
+if voice:
+    display(voice_mic)  # press the button, allow the microphone, speak
+else:
+    voice_mic.close()  # headless: no front end will show it
 print(f"recorded 'higher': {outcome.message} ({outcome.seconds * 1000:.0f} ms to recognise, "
       f"write and render)")
 print(f"lowest and highest note before {before.pitch.min()}-{before.pitch.max()}, after "
