@@ -252,7 +252,7 @@ if run is not None:
 # kit's outside one (PocketSphinx, US-English, never trained on the kit's data) restricted
 # by a grammar to exactly these eight words; a word it is not sure of, two words, noise or
 # music are rejected ("didn't catch that") and **nothing is written** then. With
-# `rater = "human"` the microphone widget is shown; headless, a recording runs through it.
+# `rater = "human"` the microphone widget is shown; headless, a recording runs through the loop.
 # A voice rating lands in the same feedback log as a click, with `source="voice"`; every
 # four voice ratings move the prior towards the best-rated codes, as in section 3.
 
@@ -284,17 +284,16 @@ def voice_adjust(record: dict) -> None:
 session = RatingSession(voice_clip, spec.sr, log, rater_id="me-by-voice", tag="vae-voice",
                         on_rated=voice_adjust)
 loop = VoiceLoop(session.actions())
-mic = microphone(loop)
 print(f"say one of: {', '.join(loop.recognizer.words)}; now playing {session.current.sample_id}")
 if rater == "human":
-    display(mic)  # press the button, allow the microphone, speak; the status shows the result
+    # press the button, allow the microphone, speak; the status line shows the result
+    display(microphone(loop))
 else:
-    # Headless (papermill, the tests): a recorded command through the very same widget and
-    # loop, a real held-out recording of "four" from FSDD's test split. The widget is then
-    # closed: no front end will ever show it (and an exported page has no kernel for it).
+    # Headless (papermill, the tests): a recorded command through the very same loop, a
+    # real held-out recording of "four" from FSDD's test split. No widget is made: nothing
+    # would show it, and an exported page has no kernel for it.
     recorded = fsdd(split="test", digits=[4], speakers=["george"]).labels.path.iloc[0]
-    outcome = mic.take(recorded)
-    mic.close()
+    outcome = loop.handle(recorded)
     print(f"{Path(recorded).name}: {outcome.message} ({outcome.seconds * 1000:.0f} ms to "
           f"recognise and act)")
     display(log.to_frame().query("source == 'voice'")[["sample_id", "score", "test",

@@ -241,14 +241,11 @@ from aigc_kit.interaction import VoiceLoop, microphone
 
 steering = MelodySteering(lstm, steer(prompt), sr=SR, temperature=temperature, seed=seed)
 voice_loop = VoiceLoop(steering.actions())
-voice_mic = microphone(voice_loop)
 print(f"say one of: {', '.join(voice_loop.recognizer.words)}; now: {steering.describe()}")
 before, before_bpm = steering.melody, steering.conditioning.bpm
-outcome = voice_mic.take(files("aigc_kit.interaction") / "static" / "higher.wav")
-if voice:
-    display(voice_mic)  # press the button, allow the microphone, speak
-else:
-    voice_mic.close()  # headless: no front end will show it
+outcome = voice_loop.handle(files("aigc_kit.interaction") / "static" / "higher.wav")
+if voice:  # no widget headless: nothing would show it, an exported page has no kernel
+    display(microphone(voice_loop))  # press the button, allow the microphone, speak
 print(f"recorded 'higher': {outcome.message} ({outcome.seconds * 1000:.0f} ms to recognise, "
       f"write and render)")
 print(f"lowest and highest note before {before.pitch.min()}-{before.pitch.max()}, after "
