@@ -33,6 +33,7 @@ vae_temperature = 1.0  # VAE note sampling temperature
 prompt = "a calm evening song with five lines of lyrics"
 repeats = 3  # draws per generator in the benchmark table
 threads = 1  # torch threads: these small models train fastest on one on a shared CPU
+voice = False  # True in JupyterLab: show the microphone widget and steer the melody by voice
 seed = 0
 
 # %%
@@ -221,6 +222,37 @@ lyrics = "Now the day is over / Night is drawing nigh / Shadows of the evening /
 sung = steer("a sad quiet evening hymn", lyrics=lyrics)
 display(sung.table())
 print("notes per line:", sung.phrase_lengths, "| mode:", sung.mode)
+
+# %% [markdown]
+# ## 7 · Steering by voice
+# The rules of section 6, spoken: "higher" and "lower" move the register one step
+# (low, middle, high), "faster" and "slower" the tempo (slow, moderate, fast), "again"
+# replays; each step writes a new melody with the LSTM and plays it
+# (`aigc_kit.apps.music.MelodySteering`, through the kit's one command loop
+# `aigc_kit.interaction.VoiceLoop`). In JupyterLab set `voice = True`, press the microphone
+# button and speak; first, and headless, a recorded "higher" (spoken by espeak-ng, a voice the recogniser never heard)
+# goes through the very same loop.
+
+# %%
+from importlib.resources import files
+
+from aigc_kit.apps.music import MelodySteering
+from aigc_kit.interaction import VoiceLoop, microphone
+
+steering = MelodySteering(lstm, steer(prompt), sr=SR, temperature=temperature, seed=seed)
+voice_loop = VoiceLoop(steering.actions())
+print(f"say one of: {', '.join(voice_loop.recognizer.words)}; now: {steering.describe()}")
+before, before_bpm = steering.melody, steering.conditioning.bpm
+outcome = voice_loop.handle(files("aigc_kit.interaction") / "static" / "higher.wav")
+if voice:  # no widget headless: nothing would show it, an exported page has no kernel
+    display(microphone(voice_loop))  # press the button, allow the microphone, speak
+print(f"recorded 'higher': {outcome.message} ({outcome.seconds * 1000:.0f} ms to recognise, "
+      f"write and render)")
+print(f"lowest and highest note before {before.pitch.min()}-{before.pitch.max()}, after "
+      f"{steering.melody.pitch.min()}-{steering.melody.pitch.max()} (MIDI)")
+display(audio_table({"before": render_melody(before, steering.conditioning.timbre, before_bpm, SR,
+                                             max_seconds=4),
+                     "after 'higher'": steering.clip}, SR, max_seconds=4))
 
 # %% [markdown]
 # ## Summary

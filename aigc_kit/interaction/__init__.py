@@ -9,7 +9,11 @@
 - :mod:`~aigc_kit.interaction.merge`: pooling a class's logs into one;
 - :mod:`~aigc_kit.interaction.simulated_raters`: simulated raters that stand in for people
   in headless runs;
-- :mod:`~aigc_kit.interaction.adapt`: moving a latent prior towards what listeners like.
+- :mod:`~aigc_kit.interaction.adapt`: moving a latent prior towards what listeners like;
+- :mod:`~aigc_kit.interaction.voice`: voice commands (the vocabulary, the recogniser with
+  rejection, the one command loop and its chapter-8 and explorer actions);
+- :mod:`~aigc_kit.interaction.microphone_widget`: the microphone widget (anywidget, from the
+  notebooks extra; imported on first use).
 
 Taught in ``08_interaction_feedback_loop``; the players are used by every chapter.
 """
@@ -32,6 +36,7 @@ from aigc_kit.interaction.feedback import (
     MAX_SCORE,
     MIN_SCORE,
     SCORE_RANGES,
+    SOURCES,
     TESTS,
     FeedbackError,
     FeedbackLog,
@@ -68,6 +73,21 @@ from aigc_kit.interaction.simulated_raters import (
     no_reference,
     spectral_distance_db,
 )
+from aigc_kit.interaction.voice import (
+    COMMAND_WORDS,
+    VOCABULARY,
+    CommandRecognizer,
+    ExplorerVoice,
+    Heard,
+    Outcome,
+    RatingSession,
+    RecognizerConfig,
+    Reply,
+    VoiceLoop,
+    as_clip,
+    confusion_matrix,
+    espeak,
+)
 from aigc_kit.interaction.widgets import (
     AB_CHOICES,
     AB_SCORES,
@@ -86,6 +106,23 @@ from aigc_kit.interaction.widgets import (
 )
 
 __all__ = [
+    "COMMAND_WORDS",
+    "PROBLEM_HELP",
+    "SOURCES",
+    "VOCABULARY",
+    "CommandRecognizer",
+    "ExplorerVoice",
+    "Heard",
+    "Microphone",
+    "Outcome",
+    "RatingSession",
+    "RecognizerConfig",
+    "Reply",
+    "VoiceLoop",
+    "as_clip",
+    "confusion_matrix",
+    "espeak",
+    "microphone",
     "ABXTest",
     "MushraListener",
     "MushraTest",
@@ -143,3 +180,15 @@ __all__ = [
     "record_ab_choice",
     "record_rating",
 ]
+
+
+_MICROPHONE = ("Microphone", "microphone", "PROBLEM_HELP")
+
+
+def __getattr__(name: str) -> object:
+    """The microphone widget's names, imported on first use (anywidget is optional)."""
+    if name in _MICROPHONE:
+        import importlib
+
+        return getattr(importlib.import_module("aigc_kit.interaction.microphone_widget"), name)
+    raise AttributeError(f"module 'aigc_kit.interaction' has no attribute {name!r}")

@@ -29,12 +29,17 @@ One JSON object per line (UTF-8), with exactly the fields of :data:`FIELDS`:
   ``null`` for ``mos``;
 * ``condition`` -- a non-empty string for ``mushra``, ``abx`` and ``ab``, ``null`` for
   ``mos``: the MUSHRA condition rated (the hidden reference is :data:`MUSHRA_REFERENCE`,
-  ``"reference"``), or the pair an ABX or A/B trial compared, e.g. ``"gan|real"``.
+  ``"reference"``), or the pair an ABX or A/B trial compared, e.g. ``"gan|real"``;
+* ``source`` -- how the answer was given, a non-empty string or ``null`` (not recorded):
+  the kit writes ``"click"`` (a button of a widget), ``"voice"`` (a spoken command,
+  :mod:`aigc_kit.interaction.voice`) and ``"simulated"`` (a simulated listener), see
+  :data:`SOURCES`.
 
 Older logs hold lines with exactly the six fields of :data:`LEGACY_FIELDS` (no id, MOS only).
 They stay valid: such a line reads as ``test="mos"``, ``trial=None``, ``condition=None`` and
 the stable id :func:`legacy_record_id` computes from its content (``"legacy-"`` and 24 hex
-digits), the same every time the line is read.
+digits), the same every time the line is read. Lines written before the ``source`` field
+(the ten other fields) stay valid too and read as ``source=None``.
 
 Durability and concurrency
 --------------------------
@@ -75,6 +80,7 @@ __all__ = [
     "MIN_SCORE",
     "MUSHRA_REFERENCE",
     "SCORE_RANGES",
+    "SOURCES",
     "TESTS",
     "FeedbackError",
     "FeedbackLog",
@@ -85,7 +91,7 @@ __all__ = [
 
 FIELDS: tuple[str, ...] = (
     "record_id", "sample_id", "rater_id", "score", "comment", "timestamp", "tag",
-    "test", "trial", "condition",
+    "test", "trial", "condition", "source",
 )
 """The fields of a record, in file and :meth:`FeedbackLog.to_frame` column order."""
 
@@ -98,6 +104,11 @@ SCORE_RANGES: dict[str, tuple[int, int]] = {"mos": (1, 5), "mushra": (0, 100), "
 ``mos`` is a 1-5 opinion score, ``mushra`` a 0-100 score of one condition, ``abx`` 1 when the
 listener identified X correctly, else 0, ``ab`` 1 when A was preferred, -1 for B, 0 a tie."""
 
+SOURCES: tuple[str, ...] = ("click", "voice", "simulated")
+"""The ``source`` values the kit uses: a widget's button, a spoken command, a simulated
+listener (written by the caller that runs it). Any other non-empty string (or ``None``, not
+recorded) is valid too."""
+
 TESTS: tuple[str, ...] = tuple(SCORE_RANGES)
 """The allowed values of the ``test`` field: ``("mos", "mushra", "abx", "ab")``."""
 
@@ -109,6 +120,7 @@ MUSHRA_REFERENCE = "reference"
 
 _TRIAL_TESTS = ("mushra", "abx", "ab")
 _NEW_FIELDS = frozenset(FIELDS) - frozenset(LEGACY_FIELDS)
+_UNSOURCED_FIELDS = tuple(field for field in FIELDS if field != "source")  # older logs
 _RECORD_ID = re.compile(r"[0-9a-f]{32}|legacy-[0-9a-f]{24}")
 _MAX_WARNED_PROBLEMS = 5
 _OPEN_FLAGS = os.O_APPEND | os.O_CREAT | os.O_WRONLY | getattr(os, "O_BINARY", 0)
@@ -266,6 +278,7 @@ _CHECKS = {
     "timestamp": _timestamp_error,
     "tag": _tag_error,
     "test": _test_error,
+    "source": _tag_error,
 }
 _TEST_CHECKS = {"score": _score_error, "trial": _trial_error, "condition": _trial_error}
 
@@ -299,23 +312,31 @@ def _fields_error(value: dict[str, Any], expected: tuple[str, ...]) -> str | Non
 def _upgrade_legacy(value: dict[str, Any]) -> dict[str, Any]:
     """A record with the six legacy fields as a full record, with its stable content id."""
     full = {"record_id": legacy_record_id(value), "test": "mos", "trial": None,
-            "condition": None, **value}
+            "condition": None, "source": None, **value}
     return {field: full[field] for field in FIELDS}
+
+
+def _expected_fields(value: dict[str, Any]) -> tuple[str, ...]:
+    """The fields a decoded line must have: legacy (six), before ``source`` (ten), or all."""
+    if _NEW_FIELDS.isdisjoint(value):
+        return LEGACY_FIELDS
+    return FIELDS if "source" in value else _UNSOURCED_FIELDS
 
 
 def _as_record(value: Any) -> tuple[dict[str, Any] | None, str | None]:
     """``(record, None)`` for a valid decoded line (legacy lines upgraded), else the reason."""
     if not isinstance(value, dict):
         return None, f"expected a JSON object, got {type(value).__name__}"
-    legacy = _NEW_FIELDS.isdisjoint(value)
-    reason = _fields_error(value, LEGACY_FIELDS if legacy else FIELDS)
+    expected = _expected_fields(value)
+    reason = _fields_error(value, expected)
     if reason:
         return None, reason
     errors = _field_errors(value)
     if errors:
         return None, "; ".join(errors)
-    record = _upgrade_legacy(value) if legacy else {field: value[field] for field in FIELDS}
-    return record, None
+    if expected is LEGACY_FIELDS:
+        return _upgrade_legacy(value), None
+    return {field: value.get(field) for field in FIELDS}, None
 
 
 def _parse_line(raw: bytes, unterminated: bool) -> tuple[dict[str, Any] | None, str | None, bool]:
@@ -388,6 +409,7 @@ class FeedbackLog:
         test: str = "mos",
         trial: str | None = None,
         condition: str | None = None,
+        source: str | None = None,
     ) -> dict[str, Any]:
         """Validate one answer, give it an id and a timestamp, append it to the log as one line.
 
@@ -416,6 +438,9 @@ class FeedbackLog:
             Required (non-empty) for ``"mushra"`` (the condition rated, ``"reference"`` for
             the hidden reference), ``"abx"`` and ``"ab"`` (the pair compared, e.g.
             ``"gan|real"``); must be ``None`` for ``"mos"``.
+        source : str, optional
+            How the answer was given, non-empty if given: the kit writes ``"click"``,
+            ``"voice"`` or ``"simulated"`` (:data:`SOURCES`).
 
         Returns
         -------
@@ -440,6 +465,7 @@ class FeedbackLog:
             "test": test,
             "trial": trial,
             "condition": condition,
+            "source": source,
         }
         errors = _field_errors(record)
         if errors:
@@ -472,7 +498,8 @@ class FeedbackLog:
         records : list of dict
             The valid records in file order, each with the fields of :data:`FIELDS`; a legacy
             line (the six fields of :data:`LEGACY_FIELDS`) gets ``test="mos"``, no trial or
-            condition and the id :func:`legacy_record_id`.
+            condition and the id :func:`legacy_record_id`; a line written before the
+            ``source`` field gets ``source=None``.
         problems : list of FeedbackProblem
             One per skipped line, with its 1-based line number and the reason; a cut-off last
             line has ``cut_off=True``. Blank lines (e.g. the newline an append adds after a
@@ -531,9 +558,9 @@ class FeedbackLog:
         -------
         pandas.DataFrame
             The columns of :data:`FIELDS` in order: ``score`` is int64, ``timestamp``
-            ``datetime64`` in UTC; a missing comment, tag, trial or condition is a missing
-            value (test with ``isna()``: pandas 3 stores it as ``NaN``, older versions as
-            ``None``).
+            ``datetime64`` in UTC; a missing comment, tag, trial, condition or source is a
+            missing value (test with ``isna()``: pandas 3 stores it as ``NaN``, older
+            versions as ``None``).
 
         Raises
         ------

@@ -195,6 +195,7 @@ def record_rating(
     rater_id: str,
     score: int,
     comment: str | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Append one listener's rating of ``sample`` to ``log``: what a rating button does.
 
@@ -210,6 +211,9 @@ def record_rating(
         From 1 to 5.
     comment : str, optional
         Free text.
+    source : str, optional
+        How the rating was given: the rating panel writes ``"click"``, the voice commands
+        ``"voice"`` (:data:`~aigc_kit.interaction.feedback.SOURCES`); ``None``: not recorded.
 
     Returns
     -------
@@ -231,6 +235,7 @@ def record_rating(
         score=score,
         comment=comment,
         tag=sample.tag,
+        source=source,
     )
 
 
@@ -325,7 +330,8 @@ class RatingPanel(widgets.VBox):
             comment = self.comments[index].value.strip() or None
         try:
             record = record_rating(
-                self._feedback_log, self._samples[index], self._rater_id, score, comment
+                self._feedback_log, self._samples[index], self._rater_id, score, comment,
+                source="click",
             )
         except (FeedbackError, OSError) as error:
             self.statuses[index].value = f"⚠ not saved: {error}"

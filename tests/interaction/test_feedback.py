@@ -21,6 +21,7 @@ from aigc_kit.interaction.feedback import (
     MAX_SCORE,
     MIN_SCORE,
     SCORE_RANGES,
+    SOURCES,
     legacy_record_id,
 )
 
@@ -246,8 +247,9 @@ def test_to_frame(log: FeedbackLog) -> None:
     log.append(sample_id="s2", rater_id="bo", score=2, comment="hiss")
     frame = log.to_frame()
     assert list(frame.columns) == ["record_id", "sample_id", "rater_id", "score", "comment",
-                                   "timestamp", "tag", "test", "trial", "condition"]
+                                   "timestamp", "tag", "test", "trial", "condition", "source"]
     assert frame["test"].tolist() == ["mos", "mos"]
+    assert frame["source"].isna().all()
     assert frame["trial"].isna().all() and frame["condition"].isna().all()
     assert frame["score"].tolist() == [4, 2]
     assert frame["tag"].isna().tolist() == [False, True] and frame.loc[0, "tag"] == "v1"
@@ -257,7 +259,8 @@ def test_to_frame(log: FeedbackLog) -> None:
 
 def test_fields_and_ranges() -> None:
     assert FIELDS == ("record_id", "sample_id", "rater_id", "score", "comment", "timestamp",
-                      "tag", "test", "trial", "condition")
+                      "tag", "test", "trial", "condition", "source")
+    assert SOURCES == ("click", "voice", "simulated")
     assert SCORE_RANGES == {"mos": (1, 5), "mushra": (0, 100), "abx": (0, 1), "ab": (-1, 1)}
     assert (MIN_SCORE, MAX_SCORE) == (1, 5)
 
@@ -396,3 +399,22 @@ def test_to_frame_keeps_one_test(log: FeedbackLog) -> None:
     assert log.to_frame("abx")["condition"].tolist() == ["gan|real"]
     with pytest.raises(ValueError, match="'mos', 'mushra', 'abx', 'ab'"):
         log.to_frame("ba")
+
+
+def test_source_round_trips_and_is_validated(log: FeedbackLog) -> None:
+    log.append(sample_id="s1", rater_id="ana", score=4, source="voice")
+    log.append(sample_id="s2", rater_id="ana", score=3)
+    assert [record["source"] for record in log.read()] == ["voice", None]
+    with pytest.raises(FeedbackError, match="source"):
+        log.append(sample_id="s3", rater_id="ana", score=3, source="")
+    assert len(log.read()) == 2  # the rejected answer was not written
+
+
+def test_lines_written_before_the_source_field_stay_valid(log: FeedbackLog) -> None:
+    written = log.append(sample_id="s1", rater_id="ana", score=4)
+    older = {key: value for key, value in written.items() if key != "source"}
+    _append_by_hand(log.path, json.dumps(older | {"record_id": "f" * 32}).encode() + b"\n")
+    records, problems = log.load()
+    assert problems == []
+    assert [record["source"] for record in records] == [None, None]
+    assert records[1]["record_id"] == "f" * 32 and records[1]["score"] == 4

@@ -151,6 +151,7 @@ def test_rate_writes_the_log_and_confirms(log: FeedbackLog, samples) -> None:
     record = panel.rate(1, 4, comment="nice")
     assert log.read() == [record]
     assert (record["sample_id"], record["rater_id"], record["comment"]) == ("gan_1", "bo", "nice")
+    assert record["source"] == "click"
     assert panel.statuses[1].value == "rated 4 ✓"
     assert panel.statuses[0].value == ""
 

@@ -33,12 +33,23 @@ from aigc_kit.apps.music.metrics import (
     plot_histograms,
     total_variation,
 )
-from aigc_kit.apps.music.prompt import Conditioning, count_syllables, generate_from_prompt, steer
+from aigc_kit.apps.music.prompt import (
+    SPOKEN_STEPS,
+    Conditioning,
+    count_syllables,
+    generate_from_prompt,
+    nudge,
+    steer,
+)
 from aigc_kit.apps.music.render import plot_piano_roll, render_melody, write_midi
+from aigc_kit.apps.music.steering import MelodySteering
 from aigc_kit.apps.music.tokens import melodies_from_tokens, plan_from_phrase_lengths, vae_windows
 from aigc_kit.apps.music.vae import MelodyVAE, decode_vae, generate_vae, train_melody_vae
 
 __all__ = [
+    "SPOKEN_STEPS",
+    "MelodySteering",
+    "nudge",
     "DURATIONS",
     "Conditioning",
     "Melody",

@@ -249,3 +249,54 @@ def generate_from_prompt(
                         seed=seed, generator=generator, device=device, name="prompt")
     return [Melody(m.pitch + conditioning.register, m.duration, m.phrase_end, m.mode, m.name)
             for m in out]
+
+
+SPOKEN_STEPS: dict[str, tuple[str, int]] = {
+    "higher": ("register", 1), "lower": ("register", -1),
+    "faster": ("tempo", 1), "slower": ("tempo", -1),
+}
+"""The spoken commands that steer a melody: one step along the prompt rules' register
+(low/middle/high) or tempo (slow/moderate/fast) scale."""
+
+
+def nudge(conditioning: Conditioning, word: str) -> Conditioning:
+    """The conditioning one step higher, lower, faster or slower: a spoken prompt rule.
+
+    "higher"/"lower" move the register one step along :data:`REGISTER_SEMITONES`
+    (low -> middle -> high, transposition only), "faster"/"slower" the tempo along
+    :data:`TEMPO_BPM` (playback only); at either end it stays. Phrase plan, mode and timbre
+    are kept; a row saying what the word did is added to the rules.
+
+    Parameters
+    ----------
+    conditioning : Conditioning
+        From :func:`steer` (or an earlier nudge).
+    word : str
+        A key of :data:`SPOKEN_STEPS`.
+
+    Returns
+    -------
+    Conditioning
+
+    Examples
+    --------
+    >>> nudge(steer("a hymn"), "higher").register
+    5
+
+    Notes
+    -----
+    Taught in ``09_music_generation`` (spoken through :class:`aigc_kit.interaction.VoiceLoop`).
+    """
+    if word not in SPOKEN_STEPS:
+        raise ValueError(f"nudge: word must be one of {', '.join(SPOKEN_STEPS)}, got {word!r}")
+    setting, step = SPOKEN_STEPS[word]
+    scale = REGISTER_SEMITONES if setting == "register" else TEMPO_BPM
+    names = list(scale)
+    current = conditioning.register if setting == "register" else conditioning.bpm
+    now = min(names, key=lambda name: abs(scale[name] - current))
+    chosen = names[int(np.clip(names.index(now) + step, 0, len(names) - 1))]
+    register = scale[chosen] if setting == "register" else conditioning.register
+    bpm = scale[chosen] if setting == "tempo" else conditioning.bpm
+    rules = [*conditioning.rules, (setting, chosen, f"spoken '{word}' (was {now})")]
+    return Conditioning(conditioning.phrase_lengths, conditioning.mode, float(bpm),
+                        int(register), conditioning.timbre, rules)
