@@ -8,6 +8,9 @@
 - :mod:`~aigc_kit.evaluation.machine_listeners`: machine listeners, classifiers that hear
   waveforms through their own front end (``AudioListener``, ``speech_listener``,
   ``notes_listener``), trained on real recordings;
+- :mod:`~aigc_kit.evaluation.recognizer`: the outside judge of speech, a general English
+  recogniser that never heard FSDD (``speech_judge``, ``DigitRecognizer``,
+  ``digit_error_rate``); every speech figure shows it first, the in-domain listener beside;
 - :mod:`~aigc_kit.evaluation.judges`: judges of generated images as the sound they stand
   for (``AudioJudge``: vocode, then a machine listener hears; ``heard_and_seen`` adds the
   image classifier's view, labelled), the pitch test and the vocoder comparison
@@ -53,6 +56,12 @@ from aigc_kit.evaluation.rating_stats import (
     mushra_summary,
     plot_mushra,
 )
+from aigc_kit.evaluation.recognizer import (
+    DIGIT_WORDS,
+    DigitRecognizer,
+    digit_error_rate,
+    speech_judge,
+)
 from aigc_kit.evaluation.report import (
     METRICS_FILE,
     check_settings,
@@ -68,6 +77,10 @@ from aigc_kit.evaluation.signal import (
 )
 
 __all__ = [
+    "DIGIT_WORDS",
+    "DigitRecognizer",
+    "digit_error_rate",
+    "speech_judge",
     "pitch_kept",
     "listener_for",
     "judge_vocoders",

@@ -1,0 +1,353 @@
+"""An outside judge of speech: a general English recogniser that never heard FSDD.
+
+The kit's :func:`~aigc_kit.evaluation.speech_listener` is trained on FSDD's training split:
+the same six voices, microphones and rooms the digit voice of ``10_speech_synthesis``
+imitates. A classifier that only has to tell ten digits apart in six known voices can lean
+on duration, loudness contour and speaker cues, so it praises words that a person who never
+met these speakers would not understand. Text-to-speech research therefore measures
+intelligibility with a recogniser trained on *other* speech (word error rate by an ASR
+system), never with one trained on the synthesiser's own corpus. This module is that judge.
+
+:class:`DigitRecognizer` is CMU PocketSphinx (its PyPI wheel ships the US-English acoustic
+model, trained on hundreds of hours of broadcast and read speech, and the CMU pronouncing
+dictionary) restricted by a JSGF grammar to the ten digit words ``zero`` ... ``nine``: a
+single word (:meth:`~DigitRecognizer.hear_digits`) or a sequence of them
+(:meth:`~DigitRecognizer.hear_digit_strings`). Nothing of it was fitted, tuned or chosen on
+the kit's output; its front end was chosen on real FSDD recordings only (below). It runs
+offline, in about 20 ms per word on one core.
+
+What it does to every clip, in order:
+
+1. mixes a multi-channel clip ``(n_channels, n_samples)`` down to mono and refuses one
+   holding NaN or infinite samples (the error names the clip);
+2. an all-silent clip (peak below -100 dBFS) is "no word" (digit ``-1``, text ``""``), not
+   an error and never a lucky guess;
+3. resamples to the model's 16 kHz (from any rate; audio at 8 kHz, like FSDD, simply has
+   nothing above 4 kHz);
+4. trims leading and trailing silence (30 dB below the loudest frame), scales the peak to
+   0.9 (so a clip above full scale is scaled down, never clipped) and adds 0.25 s of
+   digital silence on both sides: the endpointing a recogniser expects.
+
+On FSDD's 3,000 real recordings the recogniser hears 73.8 % of the words as spoken with
+this front end (74.7 % of the 300 test words), the same without trimming 76.7 % / 74.0 %,
+with batch cepstral normalisation 73.8 %, with 0.5 s of padding 73.8 %, with dither
+70.1 %: the choice was made on those real recordings, before any generated word was heard.
+Six speakers with three accents recorded at 8 kHz are hard for a 16 kHz US-English model;
+that ceiling is why every figure of the kit is a ratio against real held-out words judged
+in the same run. Digit strings are harder still: on 100 sentences of four real held-out
+words joined by 0.12 s pauses the digit error rate is 0.33 (a perfect per-word endpointer
+would give about 0.26), so a sentence of the digit voice is compared with real sentences
+made the same way.
+
+:func:`speech_judge` builds the judge once per process; :func:`digit_error_rate` is the
+edit distance between a spoken digit string and the one heard, over the reference length.
+
+Taught in ``10_speech_synthesis`` (and used by ``01_aigc_overview``, ``13_trends_challenges``,
+``benchmarks/bench_tts.py`` and ``benchmarks/bench_roundtrip.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import torch
+
+from aigc_kit.data.preprocess import resample, to_mono, trim_silence
+
+__all__ = ["DIGIT_WORDS", "DigitRecognizer", "digit_error_rate", "speech_judge"]
+
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+"""The words the judge may hear, in digit order (the CMU dictionary's spellings)."""
+
+INSTALL_HINT = ("pip install 'pocketsphinx>=5.0,<6' (or install the kit with its notebooks "
+                "extra: pip install -e '.[notebooks]')")
+_MODEL_SR = 16000  # the US-English acoustic model's rate (Hz)
+_SILENT_PEAK = 1e-5  # peak below which a clip is silence (-100 dBFS)
+_TRIM_DB = 30.0
+_PAD_S = 0.25
+_PEAK = 0.9
+_WORD, _SEQUENCE = "digit", "digits"
+
+
+_ALTERNATIVES = " | ".join(DIGIT_WORDS)
+# No parentheses around the alternatives: PocketSphinx 5.1 hears about half the real words
+# as nothing when the single-word rule is written "(zero | ... | nine)".
+_GRAMMARS = {
+    _WORD: f"#JSGF V1.0;\ngrammar {_WORD};\npublic <{_WORD}> = {_ALTERNATIVES} ;\n",
+    _SEQUENCE: (f"#JSGF V1.0;\ngrammar {_SEQUENCE};\n<word> = {_ALTERNATIVES} ;\n"
+                f"public <{_SEQUENCE}> = <word>+ ;\n"),
+}
+# The sequence search hears pauses between words as silence more readily (silprob 1.0, the
+# model's default 0.005): on 100 sentences of four real held-out FSDD words joined by 0.12 s
+# pauses its digit error rate falls from 0.45 to 0.33 (0.5: 0.34); the one-word search keeps
+# the defaults.
+_SETTINGS: dict[str, dict[str, float]] = {_WORD: {}, _SEQUENCE: {"silprob": 1.0}}
+
+
+def _pocketsphinx() -> Any:
+    """The ``pocketsphinx`` module, or an ImportError that names the install command."""
+    try:
+        import pocketsphinx
+    except ImportError as err:
+        raise ImportError(f"the outside speech judge needs CMU PocketSphinx, which is not "
+                          f"installed: {INSTALL_HINT}") from err
+    return pocketsphinx
+
+
+class DigitRecognizer:
+    """PocketSphinx's US-English recogniser, restricted to the ten digit words.
+
+    Same calling style as the kit's machine listeners (``predict``, ``accuracy``) so it can
+    stand in for one; it never learnt anything from FSDD or the kit's output.
+
+    Parameters
+    ----------
+    trim_db : float
+        Silence threshold of the endpointing, dB below the loudest frame (None: no trim).
+    pad_s : float
+        Digital silence added before and after every clip, seconds.
+
+    Raises
+    ------
+    ImportError
+        PocketSphinx is not installed; the message names the install command.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``. The module docstring lists the front end and how it
+    was chosen (on real recordings only). Each clip is decoded as one utterance with its
+    own cepstral mean, so a clip is heard the same alone or in any batch.
+
+    Examples
+    --------
+    >>> judge = speech_judge()                                  # doctest: +SKIP
+    >>> judge.hear_digits(words, sr=8000)                       # doctest: +SKIP
+    array([2, 0, 2, 6])
+    >>> judge.hear_digit_strings([say(voice, "2026", "theo")], 8000)  # doctest: +SKIP
+    ['2026']
+    """
+
+    sr = _MODEL_SR
+    class_names = [str(d) for d in range(10)]
+
+    def __init__(self, trim_db: float | None = _TRIM_DB, pad_s: float = _PAD_S) -> None:
+        if trim_db is not None and not trim_db > 0:
+            raise ValueError(f"DigitRecognizer: trim_db must be positive (dB) or None, got "
+                             f"{trim_db!r}")
+        if not pad_s >= 0:
+            raise ValueError(f"DigitRecognizer: pad_s must be >= 0 (s), got {pad_s!r}")
+        self.trim_db, self.pad_s = trim_db, float(pad_s)
+        ps = _pocketsphinx()
+        self._decoders = {}
+        for name, grammar in _GRAMMARS.items():
+            decoder = ps.Decoder(ps.Config(lm=None, loglevel="FATAL", **_SETTINGS[name]))
+            decoder.add_jsgf_string(name, grammar)
+            decoder.activate_search(name)
+            self._decoders[name] = decoder
+
+    def __repr__(self) -> str:
+        return (f"DigitRecognizer(PocketSphinx en-us, digit grammar, trim {self.trim_db} dB, "
+                f"pad {self.pad_s} s)")
+
+    # -----------------------------------------------------------------------------
+    # Front end
+    # -----------------------------------------------------------------------------
+
+    def _clips(self, waveforms: Any, caller: str) -> list[np.ndarray]:
+        """Mono float32 clips: a 1-D clip, a batch (n, n_samples), a list, or (n, ch, n)."""
+        if isinstance(waveforms, torch.Tensor):
+            waveforms = waveforms.detach().cpu().numpy()
+        if isinstance(waveforms, np.ndarray):
+            if waveforms.ndim == 1:
+                waveforms = waveforms[None]
+            if waveforms.ndim not in (2, 3):
+                raise ValueError(f"{caller}: expected one clip (n_samples,), clips (n_clips, "
+                                 "n_samples), clips (n_clips, n_channels, n_samples) or a list "
+                                 f"of clips, got an array of shape {waveforms.shape}")
+        if len(waveforms) == 0:
+            raise ValueError(f"{caller}: no clips given")
+        clips = []
+        for i, clip in enumerate(waveforms):
+            clip = np.asarray(clip.detach().cpu() if isinstance(clip, torch.Tensor) else clip)
+            if clip.ndim not in (1, 2) or clip.size == 0 \
+                    or not np.issubdtype(clip.dtype, np.number):
+                raise ValueError(f"{caller}: clip {i} must be a non-empty real waveform "
+                                 "(n_samples,) or (n_channels, n_samples), got shape "
+                                 f"{clip.shape} and dtype {clip.dtype}")
+            if not np.isfinite(clip).all():
+                raise ValueError(f"{caller}: clip {i} contains NaN or infinite samples; fix "
+                                 "or drop it (a vocoder or generator that outputs them has "
+                                 "diverged)")
+            clips.append(to_mono(clip.astype(np.float32)))
+        return clips
+
+    def _pcm(self, clip: np.ndarray, sr: int) -> bytes | None:
+        """16 kHz 16-bit PCM of one checked mono clip, endpointed; None if it is silent."""
+        if np.abs(clip).max() < _SILENT_PEAK:
+            return None
+        x = resample(clip, sr, _MODEL_SR)
+        if self.trim_db is not None:
+            x, _ = trim_silence(x, _MODEL_SR, top_db=self.trim_db)
+        peak = np.abs(x).max() if x.size else 0.0
+        if peak < _SILENT_PEAK:
+            return None
+        pad = np.zeros(round(self.pad_s * _MODEL_SR), np.float32)
+        x = np.concatenate([pad, x * (_PEAK / peak), pad])
+        return np.round(x * 32767).astype(np.int16).tobytes()
+
+    def _decode(self, pcm: bytes | None, search: str) -> str:
+        """The words heard in one utterance, space-separated ("" for none)."""
+        if pcm is None:
+            return ""
+        decoder = self._decoders[search]
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        return hyp.hypstr.strip() if hyp is not None else ""
+
+    def _transcripts(self, waveforms: Any, sr: int, search: str, caller: str) -> list[str]:
+        if not (isinstance(sr, int | np.integer) and sr > 0):
+            raise ValueError(f"{caller}: sr must be a positive integer (Hz), got {sr!r}")
+        return [self._decode(self._pcm(c, int(sr)), search)
+                for c in self._clips(waveforms, caller)]
+
+    # -----------------------------------------------------------------------------
+    # Judging
+    # -----------------------------------------------------------------------------
+
+    def transcribe(self, waveforms: Any, sr: int, sequence: bool = False) -> list[str]:
+        """The words heard in each clip, e.g. ``"seven"`` (``""`` when nothing is heard).
+
+        Parameters
+        ----------
+        waveforms : array or list
+            One clip ``(n_samples,)``, clips ``(n_clips, n_samples)`` or
+            ``(n_clips, n_channels, n_samples)``, or a list of clips of any lengths, each
+            ``(n_samples,)`` or ``(n_channels, n_samples)`` (mixed down).
+        sr : int
+            Their sample rate in Hz (any; resampled to 16 kHz).
+        sequence : bool
+            Hear any number of digit words (``"two zero two six"``) instead of exactly one.
+
+        Returns
+        -------
+        list of str
+            One transcript per clip.
+
+        Raises
+        ------
+        ValueError
+            A clip holds NaN or infinite samples, is empty or not 1-D/2-D (named by its
+            index), or ``sr`` is not a positive integer.
+        """
+        search = _SEQUENCE if sequence else _WORD
+        return self._transcripts(waveforms, sr, search, "DigitRecognizer.transcribe")
+
+    def hear_digits(self, waveforms: Any, sr: int) -> np.ndarray:
+        """The digit heard in each clip, ``(n_clips,)`` int, ``-1`` where no word is heard.
+
+        ``waveforms`` and ``sr`` as for :meth:`transcribe`; each clip is one word.
+        """
+        heard = self._transcripts(waveforms, sr, _WORD, "DigitRecognizer.hear_digits")
+        return np.array([DIGIT_WORDS.index(t) if t in DIGIT_WORDS else -1 for t in heard])
+
+    def predict(self, waveforms: Any, sr: int) -> np.ndarray:
+        """:meth:`hear_digits`, under the machine listeners' name (``-1``: no word heard)."""
+        return self.hear_digits(waveforms, sr)
+
+    def accuracy(self, waveforms: Any, labels: Sequence[int] | np.ndarray, sr: int) -> float:
+        """Share of clips (0-1) heard as their digit ``labels``; no word counts as wrong."""
+        labels = np.asarray(labels)
+        heard = self.hear_digits(waveforms, sr)
+        if labels.shape != heard.shape:
+            raise ValueError(f"DigitRecognizer.accuracy: {len(heard)} clips but labels of "
+                             f"shape {labels.shape}")
+        return float(np.mean(heard == labels))
+
+    def hear_digit_strings(self, waveforms: Any, sr: int) -> list[str]:
+        """The digit string heard in each clip, e.g. ``"2026"`` (``""``: nothing heard).
+
+        ``waveforms`` and ``sr`` as for :meth:`transcribe`; each clip may hold any number
+        of digit words (a sentence of :func:`aigc_kit.apps.speech.say`).
+        """
+        heard = self._transcripts(waveforms, sr, _SEQUENCE,
+                                  "DigitRecognizer.hear_digit_strings")
+        return ["".join(str(DIGIT_WORDS.index(w)) for w in t.split() if w in DIGIT_WORDS)
+                for t in heard]
+
+
+def digit_error_rate(spoken: str, heard: str) -> float:
+    """Edit distance between two digit strings over the length of the spoken one.
+
+    The word error rate of speech recognition, with digits as words: the fewest
+    substitutions, deletions and insertions that turn ``spoken`` into ``heard``, divided
+    by ``len(spoken)``. 0 is perfect; it exceeds 1 when many extra digits are heard.
+
+    Parameters
+    ----------
+    spoken : str
+        The intended digits, e.g. ``"2026"`` (spaces and hyphens are ignored).
+    heard : str
+        The digits heard (``""`` when nothing was heard: every digit deleted, rate 1).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Either string holds other characters than digits, spaces and hyphens, or ``spoken``
+        holds no digit.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``.
+    """
+    ref, hyp = _digits(spoken, "spoken"), _digits(heard, "heard")
+    if not ref:
+        raise ValueError("digit_error_rate: the spoken string holds no digit")
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        current = [i]
+        for j, h in enumerate(hyp, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (r != h)))
+        previous = current
+    return previous[-1] / len(ref)
+
+
+def _digits(text: str, what: str) -> str:
+    digits = "".join(c for c in str(text) if c not in " -")
+    if not all(c in "0123456789" for c in digits):
+        raise ValueError(f"digit_error_rate: the {what} string {text!r} holds characters "
+                         "other than the digits 0-9, spaces and hyphens")
+    return digits
+
+
+@lru_cache(maxsize=1)
+def speech_judge() -> DigitRecognizer:
+    """The kit's outside judge of speech, built once per process (about 0.2 s).
+
+    Returns
+    -------
+    DigitRecognizer
+        PocketSphinx's US-English recogniser restricted to the ten digit words, with the
+        default front end. Within a process every call returns the same object.
+
+    Raises
+    ------
+    ImportError
+        PocketSphinx is not installed; the message names the install command.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``; every speech figure of the kit shows its verdict
+    first and the in-domain ``speech_listener()`` beside it.
+    """
+    return DigitRecognizer()
+
