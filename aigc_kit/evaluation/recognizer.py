@@ -48,22 +48,29 @@ Taught in ``10_speech_synthesis`` (and used by ``01_aigc_overview``, ``13_trends
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
 from aigc_kit.data.preprocess import resample, to_mono, trim_silence
+from aigc_kit.evaluation.machine_listeners import AudioListener, speech_listener
 
-__all__ = ["DIGIT_WORDS", "DigitRecognizer", "digit_error_rate", "speech_judge"]
+__all__ = ["DIGIT_WORDS", "IN_DOMAIN", "OUTSIDE", "DigitRecognizer", "digit_error_rate",
+           "speech_judge", "speech_verdicts"]
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 """The words the judge may hear, in digit order (the CMU dictionary's spellings)."""
 
 INSTALL_HINT = ("pip install 'pocketsphinx>=5.0,<6' (or install the kit with its notebooks "
                 "extra: pip install -e '.[notebooks]')")
+OUTSIDE = "outside judge (PocketSphinx, never heard FSDD)"
+"""The column label of the outside judge's verdicts in every speech table of the kit."""
+IN_DOMAIN = "in-domain (trained on FSDD)"
+"""The column label of ``speech_listener()``'s verdicts, always beside the outside judge's."""
 _MODEL_SR = 16000  # the US-English acoustic model's rate (Hz)
 _SILENT_PEAK = 1e-5  # peak below which a clip is silence (-100 dBFS)
 _TRIM_DB = 30.0
@@ -351,3 +358,64 @@ def speech_judge() -> DigitRecognizer:
     """
     return DigitRecognizer()
 
+
+
+def speech_verdicts(
+    sets: Mapping[str, Any],
+    labels: Any,
+    sr: int,
+    reference: str | None = None,
+    judge: DigitRecognizer | None = None,
+    listener: AudioListener | None = None,
+) -> pd.DataFrame:
+    """Sets of spoken digits heard by the outside judge first, the in-domain listener beside.
+
+    Parameters
+    ----------
+    sets : mapping of str to waveforms
+        Named sets of one-word clips (``(n, n_samples)`` or lists of 1-D clips) at ``sr``,
+        e.g. ``{"real held-out words": real, "round trip": trip, "generated": words}``.
+    labels : int, array of int, or mapping of str to either
+        The intended digit of each clip: one int for every clip, one array for every set
+        (the same words), or one per set name.
+    sr : int
+        Sample rate in Hz.
+    reference : str, optional
+        The set the others are divided by (default the first): the real words, judged in
+        the same run.
+    judge : DigitRecognizer, optional
+        Default :func:`speech_judge`.
+    listener : AudioListener, optional
+        Default ``aigc_kit.evaluation.speech_listener()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per set (``words``: how many), then :data:`OUTSIDE` (share heard as
+        intended), ``"x real"`` (that share over the reference set's), then
+        :data:`IN_DOMAIN` and ``"in-domain x real"``.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``; ``01_aigc_overview`` and ``benchmarks/bench_tts.py``
+    use it.
+    """
+    if not sets:
+        raise ValueError("speech_verdicts: no sets given")
+    reference = reference if reference is not None else next(iter(sets))
+    if reference not in sets:
+        raise ValueError(f"speech_verdicts: the reference {reference!r} is not one of the "
+                         f"sets {list(sets)}")
+    judge, listener = judge or speech_judge(), listener or speech_listener()
+    rows = {}
+    for name, clips in sets.items():
+        wanted = labels.get(name) if isinstance(labels, Mapping) else labels
+        n = len(clips) if not isinstance(clips, np.ndarray) or clips.ndim > 1 else 1
+        wanted = np.broadcast_to(np.asarray(wanted), (n,))
+        rows[name] = {"words": n, OUTSIDE: judge.accuracy(clips, wanted, sr),
+                      IN_DOMAIN: listener.accuracy(clips, wanted, sr)}
+    table = pd.DataFrame(rows).T
+    table["words"] = table["words"].astype(int)
+    table.insert(2, "x real", table[OUTSIDE] / table.loc[reference, OUTSIDE])
+    table["in-domain x real"] = table[IN_DOMAIN] / table.loc[reference, IN_DOMAIN]
+    return table

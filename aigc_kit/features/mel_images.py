@@ -122,16 +122,22 @@ NOTES_SPEC = MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=64, n_frames=32)
 
 See the module docstring for the measurements behind it."""
 
-FSDD_SPEC = MelSpec(sr=8000, n_fft=384, hop_length=192, n_mels=64, n_frames=32)
-"""Spoken digits: 8 kHz, 48 ms window, 24 ms hop, 64 bands x 32 frames over 0.744 s.
+FSDD_SPEC = MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=64, n_frames=64)
+"""Spoken digits: 8 kHz, 32 ms window, 12 ms hop, 64 bands x 64 frames over 0.756 s.
 
-See the module docstring for the measurements behind it."""
+Chosen by the outside judge (a recogniser that never heard FSDD); see the module docstring
+for the measurements behind it."""
 
-FSDD_SPEC_64 = MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=64, n_frames=64)
-"""Spoken digits at a 12 ms hop: 8 kHz, 32 ms window, 64 x 64 image over 0.756 s.
+FSDD_SPEC_64 = FSDD_SPEC
+"""The 12 ms preset's earlier name (64 x 64), kept for code written before it became
+:data:`FSDD_SPEC`."""
 
-Keeps the most of a real word (see the module docstring) but costs a generator three times
-the compute per step: in the digit voice's former 35 s budget its words were heard less often."""
+FSDD_SPEC_24MS = MelSpec(sr=8000, n_fft=384, hop_length=192, n_mels=64, n_frames=32)
+"""The former spoken-digit preset: 8 kHz, 48 ms window, 24 ms hop, 64 x 32 over 0.744 s.
+
+Half the pixels of :data:`FSDD_SPEC`; chosen by the in-domain listener, which heard no loss,
+while a recogniser that never heard FSDD understands fewer of its words (module docstring).
+Kept by name for comparison: ``load_mel_dataset("fsdd", spec=FSDD_SPEC_24MS)``."""
 
 NOTES_SPEC_32 = MelSpec(sr=8000, n_fft=512, hop_length=256, n_mels=32, n_frames=32)
 """The first kit's notes preset: 8 kHz, 64 ms window, 32 ms hop, 32 x 32 over 0.992 s.
@@ -144,7 +150,7 @@ FSDD_SPEC_32 = MelSpec(sr=8000, n_fft=384, hop_length=192, n_mels=32, n_frames=3
 
 Kept by name for comparison; it loses about a tenth of what a listener recognises."""
 
-SPECS = {"notes": NOTES_SPEC, "fsdd": FSDD_SPEC, "fsdd64": FSDD_SPEC_64,
+SPECS = {"notes": NOTES_SPEC, "fsdd": FSDD_SPEC, "fsdd24ms": FSDD_SPEC_24MS,
          "notes32": NOTES_SPEC_32, "fsdd32": FSDD_SPEC_32}
 """Every preset by name."""
 
@@ -330,6 +336,41 @@ def to_db(images: torch.Tensor, top_db: float = 80.0) -> torch.Tensor:
     """
     images = _check_images(images, None, "to_db")
     return (images.clamp(-1.0, 1.0)[:, 0] - 1.0) * (top_db / 2)
+
+
+def sharpen(images: torch.Tensor, power: float = 1.5) -> torch.Tensor:
+    """Log-mel images with every bin's depth below the image's peak multiplied by ``power``.
+
+    In dB: ``db' = power * db`` (0 dB, the loudest bin, stays; a bin 10 dB down goes
+    ``10 * power`` dB down), clamped at the floor ``-top_db``; in image units
+    ``x' = clamp((x - 1) * power + 1, -1, 1)``. On linear magnitudes it is raising them to
+    ``power``, what Tacotron does before Griffin-Lim (Wang et al. 2017, power 1.2; many
+    implementations use 1.5): the valleys between harmonics and formants deepen, so a
+    blurred spectrum, such as a VAE's average over what its labels leave open, inverts to
+    clearer speech. ``power = 1`` returns the images unchanged.
+
+    Parameters
+    ----------
+    images : torch.Tensor of shape (n, 1, n_mels, n_frames)
+        Log-mel images in [-1, 1].
+    power : float
+        The factor (> 0; above 1 sharpens, below 1 flattens).
+
+    Returns
+    -------
+    torch.Tensor
+        Same shape, in [-1, 1].
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis`` (the digit voice sharpens what it generates).
+    """
+    if not (isinstance(power, int | float) and power > 0):
+        raise ValueError(f"sharpen: power must be a positive number, got {power!r}")
+    images = _check_images(images, None, "sharpen")
+    if power == 1:
+        return images
+    return ((images.clamp(-1.0, 1.0) - 1.0) * power + 1.0).clamp(-1.0, 1.0)
 
 
 def check_images(images: torch.Tensor, spec: MelSpec, caller: str) -> torch.Tensor:

@@ -13,6 +13,7 @@ from aigc_kit.runtime.atomic import (
 from aigc_kit.runtime.checkpoint import (
     CheckpointError,
     describe_architecture,
+    keyed_cache_path,
     load_checkpoint,
     save_checkpoint,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "describe_architecture",
     "fast_bfloat16",
     "get_device",
+    "keyed_cache_path",
     "load_checkpoint",
     "mirror_dir",
     "model_device",

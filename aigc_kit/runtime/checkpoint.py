@@ -30,6 +30,7 @@ from torch import nn
 
 from aigc_kit.runtime.atomic import write_atomically
 from aigc_kit.runtime.device import count_parameters
+from aigc_kit.runtime.paths import cache_dir
 
 FORMAT = "aigc_kit.runtime.checkpoint/1"
 _SHOW = 5  # how many mismatched keys an error message lists
@@ -115,6 +116,51 @@ def save_checkpoint(
     }
     payload["sha256"] = _digest(payload)
     return write_atomically(path, lambda handle: torch.save(payload, handle))
+
+
+def keyed_cache_path(kind: str, settings: Mapping[str, Any]) -> Path:
+    """The cache file of a model trained with ``settings``: one file per set of settings.
+
+    ``cache_dir()/models/<kind>-<digest>.pt``, where the digest (12 hex digits of a SHA-256)
+    covers every setting, the kit's version and torch's: change any of them and the model
+    is trained afresh instead of a stale one being loaded. Save with
+    :func:`save_checkpoint` and load with :func:`load_checkpoint` (``weights_only``).
+
+    Parameters
+    ----------
+    kind : str
+        A short name of the model, e.g. ``"digit-voice"`` (letters, digits, ``-`` and
+        ``_``).
+    settings : mapping
+        Every setting that changes the trained weights (JSON-serialisable: sizes, learning
+        rate, steps, seed, the representation ...).
+
+    Returns
+    -------
+    Path
+        The file (it may not exist yet).
+
+    Raises
+    ------
+    ValueError
+        ``kind`` holds other characters, or ``settings`` is not JSON-serialisable.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis`` (the cached digit voice).
+    """
+    from aigc_kit import __version__
+
+    if not kind or not all(c.isalnum() or c in "-_" for c in kind):
+        raise ValueError(f"keyed_cache_path: kind must be letters, digits, '-' or '_', got "
+                         f"{kind!r}")
+    try:
+        key = json.dumps({"kind": kind, "settings": dict(settings), "kit": __version__,
+                          "torch": str(torch.__version__)}, sort_keys=True)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"keyed_cache_path: settings must be JSON-serialisable: {err}") from err
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return cache_dir() / "models" / f"{kind}-{digest}.pt"
 
 
 def load_checkpoint(

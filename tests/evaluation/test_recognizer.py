@@ -10,9 +10,12 @@ import pytest
 from aigc_kit.data import fsdd, resample
 from aigc_kit.evaluation import (
     DIGIT_WORDS,
+    IN_DOMAIN,
+    OUTSIDE,
     DigitRecognizer,
     digit_error_rate,
     speech_judge,
+    speech_verdicts,
 )
 
 
@@ -125,3 +128,21 @@ def test_settings_are_checked():
     with pytest.raises(ValueError, match="pad_s"):
         DigitRecognizer(pad_s=-1)
     assert "PocketSphinx" in repr(DigitRecognizer(trim_db=None, pad_s=0.1))
+
+
+def test_speech_verdicts_put_the_outside_judge_first_and_divide_by_the_reference(words):
+    clips, digits, sr = words
+    rng = np.random.default_rng(0)
+    noisy = [c + rng.normal(0, 0.05, c.size).astype(np.float32) for c in clips]
+    table = speech_verdicts({"real": clips, "in noise": noisy}, digits, sr)
+    assert list(table.columns) == ["words", OUTSIDE, "x real", IN_DOMAIN, "in-domain x real"]
+    assert table.loc["real", "x real"] == pytest.approx(1.0)
+    judge = speech_judge()
+    assert table.loc["in noise", OUTSIDE] == pytest.approx(judge.accuracy(noisy, digits, sr))
+    assert table.loc["in noise", "x real"] == pytest.approx(
+        table.loc["in noise", OUTSIDE] / table.loc["real", OUTSIDE])
+    assert table.loc["real", IN_DOMAIN] > 0.9  # trained on these six voices
+    one = speech_verdicts({"sevens": [clips[i] for i in np.flatnonzero(digits == 7)]}, 7, sr)
+    assert one.loc["sevens", "words"] == 4
+    with pytest.raises(ValueError, match="reference 'x'"):
+        speech_verdicts({"real": clips}, digits, sr, reference="x")

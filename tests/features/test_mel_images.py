@@ -6,6 +6,7 @@ from aigc_kit.data import rms_db, synth_notes
 from aigc_kit.evaluation import lsd
 from aigc_kit.features import (
     FSDD_SPEC,
+    FSDD_SPEC_24MS,
     FSDD_SPEC_32,
     FSDD_SPEC_64,
     NOTES_SPEC,
@@ -17,6 +18,7 @@ from aigc_kit.features import (
     note_class_names,
     notes_images,
     prepare_clips,
+    sharpen,
     to_audio,
     to_db,
     to_images,
@@ -33,8 +35,8 @@ def notes() -> np.ndarray:
 
 
 def test_presets_have_the_documented_sizes():
-    assert NOTES_SPEC.shape == FSDD_SPEC.shape == (1, 64, 32)
-    assert FSDD_SPEC_64.shape == (1, 64, 64)
+    assert NOTES_SPEC.shape == FSDD_SPEC_24MS.shape == (1, 64, 32)
+    assert FSDD_SPEC.shape == (1, 64, 64) and FSDD_SPEC_64 is FSDD_SPEC
     assert NOTES_SPEC_32.shape == FSDD_SPEC_32.shape == (1, 32, 32)
     assert NOTES_SPEC_32.dim == 1024  # the source MLP's output size
     for spec in SPECS.values():
@@ -42,8 +44,9 @@ def test_presets_have_the_documented_sizes():
         assert 1 + spec.n_samples // spec.hop_length == spec.n_frames
     assert FSDD_SPEC_64.hop_length / FSDD_SPEC_64.sr == pytest.approx(0.012)  # 12 ms hop
     assert NOTES_SPEC.duration_s == pytest.approx(0.992)
-    assert FSDD_SPEC.duration_s == pytest.approx(0.744)
-    assert set(SPECS) == {"notes", "fsdd", "fsdd64", "notes32", "fsdd32"}
+    assert FSDD_SPEC.duration_s == pytest.approx(0.756)
+    assert FSDD_SPEC_24MS.duration_s == pytest.approx(0.744)
+    assert set(SPECS) == {"notes", "fsdd", "fsdd24ms", "notes32", "fsdd32"}
     with pytest.raises(ValueError, match="positive integers"):
         MelSpec(sr=8000, n_fft=0, hop_length=128, n_mels=32, n_frames=32)
 
@@ -175,3 +178,12 @@ def test_vocode_with_a_seed_repeats_and_leaves_the_callers_random_state(notes):
     assert np.array_equal(vocode(images, NOTES_SPEC, seed=3), first)
     plain = vocode(images, NOTES_SPEC, lambda x, spec: to_audio(x, spec, nnls_iter=0), seed=3)
     assert plain.shape == first.shape and not np.array_equal(plain, first)
+
+
+def test_sharpen_deepens_every_bin_below_the_peak_and_keeps_the_range():
+    images = torch.tensor([1.0, 0.5, 0.0, -0.9]).reshape(1, 1, 2, 2)
+    out = sharpen(images, 2.0)
+    assert torch.allclose(out.flatten(), torch.tensor([1.0, 0.0, -1.0, -1.0]))
+    assert torch.equal(sharpen(images, 1), images)
+    with pytest.raises(ValueError, match="positive number"):
+        sharpen(images, 0)

@@ -174,3 +174,21 @@ def test_pickle_error_types_are_wrapped(tmp_path):
     path.write_bytes(pickle.dumps([1, 2, 3], protocol=2)[:-1])
     with pytest.raises(CheckpointError, match="junk.pt"):
         load_checkpoint(path, {"net": _net()})
+
+
+def test_keyed_cache_path_changes_with_every_setting_and_refuses_bad_keys(monkeypatch, tmp_path):
+    from aigc_kit.runtime import keyed_cache_path
+
+    monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
+    path = keyed_cache_path("digit-voice", {"steps": 1000, "lr": 4e-3})
+    assert path.parent == tmp_path / "cache" / "models" and path.suffix == ".pt"
+    assert path.name.startswith("digit-voice-")
+    assert keyed_cache_path("digit-voice", {"lr": 4e-3, "steps": 1000}) == path  # key order
+    assert keyed_cache_path("digit-voice", {"steps": 1001, "lr": 4e-3}) != path
+    assert keyed_cache_path("other", {"steps": 1000, "lr": 4e-3}) != path
+    monkeypatch.setattr("aigc_kit.__version__", "9.9.9")
+    assert keyed_cache_path("digit-voice", {"steps": 1000, "lr": 4e-3}) != path  # kit version
+    with pytest.raises(ValueError, match="kind must be"):
+        keyed_cache_path("../evil", {})
+    with pytest.raises(ValueError, match="JSON-serialisable"):
+        keyed_cache_path("x", {"f": object()})
