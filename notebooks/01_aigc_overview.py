@@ -25,7 +25,7 @@
 #
 # ## The pipeline of chapter 2
 #
-# Every chapter of the course is one box of this diagram (JupyterLab draws it):
+# Every chapter of the course is one box of this diagram (JupyterLab and the course site draw it, offline):
 #
 # ```mermaid
 # graph TD
@@ -351,3 +351,13 @@ check.ch01_ex3(answer, generated_spec, spec_train)
 # rise from round to round, against a control that ignores the feedback. Chapter 8 does
 # exactly this. (Flexibility is only hinted at: changing `digit` gives another kind of
 # content, but one model per digit is not yet one flexible model.)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Jackson et al. (2016). *Free Spoken Digit Dataset (FSDD)*. GitHub release v1.0.10, CC BY-SA 4.0. <https://github.com/Jakobovski/free-spoken-digit-dataset> Kit: `data.fsdd`, `data.fsdd_speakers`.
+# - Tipping and Bishop (1999). *Probabilistic Principal Component Analysis*. Journal of the Royal Statistical Society, Series B 61(3), 611-622. <https://doi.org/10.1111/1467-9868.00196> Kit: `models.LinearGaussianModel`.
+# - Griffin and Lim (1984). *Signal estimation from modified short-time Fourier transform*. IEEE Transactions on Acoustics, Speech, and Signal Processing 32(2), 236-243. <https://doi.org/10.1109/TASSP.1984.1164317> Kit: `features.mel_to_audio`, `features.to_audio`.
+# - Davis and Mermelstein (1980). *Comparison of parametric representations for monosyllabic word recognition in continuously spoken sentences*. IEEE Transactions on Acoustics, Speech, and Signal Processing 28(4), 357-366. <https://doi.org/10.1109/TASSP.1980.1163420> Kit: `features.mfcc`, `evaluation.speech_listener`.

@@ -366,3 +366,13 @@ print(f"clips flagged: {answer} by the ordinary z, "
 
 # %%
 check.ch02_ex4(answer, report)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Jackson et al. (2016). *Free Spoken Digit Dataset (FSDD)*. GitHub release v1.0.10, CC BY-SA 4.0. <https://github.com/Jakobovski/free-spoken-digit-dataset> Kit: `data.fsdd`, `data.fsdd_speakers`.
+# - Karplus and Strong (1983). *Digital Synthesis of Plucked-String and Drum Timbres*. Computer Music Journal 7(2), 43-55. <https://doi.org/10.2307/3680062> Kit: `data.synth_notes`.
+# - Chowning (1973). *The Synthesis of Complex Audio Spectra by Means of Frequency Modulation*. Journal of the Audio Engineering Society 21(7), 526-534. <https://www.aes.org/e-lib/browse.cfm?elib=1954> Kit: `data.synth_notes`.
+# - Iglewicz and Hoaglin (1993). *How to Detect and Handle Outliers*. ASQC Quality Press (modified z-score, section 3.3). <https://www.itl.nist.gov/div898/handbook/eda/section3/eda35h.htm> Kit: `data.detect_outliers`.

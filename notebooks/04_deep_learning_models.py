@@ -323,3 +323,14 @@ answer = kl_each
 
 # %%
 check.ch04_ex4(answer, mu, logvar)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Goodfellow et al. (2014). *Generative Adversarial Nets*. Advances in Neural Information Processing Systems 27 (NeurIPS 2014). <https://arxiv.org/abs/1406.2661> Kit: `models.MLPGenerator`, `models.MLPDiscriminator`, `training.train_gan`, `training.generator_loss`, `training.discriminator_loss`.
+# - Kingma and Welling (2014). *Auto-Encoding Variational Bayes*. International Conference on Learning Representations (ICLR 2014). <https://arxiv.org/abs/1312.6114> Kit: `models.VAE`, `training.vae_loss`, `training.gaussian_kl`, `training.train_vae`.
+# - Krizhevsky, Sutskever and Hinton (2012). *ImageNet Classification with Deep Convolutional Neural Networks*. Advances in Neural Information Processing Systems 25 (NeurIPS 2012), 1097-1105. <https://proceedings.neurips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks> Kit: `models.MelClassifier`.
+# - Smith and Topin (2017). *Super-Convergence: Very Fast Training of Neural Networks Using Large Learning Rates*. arXiv:1708.07120. <https://arxiv.org/abs/1708.07120> Kit: `training.train_classifier`.
+# - Goodfellow, Bengio and Courville (2016). *Deep Learning*. MIT Press. <https://www.deeplearningbook.org/> Kit: background, not used directly.

@@ -600,3 +600,13 @@ print(f"by hand: t > log(1/2) / log(0.99) = {np.log(0.5) / np.log(0.99):.2f}; "
 
 # %%
 check.ch05_ex4(answer)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - LeCun et al. (2006). *A Tutorial on Energy-Based Learning*. In: Bakir et al. (eds.), Predicting Structured Data, MIT Press. <http://yann.lecun.com/exdb/publis/pdf/lecun-06.pdf> Kit: `models.energy_probability`, `models.log_partition`, `models.sample_energy`.
+# - Goodfellow et al. (2014). *Generative Adversarial Nets*. Advances in Neural Information Processing Systems 27 (NeurIPS 2014). <https://arxiv.org/abs/1406.2661> Kit: `models.MLPGenerator`, `models.MLPDiscriminator`, `training.train_gan`, `training.generator_loss`, `training.discriminator_loss`.
+# - Kingma and Welling (2014). *Auto-Encoding Variational Bayes*. International Conference on Learning Representations (ICLR 2014). <https://arxiv.org/abs/1312.6114> Kit: `models.VAE`, `training.vae_loss`, `training.gaussian_kl`, `training.train_vae`.
+# - Kingma and Ba (2015). *Adam: A Method for Stochastic Optimization*. International Conference on Learning Representations (ICLR 2015). <https://arxiv.org/abs/1412.6980> Kit: `training.Adam`, `training.step_factor`.

@@ -377,7 +377,8 @@ for name, vae in [("MLP VAE", VAE(MLPEncoder(spec.shape, 16), MLPDecoder(16, spe
                  "recon. MSE": float(mse(rec.flatten(1), data.x_test.flatten(1)).mean())})
 comparison = pd.DataFrame(rows).set_index("model")
 display(comparison.style.format({"parameters": "{:,}", "IS ratio (heard)": "{:.2f}",
-                                 "IS ratio (images)": "{:.2f}", "recon. MSE": "{:.4f}"}))
+                                 "IS ratio (images)": "{:.2f}", "recon. MSE": "{:.4f}"},
+                                na_rep="–"))  # a GAN reconstructs nothing
 
 # %% [markdown]
 # ## Chapter 3.3 measured: quality against compute and against data
@@ -527,3 +528,20 @@ print(f"most generated: {answer}, {per_class.max()} of {len(fake)} images (an ev
 
 # %%
 check.ch06_ex4(answer, classifier, fake, data.class_names)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Radford, Metz and Chintala (2016). *Unsupervised Representation Learning with Deep Convolutional Generative Adversarial Networks*. International Conference on Learning Representations (ICLR 2016). <https://arxiv.org/abs/1511.06434> Kit: `models.ConvGenerator`.
+# - Ioffe and Szegedy (2015). *Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift*. International Conference on Machine Learning (ICML 2015). <https://arxiv.org/abs/1502.03167> Kit: `generation.BN_R1_RECIPE`.
+# - Mescheder, Geiger and Nowozin (2018). *Which Training Methods for GANs do actually Converge?*. International Conference on Machine Learning (ICML 2018). <https://arxiv.org/abs/1801.04406> Kit: `training.GANConfig`, `generation.BN_R1_RECIPE`.
+# - Karras et al. (2020). *Analyzing and Improving the Image Quality of StyleGAN*. IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR 2020). <https://arxiv.org/abs/1912.04958> Kit: `training.GANConfig`, `generation.KIT_RECIPE`.
+# - Gurumurthy, Sarvadevabhatla and Babu (2017). *DeLiGAN: Generative Adversarial Networks for Diverse and Limited Data*. arXiv:1706.02071. <https://arxiv.org/abs/1706.02071> Kit: `models.MixturePrior`.
+# - Yazıcı et al. (2019). *The Unusual Effectiveness of Averaging in GAN Training*. International Conference on Learning Representations (ICLR 2019). <https://arxiv.org/abs/1806.04498> Kit: `training.GANConfig`, `generation.KIT_RECIPE`.
+# - Salimans et al. (2016). *Improved Techniques for Training GANs*. Advances in Neural Information Processing Systems 29 (NeurIPS 2016), 2234-2242. <https://arxiv.org/abs/1606.03498> Kit: `evaluation.inception_score`, `evaluation.score_samples`.
+# - Griffin and Lim (1984). *Signal estimation from modified short-time Fourier transform*. IEEE Transactions on Acoustics, Speech, and Signal Processing 32(2), 236-243. <https://doi.org/10.1109/TASSP.1984.1164317> Kit: `features.mel_to_audio`, `features.to_audio`.
+# - Perraudin, Balazs and Søndergaard (2013). *A fast Griffin-Lim algorithm*. IEEE Workshop on Applications of Signal Processing to Audio and Acoustics (WASPAA). <https://doi.org/10.1109/WASPAA.2013.6701851> Kit: `features.to_audio`, `features.VOCODERS`.
+# - Wang et al. (2017). *Tacotron: Towards End-to-End Speech Synthesis*. Interspeech 2017. <https://arxiv.org/abs/1703.10135> Kit: `models.SpectralInverter`, `training.TrainedVocoder`.
+# - Mauch and Dixon (2014). *pYIN: A fundamental frequency estimator using probabilistic threshold distributions*. IEEE ICASSP 2014, 659-663. <https://doi.org/10.1109/ICASSP.2014.6853678> Kit: `features.pitch_pyin`, `features.clip_pitch`, `evaluation.pitch_kept`.

@@ -483,3 +483,19 @@ print(f"GAN: MOS {answer[0]:.2f} +/- {answer[1]:.2f} from {n_ratings} ratings")
 
 # %%
 check.ch07_ex4(answer, ratings)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Salimans et al. (2016). *Improved Techniques for Training GANs*. Advances in Neural Information Processing Systems 29 (NeurIPS 2016), 2234-2242. <https://arxiv.org/abs/1606.03498> Kit: `evaluation.inception_score`, `evaluation.score_samples`.
+# - Heusel et al. (2017). *GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium*. Advances in Neural Information Processing Systems 30 (NeurIPS 2017), 6626-6637. <https://arxiv.org/abs/1706.08500> Kit: `evaluation.frechet_distance`.
+# - Kilgour et al. (2019). *Fréchet Audio Distance: A Reference-Free Metric for Evaluating Music Enhancement Algorithms*. Interspeech 2019. <https://arxiv.org/abs/1812.08466> Kit: `evaluation.frechet_distance`.
+# - Szegedy et al. (2016). *Rethinking the Inception Architecture for Computer Vision*. IEEE Conference on Computer Vision and Pattern Recognition (CVPR 2016), 2818-2826. <https://doi.org/10.1109/CVPR.2016.308> Kit: `evaluation.notes_listener`, `evaluation.speech_listener`.
+# - Le Roux et al. (2019). *SDR – Half-baked or Well Done?*. IEEE ICASSP 2019. <https://arxiv.org/abs/1811.02508> Kit: `evaluation.si_snr`.
+# - ITU-T (1996). *Recommendation P.800: Methods for subjective determination of transmission quality*. International Telecommunication Union. <https://www.itu.int/rec/T-REC-P.800> Kit: `evaluation.mos`.
+# - ITU-R (2015). *Recommendation BS.1534-3: Method for the subjective assessment of intermediate quality level of audio systems (MUSHRA)*. International Telecommunication Union. <https://www.itu.int/rec/R-REC-BS.1534> Kit: `interaction.mushra_test`, `evaluation.mushra_screen`, `evaluation.mushra_summary`.
+# - Schoeffler et al. (2018). *webMUSHRA — A Comprehensive Framework for Web-based Listening Tests*. Journal of Open Research Software 6(1), 8. <https://doi.org/10.5334/jors.187> Kit: `interaction.mushra_test`.
+# - Clark (1982). *High-Resolution Subjective Testing Using a Double-Blind Comparator*. Journal of the Audio Engineering Society 30(5). <https://www.aes.org/e-lib/browse.cfm?elib=3839> Kit: `interaction.abx_test`, `evaluation.abx_summary`.
+# - Wilson (1927). *Probable Inference, the Law of Succession, and Statistical Inference*. Journal of the American Statistical Association 22(158), 209-212. <https://www.jstor.org/stable/2276774> Kit: `evaluation.ab_preference`, `evaluation.ai_or_real`.

@@ -73,8 +73,9 @@ ear = notes_listener()  # the notes listener: hears waveforms, trained on real r
 device = model_device(vae)
 log = FeedbackLog(Path(log_path) if log_path else
                   Path(tempfile.mkdtemp(prefix="aigc-feedback-")) / "ratings.jsonl")
+where = log.path if log_path else f"{log.path.name} in a fresh temporary folder"
 print(f"generator: the VAE decoder of chapter 6 ({VAE_LATENT}-D latent space); "
-      f"feedback log: {log.path}")
+      f"feedback log: {where}")
 
 
 def decode(codes: np.ndarray) -> np.ndarray:
@@ -321,3 +322,11 @@ check.ch08_ex3(answer, results)
 # and over: the generator has been tuned to one listener's taste and has stopped
 # exploring. With the floor the loop keeps proposing some variety, so it can still follow
 # a listener whose taste changes and does not over-fit the noise in a few ratings.
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - de Boer et al. (2005). *A Tutorial on the Cross-Entropy Method*. Annals of Operations Research 134, 19-67. <https://doi.org/10.1007/s10479-005-5724-z> Kit: `interaction.adapt_prior`, `interaction.feedback_rounds`.
+# - Kingma and Welling (2014). *Auto-Encoding Variational Bayes*. International Conference on Learning Representations (ICLR 2014). <https://arxiv.org/abs/1312.6114> Kit: `models.VAE`, `training.vae_loss`, `training.gaussian_kl`, `training.train_vae`.

@@ -332,3 +332,15 @@ display(steer(answer).table())
 
 # %%
 check.ch09_ex4(answer)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Hochreiter and Schmidhuber (1997). *Long Short-Term Memory*. Neural Computation 9(8), 1735-1780. <https://doi.org/10.1162/neco.1997.9.8.1735> Kit: `apps.music.MelodyLSTM`.
+# - Cho et al. (2014). *Learning Phrase Representations using RNN Encoder–Decoder for Statistical Machine Translation*. EMNLP 2014. <https://doi.org/10.3115/v1/D14-1179> Kit: `apps.music.MelodyVAE`.
+# - Sutskever, Vinyals and Le (2014). *Sequence to Sequence Learning with Neural Networks*. Advances in Neural Information Processing Systems 27 (NeurIPS 2014), 3104-3112. <https://arxiv.org/abs/1409.3215> Kit: `apps.music.MelodyVAE`.
+# - Roberts et al. (2018). *A Hierarchical Latent Vector Model for Learning Long-Term Structure in Music*. International Conference on Machine Learning (ICML 2018), PMLR 80, 4364-4373. <https://proceedings.mlr.press/v80/roberts18a.html> Kit: `apps.music.MelodyVAE`.
+# - Cuthbert and Ariza (2010). *music21: A Toolkit for Computer-Aided Musicology and Symbolic Music Data*. ISMIR 2010, 637-642. <http://hdl.handle.net/1721.1/84963> Kit: `apps.music.load_bach_soprano`.
+# - Raffel and Ellis (2014). *Intuitive Analysis, Creation and Manipulation of MIDI Data with pretty_midi*. ISMIR 2014 late-breaking demo. <https://github.com/craffel/pretty-midi> Kit: `apps.music.write_midi`.

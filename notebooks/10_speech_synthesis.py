@@ -272,3 +272,17 @@ print("LSD per word (dB):", np.round(per_word, 2), f"mean {answer:.2f}")
 
 # %%
 check.ch10_ex4(answer, test_audio[take], round_trip[take], FSDD_SPEC.sr)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Wang et al. (2017). *Tacotron: Towards End-to-End Speech Synthesis*. Interspeech 2017. <https://arxiv.org/abs/1703.10135> Kit: `models.SpectralInverter`, `training.TrainedVocoder`.
+# - Ren et al. (2019). *FastSpeech: Fast, Robust and Controllable Text to Speech*. Advances in Neural Information Processing Systems 32 (NeurIPS 2019). <https://arxiv.org/abs/1905.09263> Kit: background, not used directly.
+# - Kim, Kong and Son (2021). *Conditional Variational Autoencoder with Adversarial Learning for End-to-End Text-to-Speech*. International Conference on Machine Learning (ICML 2021). <https://arxiv.org/abs/2106.06103> Kit: background, not used directly.
+# - Sohn, Lee and Yan (2015). *Learning Structured Output Representation using Deep Conditional Generative Models*. Advances in Neural Information Processing Systems 28 (NeurIPS 2015). <https://papers.nips.cc/paper/5775-learning-structured-output-representation-using-deep-conditional-generative-models> Kit: `models.ConditionalVAE`, `apps.speech.train_digit_voice`.
+# - Donahue, McAuley and Puckette (2019). *Adversarial Audio Synthesis*. International Conference on Learning Representations (ICLR 2019). <https://arxiv.org/abs/1802.04208> Kit: `apps.speech.intelligibility`.
+# - Brock, Donahue and Simonyan (2018). *Large Scale GAN Training for High Fidelity Natural Image Synthesis*. arXiv:1809.11096 (ICLR 2019). <https://arxiv.org/abs/1809.11096> Kit: `apps.speech.say`.
+# - Davis and Mermelstein (1980). *Comparison of parametric representations for monosyllabic word recognition in continuously spoken sentences*. IEEE Transactions on Acoustics, Speech, and Signal Processing 28(4), 357-366. <https://doi.org/10.1109/TASSP.1980.1163420> Kit: `features.mfcc`, `evaluation.speech_listener`.
+# - Wilson (1927). *Probable Inference, the Law of Succession, and Statistical Inference*. Journal of the American Statistical Association 22(158), 209-212. <https://www.jstor.org/stable/2276774> Kit: `evaluation.ab_preference`, `evaluation.ai_or_real`.

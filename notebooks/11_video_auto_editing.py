@@ -21,9 +21,10 @@
 #    fades between shots (`aigc_kit.apps.video.make_clip`); we know the truth for every frame.
 # 2. **Features** per frame and per shot (`aigc_kit.apps.video.features`).
 # 3. **Shot-boundary detection** (`aigc_kit.apps.video.detect_cuts`), scored the TRECVID way against
-#    a fixed-threshold baseline.
+#    a fixed-threshold baseline, then on real footage with hand-annotated cuts.
 # 4. **Auto-editing** (`aigc_kit.apps.video.edit.auto_edit`): an importance score, a selection of
-#    segments and crossfades, shown as storyboards and played side by side.
+#    segments and crossfades, shown as storyboards and played side by side; then a real clip
+#    edited with its soundtrack, picture and sound cut at the same frames.
 
 # %% tags=["parameters"]
 seed = 0
@@ -32,6 +33,7 @@ target_seconds = 6.0  # length of the automatic edit
 eval_clips = 4  # clips per transition type for the small F1 evaluation
 flow_method = "ilk"  # optical flow: "ilk" (fast) or "tvl1"
 player_format = "auto"  # "auto" (MP4 when FFmpeg is present, else GIF), "gif" or "mp4"
+sound_target_seconds = 3.0  # length of the edit of the real clip with sound
 
 # %%
 import time
@@ -56,7 +58,7 @@ from aigc_kit.apps.video import (
     storyboard,
 )
 
-seed_everything(seed)
+rng = seed_everything(seed)  # seeds Python, NumPy and torch; rng: a NumPy generator
 
 # %% [markdown]
 # ## 1 · Footage with ground truth
@@ -107,10 +109,21 @@ display(per_shot.round(3))
 # normalised thumbnail at `k = 1`). A hard cut shows at `k = 1`; a dissolve of `L` frames
 # only in full once `2k ≥ L`. Each scale is compared with its own local median (the
 # *adaptive* threshold, as in PySceneDetect's adaptive detector), runs above threshold give
-# one boundary at their centre, and boundaries closer than a minimum shot length merge.
+# one boundary (a cut on its peak frame, a gradual transition at its centre), and
+# boundaries closer than a minimum shot length merge.
+#
+# Two checks then throw out what changes the picture without starting a new shot. A jump
+# that one camera move explains (the previous frame shifted and zoomed matches the next) is a
+# whip pan or a crash zoom. And a candidate survives only if the frames after it differ from
+# the frames before it **across the frame** (`content_change`): both are cut into 6 x 8
+# blocks, each block looks for its match nearby after the global motion is taken out, and
+# the share of blocks without a match must reach 60%, for every pair of frames compared
+# (just outside the candidate, and 2 and 5 frames further out on both sides). A person or a
+# car passing close changes only the blocks it covers; an occluder that sweeps past the lens
+# is gone a few frames later, and the picture behind it is back.
 
 # %%
-details = detect_cuts(clip.frames, return_details=True)
+details = detect_cuts(clip.frames)
 t = np.arange(len(clip.frames)) / fps
 fig, axes = plt.subplots(len(details.scales), 1, figsize=(9, 5.5), sharex=True)
 for ax, k, d, level in zip(axes, details.scales, details.scores, details.levels, strict=True):
@@ -129,12 +142,40 @@ print("detected boundaries:", details.boundaries.tolist(), details.kinds)
 print("score:", {k: round(v, 3) for k, v in score_cuts(details.boundaries, clip.spans).items()})
 
 # %% [markdown]
+# ### Real footage
+# Four short clips that packages on PyPI and Debian ship come with the kit, their cuts
+# annotated by hand frame by frame (`real_clip_table()`; sources, licences and how they
+# were annotated in `aigc_kit/apps/video/real_clips/README.md`). `bikes` is street footage
+# with five hard cuts and cars, a taxi and people passing close to the camera; the others
+# are single shots: an animated one with sound, a hand sweeping in front of the lens, people
+# walking through a square.
+
+# %%
+from aigc_kit.apps.video import load_real_clip, real_clip_table
+
+display(real_clip_table()[["frames", "fps", "cuts", "content", "licence"]])
+rows = []
+for name in ("bikes", "tree"):  # benchmarks/bench_cuts.py scores all four
+    real = load_real_clip(name)
+    found = detect_cuts(real.frames).boundaries
+    rows.append({"clip": name, "frames": len(real.frames), "fps": real.fps,
+                 "annotated cuts": real.boundaries.tolist(), "detected": found.tolist(),
+                 **{k: score_cuts(found, real.spans, tolerance=0)[k] for k in ("f1", "fp")}})
+display(pd.DataFrame(rows).set_index("clip"))
+bikes = load_real_clip("bikes")
+storyboard(bikes.frames, bikes.fps, boundaries=bikes.boundaries,
+           title="bikes: one keyframe per annotated shot")
+plt.show()
+
+# %% [markdown]
 # **Scoring.** As in TRECVID's shot-boundary task, detections and true transitions are
 # matched one-to-one; a detection counts when it lies within 2 frames of a transition's
 # span. Precision = matched / detected, recall = matched / true, F1 their harmonic mean.
 # The baseline thresholds the consecutive-frame HSV difference at one fixed value (0.1,
 # PySceneDetect's default 27 on its 0–255 scale). `benchmarks/bench_cuts.py` runs the same
-# comparison on more clips (a few minutes); here a few fresh clips per transition type:
+# comparison on more clips and against PySceneDetect, with categories of motion inside the
+# frame (foreground objects, occluders, people walking through, camera moves at the clip's
+# ends) and the real clips (a few minutes); here a few fresh clips per transition type:
 
 # %%
 rows = []
@@ -142,7 +183,7 @@ for kind in ("cut", "dissolve", "fade"):
     ours, base = np.zeros(3, int), np.zeros(3, int)
     for i in range(eval_clips):
         c = make_clip(seed=20_000 + 100 * seed + 10 * i + len(kind), transitions=(kind,))
-        for counts, found in ((ours, detect_cuts(c.frames)),
+        for counts, found in ((ours, detect_cuts(c.frames).boundaries),
                               (base, detect_cuts_threshold(c.frames))):
             s = score_cuts(found, c.spans)
             counts += [s["tp"], s["fp"], s["fn"]]
@@ -183,6 +224,34 @@ storyboard(edit.frames, fps, n=min(12, len(edit.segments) * 2), title="the edit"
 plt.show()
 display(play_side_by_side({"original": clip.frames, "automatic edit": edit.frames}, fps,
                           width=320, fmt=player_format))
+print("notes:", edit.notes)  # the generated clip has no sound, and the edit says so
+
+# %% [markdown]
+# ### An edit with its sound
+# Real footage has a soundtrack, and an edit that drops it is no edit. `load_video(path,
+# audio=True)` (here through `load_real_clip`) returns the sound as a `Soundtrack`
+# (mono waveform and rate), aligned to the frames by timestamps. With it, the importance
+# gains two parts from the kit's audio features: **loudness** (`loudness_db` over each
+# frame's time) and **onsets** (`onsets_tempo`, onsets per second near the frame), with
+# weights 0.3 and 0.2 beside the picture's 0.4 / 0.3 / 0.3. `auto_edit` cuts the sound at
+# the same frames as the picture and joins the pieces with equal-power crossfades as long
+# as the picture's (at least 10 ms, so a hard cut does not click); the edit keeps exactly
+# the picture's length, so sound and picture stay in sync.
+
+# %%
+bunny = load_real_clip("bigbuckbunny", audio=True)
+sound_edit = auto_edit(bunny.frames, target_seconds=sound_target_seconds, fps=bunny.fps,
+                       segment_seconds=1.0, crossfade_seconds=0.2, audio=bunny.audio)
+parts = ["motion", "colour", "loudness", "onsets", "importance"]
+plot_over_time(sound_edit.scores[parts], bunny.fps,
+               title="Big Buck Bunny: importance along the timeline (green: kept)")
+for a, b in zip(sound_edit.segments["start"], sound_edit.segments["end"], strict=True):
+    plt.gcf().axes[-1].axvspan(a / bunny.fps, b / bunny.fps, color="tab:green", alpha=0.25)
+plt.show()
+display(sound_edit.segments.round(3))
+print(f"{bunny.audio.seconds:.2f} s of sound at {bunny.audio.rate} Hz -> edit "
+      f"{sound_edit.seconds:.2f} s, sound {sound_edit.audio.seconds:.2f} s")
+display(play(sound_edit.frames, bunny.fps, width=320, audio=sound_edit.audio))
 
 # %% [markdown]
 # ## 5 · Your own footage
@@ -193,7 +262,9 @@ display(play_side_by_side({"original": clip.frames, "automatic edit": edit.frame
 # clip lasts as long as before. `size` is `(H, W)` or the longest side in pixels. Frames come
 # back as `uint8`; broken files raise a `VideoLoadError` naming the file and the fix, and
 # `load_video_folder("my_clips", fps=12, size=128)` loads a whole folder, listing the files it
-# skipped and why (`.skipped`, `.skip_report()`). Here the demo clip makes a round trip
+# skipped and why (`.skipped`, `.skip_report()`). It returns a `Footage`: `.frames`, `.fps`
+# and, with `audio=True`, `.soundtrack` (None, with a warning, for a file without sound), and `write_video(path, frames,
+# fps, audio=...)` writes it back into an MP4. Here the demo clip makes a round trip
 # through a file on disk:
 
 # %%
@@ -208,7 +279,8 @@ with tempfile.TemporaryDirectory() as tmp:
     print(f"wrote {path.name}: {path.stat().st_size / 1e3:.0f} kB, "
           f"{clip.frames.shape[1:3]} at {fps:g} fps")
     for options in ({}, {"max_seconds": 2.0}, {"fps": fps / 2, "size": 64}):
-        small, rate = load_video(path, **options)
+        footage = load_video(path, **options)
+        small, rate = footage.frames, footage.fps
         print(f"load_video({', '.join(f'{k}={v:g}' for k, v in options.items()) or 'path'}): "
               f"{small.shape} {small.dtype} at {rate:g} fps = {len(small) / rate:.2f} s")
 storyboard(small, rate, n=6, title="read back at half the frame rate, longest side 64 px")
@@ -224,8 +296,11 @@ plt.show()
 # - `detect_cuts` — multi-scale histogram differences against an adaptive local level —
 #   finds hard cuts, dissolves and fades; a single fixed threshold on consecutive frames
 #   misses most dissolves (see the table, and `benchmarks/bench_cuts.py`).
+# - On real footage, things passing close to the camera are the false alarms to beat: the
+#   block-wise, motion-compensated content check keeps only changes across the whole frame.
 # - `auto_edit` keeps the highest-importance segments and hits the target length exactly,
-#   with crossfades; the importance score is a documented, adjustable mix.
+#   with crossfades; the importance score is a documented, adjustable mix, which hears the
+#   soundtrack (loudness, onsets) when there is one, and cuts it with the picture.
 # - `load_video` / `load_video_folder` bring your own clips in at a chosen frame rate and
 #   size (frames picked by time), with clear errors and a skip report for broken files.
 
@@ -320,3 +395,15 @@ print(pd.Series(answer).groupby(edit.scores["shot"].to_numpy()).mean().round(3).
 
 # %%
 check.ch11_ex4(answer, edit.scores)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - NIST (2001). *TRECVID: shot boundary detection task (2001-2007)*. National Institute of Standards and Technology. <https://trecvid.nist.gov/> Kit: `apps.video.score_cuts`.
+# - Hasler and Süsstrunk (2003). *Measuring colourfulness in natural images*. Proc. SPIE 5007, Human Vision and Electronic Imaging VIII. <https://doi.org/10.1117/12.477378> Kit: `apps.video.colourfulness`.
+# - Ojala, Pietikäinen and Mäenpää (2002). *Multiresolution Gray-Scale and Rotation Invariant Texture Classification with Local Binary Patterns*. IEEE Transactions on Pattern Analysis and Machine Intelligence 24(7), 971-987. <https://doi.org/10.1109/TPAMI.2002.1017623> Kit: `apps.video.lbp_histograms`.
+# - Haralick, Shanmugam and Dinstein (1973). *Textural Features for Image Classification*. IEEE Transactions on Systems, Man, and Cybernetics SMC-3(6), 610-621. <https://doi.org/10.1109/TSMC.1973.4309314> Kit: `apps.video.glcm_features`.
+# - Lucas and Kanade (1981). *An Iterative Image Registration Technique with an Application to Stereo Vision*. International Joint Conference on Artificial Intelligence (IJCAI 1981). <https://www.ijcai.org/Proceedings/81-2/Papers/017.pdf> Kit: `apps.video.optical_flow`, `apps.video.clip_flows`.
+# - van der Walt et al. (2014). *scikit-image: image processing in Python*. PeerJ 2, e453. <https://doi.org/10.7717/peerj.453> Kit: `apps.video.make_clip`, `apps.video.optical_flow`.

@@ -395,3 +395,16 @@ print(f"{answer:.3f} dB (reconstruction_scores: {after['psnr']:.3f} dB; PSNR of 
 
 # %%
 check.ch12_ex4(answer, recon, test.clips)
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Reinhard et al. (2001). *Color Transfer between Images*. IEEE Computer Graphics and Applications 21(5), 34-41. <https://doi.org/10.1109/38.946629> Kit: `apps.video.colour_transfer`.
+# - Gatys, Ecker and Bethge (2015). *A Neural Algorithm of Artistic Style*. arXiv:1508.06576 (CVPR 2016: Image Style Transfer Using Convolutional Neural Networks). <https://arxiv.org/abs/1508.06576> Kit: `apps.video.style_transfer`, `apps.video.gram_style_distance`.
+# - Gatys, Ecker and Bethge (2015). *Texture Synthesis Using Convolutional Neural Networks*. Advances in Neural Information Processing Systems 28 (NeurIPS 2015), 262-270. <https://arxiv.org/abs/1505.07376> Kit: `apps.video.gram_matrices`.
+# - Ustyuzhaninov et al. (2016). *Texture Synthesis Using Shallow Convolutional Networks with Random Filters*. arXiv:1606.00021. <https://arxiv.org/abs/1606.00021> Kit: `apps.video.RandomTextureNet`.
+# - Ruder, Dosovitskiy and Brox (2016). *Artistic style transfer for videos*. German Conference on Pattern Recognition (GCPR 2016). <https://arxiv.org/abs/1604.08610> Kit: `apps.video.style_transfer`, `apps.video.occlusion_mask`, `apps.video.warp_error`.
+# - Lucas and Kanade (1981). *An Iterative Image Registration Technique with an Application to Stereo Vision*. International Joint Conference on Artificial Intelligence (IJCAI 1981). <https://www.ijcai.org/Proceedings/81-2/Papers/017.pdf> Kit: `apps.video.optical_flow`, `apps.video.clip_flows`.
+# - Tulyakov et al. (2018). *MoCoGAN: Decomposing Motion and Content for Video Generation*. IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR 2018). <https://doi.org/10.1109/CVPR.2018.00165> Kit: `apps.video.moving_shapes`.

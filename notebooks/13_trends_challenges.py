@@ -23,8 +23,9 @@
 
 # %% tags=["parameters"]
 throughput_steps = 15  # timed training steps per model and device
-data_shares = [0.06, 0.125, 0.25, 0.5, 1.0]  # training-set shares for the data curve
-data_seconds = 2.0  # VAE training budget per share (s)
+data_shares = [0.06, 0.25, 1.0]  # training-set shares for the data curve
+data_seeds = [0, 1, 2]  # seeds per share: how much does the seed move the curve?
+data_steps = 80  # VAE training steps per share and seed (a step budget: the same on any machine)
 n_clips = 40  # clips per set in the watermark measurements
 key = "course-2026"  # the watermark's secret key
 seed = 0
@@ -44,7 +45,13 @@ from aigc_kit.apps.provenance import (
     watermark_to_signal_db,
 )
 from aigc_kit.data import fsdd, fsdd_speakers, synth_notes
-from aigc_kit.evaluation import vae_data_curve
+from aigc_kit.evaluation import (
+    plot_sweep,
+    record_metrics,
+    run_grid,
+    summarize_sweep,
+    vae_data_curve,
+)
 from aigc_kit.features import NOTES_SPEC, load_mel_dataset
 from aigc_kit.interaction import audio_table
 from aigc_kit.models import ConvGenerator, MelClassifier, MLPGenerator, count_parameters
@@ -87,21 +94,38 @@ plt.show()
 # models behind today's audio generators have thousands of times these parameters.
 #
 # ## 2 · Data
-# The MLP VAE trained for the same seconds on growing shares of the generated-notes
+# The MLP VAE trained for the same number of steps on growing shares of the generated-notes
 # training set, scored by its reconstruction error on held-out notes (chapter 6 ran the
-# same measurement on fewer points).
+# same measurement on fewer points). One run per share says little until we know how
+# much a different seed moves it, so this is a small **sweep**: every share with each
+# of `data_seeds` (the seed draws the subset, the initialisation and the batches). The
+# table has one row per point; the summary gives each share's mean, standard deviation
+# and 95 % interval over the seeds, and the band in the plot is that interval. The same
+# code summarises a sweep of whole notebooks run by `aigc-kit sweep` (e.g. this chapter
+# over budgets: `aigc-kit sweep notebooks/13_trends_challenges.ipynb -g data_steps=80,320
+# -g seed=0,1,2 --out build/sweeps/ch13`, then `aigc-kit sweep summarize build/sweeps/ch13`).
 
 # %%
 notes = load_mel_dataset("notes", seed=seed)
-errors = vae_data_curve(notes, data_shares, data_seconds, seed=seed, device=get_device())
-fig, ax = plt.subplots(figsize=(6, 3))
-ax.plot([share * len(notes.x_train) for share in data_shares], errors, "o-")
-ax.set(xscale="log", xlabel="training examples", ylabel="held-out MSE",
-       title=f"VAE, {data_seconds:.0f} s each")
+curve = run_grid(
+    lambda share, seed: {"heldout_mse": vae_data_curve(notes, [share], steps=data_steps,
+                                                       seed=seed, device=get_device())[0]},
+    {"share": data_shares, "seed": data_seeds}, progress=False)
+data_summary = summarize_sweep(curve, ["share", "seed"])
+display(data_summary.assign(examples=(data_summary.share * len(notes.x_train)).astype(int))
+        .style.format(precision=4).hide(axis="index"))
+ax = plot_sweep(data_summary, "heldout_mse", "share")
+ax.set(xscale="log", xlabel=f"share of the {len(notes.x_train)} training examples",
+       ylabel="held-out MSE", title=f"VAE, {data_steps} steps per run, seeds {data_seeds}")
 plt.show()
+errors = data_summary["mean"].tolist()  # the curve: mean over the seeds, one per share
 print({int(share * len(notes.x_train)): round(e, 4)
        for share, e in zip(data_shares, errors, strict=True)})
 
+# %% [markdown]
+# Where the band is wide, the seed matters as much as the data; where the curve falls by
+# more than the band, the data made the difference.
+#
 # %% [markdown]
 # ## 3 · Bias: who is speaking?
 # The spoken-digit data behind chapters 4, 6 and 10 comes with speaker metadata.
@@ -150,8 +174,21 @@ tables = {"generated notes (16 kHz)": robustness_table(generated.clips[:n_clips]
                                                          seed=seed)}
 robustness = pd.concat(tables, names=["clips"])
 display(robustness.style.format("{:.2f}", subset=robustness.select_dtypes("number").columns))
+notes_clean, speech_clean = (table.loc["none"] for table in tables.values())
+headline = record_metrics(
+    {"mse_smallest_share": errors[0], "mse_full_data": errors[-1],
+     "mse_seed_sd_full_data": float(data_summary["sd"].iloc[-1]),
+     "mlp_examples_per_s_1_thread": float(compute.iloc[0]["CPU, 1 thread"]),
+     "watermark_detection_notes": float(notes_clean["detection_rate"]),
+     "watermark_detection_speech": float(speech_clean["detection_rate"]),
+     "watermark_fpr_speech": float(speech_clean["fpr_unmarked"])},
+    {"data_shares": data_shares, "data_seeds": data_seeds, "data_steps": data_steps,
+     "n_clips": n_clips, "seed": seed})
 
 # %% [markdown]
+# The last lines record the chapter's headline figures (`record_metrics`): shown here, and
+# collected by `aigc-kit sweep` into one row per run when the chapter is swept.
+#
 # Read the table by columns: detection rate of marked clips (high is good), false-positive
 # rate on unmarked clips and with a wrong key (should be 0). The mark survives resampling,
 # gain and mild noise; it does not survive a delay, because detection assumes the clip
@@ -251,3 +288,12 @@ print(f"b = {answer:.3f}: doubling the data multiplies the error by {2 ** answer
 
 # %%
 check.ch13_ex4(answer, data_shares, errors, len(notes.x_train))
+
+# %% [markdown]
+# ## Further reading
+#
+# What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
+#
+# - Cox et al. (1997). *Secure Spread Spectrum Watermarking for Multimedia*. IEEE Transactions on Image Processing 6(12), 1673-1687. <https://doi.org/10.1109/83.650120> Kit: `apps.provenance.embed_watermark`, `apps.provenance.detect_watermark`.
+# - Gebru et al. (2021). *Datasheets for Datasets*. Communications of the ACM 64(12); arXiv:1803.09010. <https://arxiv.org/abs/1803.09010> Kit: `data.fsdd_speakers`.
+# - Jackson et al. (2016). *Free Spoken Digit Dataset (FSDD)*. GitHub release v1.0.10, CC BY-SA 4.0. <https://github.com/Jakobovski/free-spoken-digit-dataset> Kit: `data.fsdd`, `data.fsdd_speakers`.

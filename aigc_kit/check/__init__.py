@@ -51,7 +51,12 @@ def __getattr__(name: str) -> Callable[..., Verdict]:
 
 
 def names(chapter: int) -> list[str]:
-    """The check names of one chapter, e.g. ``['ch05_ex1', 'ch05_ex2', 'ch05_ex3']``."""
+    """The check names of one chapter, e.g. ``['ch05_ex1', 'ch05_ex2', 'ch05_ex3']``.
+
+    Notes
+    -----
+    Used by ``aigc-kit exercises`` (nbgrader export) to find each chapter's checks.
+    """
     try:
         module = importlib.import_module(f"aigc_kit.check.ch{chapter:02d}")
     except ModuleNotFoundError:

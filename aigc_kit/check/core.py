@@ -3,7 +3,8 @@
 A chapter's check module writes each check as a plain function of the student's answer
 (and of any notebook objects it needs) that returns :func:`right` or :func:`wrong`;
 ``@exercise`` names it, handles unanswered exercises and odd answers, and applies strict
-mode. Taught nowhere: this is what every chapter's "Check your answer" cell calls.
+mode. Not a lesson of its own: every chapter's "Check your answer" cells call it (the first
+in ``01_aigc_overview``), and ``aigc-kit exercises`` exports it for nbgrader.
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ STRICT_ENV = "AIGC_KIT_CHECK_STRICT"
 
 
 class ExerciseNotPassed(AssertionError):
-    """Raised in strict mode (``AIGC_KIT_CHECK_STRICT=1``) by a check that is not passed."""
+    """A check that is not passed, raised with its verdict's line (the hint) as message.
+
+    Raised in strict mode (``AIGC_KIT_CHECK_STRICT=1``) and by :meth:`Verdict.require`
+    (nbgrader's autograded cells); an ``AssertionError``, so graders count it as a failed
+    test.
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
+    """
 
 
 @dataclass(frozen=True)
@@ -32,12 +42,22 @@ class Outcome:
 
 
 def right(note: str = "") -> Outcome:
-    """A passed check, with an optional note that goes further (never required)."""
+    """A passed check, with an optional note that goes further (never required).
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
+    """
     return Outcome(True, note)
 
 
 def wrong(hint: str) -> Outcome:
-    """A failed check and its hint: what to look at, never the expected answer."""
+    """A failed check and its hint: what to look at, never the expected answer.
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
+    """
     return Outcome(False, hint)
 
 
@@ -53,6 +73,10 @@ class Verdict:
         True right, False not yet, None not answered (the stub's ``answer = ...``).
     message : str
         The note, the hint, or the reminder to answer first.
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
     """
 
     exercise: str
@@ -68,6 +92,19 @@ class Verdict:
 
     __str__ = __repr__
 
+    def require(self) -> Verdict:
+        """This verdict when it is right; otherwise raise :class:`ExerciseNotPassed`.
+
+        The exception's message is the verdict's line, hint included, so a grader that
+        only sees the exception (nbgrader's autograded cell, strict mode) shows the
+        student the same hint as the notebook would; a right answer is returned and so
+        displayed ("✓ right"). The nbgrader export (``aigc-kit exercises --nbgrader``)
+        writes each check as ``check.chNN_exK(...).require()``.
+        """
+        if not self.ok:
+            raise ExerciseNotPassed(repr(self))
+        return self
+
 
 def _strict() -> bool:
     return os.environ.get(STRICT_ENV, "").strip() not in ("", "0", "false", "no")
@@ -80,6 +117,10 @@ def exercise(func: Callable[..., Outcome]) -> Callable[..., Verdict]:
     answered yet"; an answer the check cannot read (a ``TypeError`` or ``ValueError`` while
     comparing) is "not yet" with the reason. In strict mode anything but "right" raises
     :class:`ExerciseNotPassed`.
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
     """
     name = f"{func.__module__.rsplit('.', 1)[-1]}_{func.__name__}"
 
@@ -95,9 +136,7 @@ def exercise(func: Callable[..., Outcome]) -> Callable[..., Verdict]:
                 outcome = wrong(f"your answer could not be checked ({type(error).__name__}: "
                                 f"{error})")
             verdict = Verdict(name, outcome.ok, outcome.text)
-        if _strict() and not verdict.ok:
-            raise ExerciseNotPassed(repr(verdict))
-        return verdict
+        return verdict.require() if _strict() else verdict
 
     check.is_exercise_check = True  # type: ignore[attr-defined]
     return check
@@ -127,6 +166,10 @@ def close(answer: Any, expected: Any, rtol: float = 1e-3, atol: float = 1e-6) ->
     """Whether ``answer`` matches ``expected`` in shape and within tolerance (NaN never does).
 
     Accepts numbers, sequences, NumPy arrays and PyTorch tensors (moved to the CPU).
+
+    Notes
+    -----
+    Used by the self-check cells of every chapter, from ``01_aigc_overview``.
     """
     a, b = as_array(answer), as_array(expected)
     if a.shape != b.shape:

@@ -11,7 +11,9 @@ py:percent source), followed by a cell that calls its self-check
   then say "not answered yet" until the student writes an answer.
 - **nbgrader** (``--nbgrader``): the instructor's source notebooks for nbgrader: solution
   cells wrapped in ``### BEGIN SOLUTION`` / ``### END SOLUTION`` with nbgrader's cell
-  metadata, and each check cell an autograded test (``assert check...``) worth one point;
+  metadata, and each check cell an autograded test worth one point,
+  ``check.chNN_exK(...).require()``: it fails with the check's hint as the error message
+  (so the student's feedback shows the hint) and shows "✓ right" when passed;
   ``nbgrader generate_assignment`` makes the student version from them.
 """
 
@@ -25,6 +27,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+
+from aigc_kit.course import NOTEBOOKS_DIR
 
 SOLUTION_TAG = "solution"
 CODE_STUB = "# Write your code here."
@@ -107,14 +111,36 @@ def _used_after(cells: list, index: int) -> set[str]:
     return used
 
 
-def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``nb`` with every solution cell replaced by its stub (tagged ``exercise``), no outputs."""
+def student_page(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """An *executed* chapter as a class may see it on the course site (``aigc-kit site
+    --students``).
+
+    Every solution cell becomes its stub (as in :func:`student_version`) with no output;
+    the outputs of the check cells, and of any other cell that uses a name a solution
+    assigned, are cleared, so neither the solution nor its "✓ right" shows. Every other
+    output (plots, players, widgets) is kept.
+    """
     nb = copy.deepcopy(nb)
+    solved: set[str] = set()
     for index, cell in enumerate(nb.cells):
         if is_solution(cell):
+            if cell.cell_type == "code":
+                solved |= set(assigned_names(cell.source))
             cell.source = stub(cell, _used_after(nb.cells, index))
             tags = [t for t in cell.metadata.get("tags", []) if t != SOLUTION_TAG]
             cell.metadata["tags"] = [*tags, "exercise"]
+        elif not (cell.cell_type == "code" and (_CHECK_CALL.search(cell.source)
+                                               or _used_names(cell.source) & solved)):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` with every solution cell replaced by its stub (tagged ``exercise``), no outputs."""
+    nb = student_page(nb)
+    for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return nb
@@ -128,8 +154,31 @@ def _nbgrader(grade_id: str, *, solution: bool, grade: bool, points: int = 0) ->
     return meta
 
 
+def graded_check(source: str) -> str:
+    """A check cell's source with each top-level ``check.chNN_exK(...)`` call made to fail
+    with its hint unless right: ``check.chNN_exK(...).require()``.
+
+    A bare ``assert check...`` would fail with an empty ``AssertionError`` and hide the
+    hint; :meth:`aigc_kit.check.Verdict.require` raises with the verdict's line instead,
+    and returns the verdict, which the cell then shows ("✓ right").
+    """
+    lines = source.splitlines(keepends=True)
+    ends = []
+    for node in ast.parse(source).body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name) and call.func.value.id == "check"
+                and re.fullmatch(r"ch\d\d_ex\d+", call.func.attr)):
+            ends.append((call.end_lineno - 1, call.end_col_offset))
+    for row, col in reversed(ends):  # from the end, so earlier positions stay valid
+        line = lines[row].encode()  # ast offsets count UTF-8 bytes
+        lines[row] = (line[:col] + b".require()" + line[col:]).decode()
+    return "".join(lines)
+
+
 def nbgrader_version(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
-    """``nb`` as an nbgrader source notebook: solution regions marked, checks autograded."""
+    """``nb`` as an nbgrader source notebook: solution regions marked, checks autograded
+    (:func:`graded_check`, one point each)."""
     nb = copy.deepcopy(nb)
     for index, cell in enumerate(nb.cells):
         if is_solution(cell):
@@ -140,7 +189,7 @@ def nbgrader_version(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookN
                                                   points=1)
         elif cell.cell_type == "code" and _CHECK_CALL.search(cell.source):
             name = _CHECK_CALL.search(cell.source).group(1)
-            cell.source = _CHECK_CALL.sub(r"assert check.\1(", cell.source)
+            cell.source = graded_check(cell.source)
             cell.metadata["nbgrader"] = _nbgrader(f"{stem}-{name}", solution=False,
                                                   grade=True, points=1)
         if cell.cell_type == "code":
@@ -148,15 +197,36 @@ def nbgrader_version(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookN
     return nb
 
 
-def export_exercises(source: str | Path, out: str | Path, nbgrader: bool = False
+def notebook_folder(given: str | Path | None = None) -> Path:
+    """The folder of the course's py:percent chapters.
+
+    ``given`` if it is a folder; by default ``./notebooks``, else the ``notebooks/`` folder
+    of the checkout this package runs from (``aigc-kit exercises --notebooks``).
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming every folder looked at and the fix (``--notebooks PATH``).
+    """
+    candidates = [Path(given)] if given is not None else [Path("notebooks"), NOTEBOOKS_DIR]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    looked = " or ".join(str(c.resolve()) for c in candidates)
+    raise FileNotFoundError(f"no notebook folder at {looked}; pass the aigc-kit checkout's "
+                            f"notebooks/ folder (the NN_topic.py chapters) with "
+                            f"--notebooks PATH, or run from the checkout")
+
+
+def export_exercises(source: str | Path | None, out: str | Path, nbgrader: bool = False
                      ) -> list[Exported]:
     """Write the student (or nbgrader) version of every chapter with exercises.
 
     Parameters
     ----------
-    source : path
-        The folder of py:percent chapters (``notebooks/``); chapters without a solution
-        cell are skipped.
+    source : path or None
+        The folder of py:percent chapters (None: :func:`notebook_folder`'s default);
+        chapters without a solution cell are skipped.
     out : path
         Output folder, created if needed; one ``NN_topic.ipynb`` per chapter.
     nbgrader : bool
@@ -165,11 +235,13 @@ def export_exercises(source: str | Path, out: str | Path, nbgrader: bool = False
     Returns
     -------
     list of Exported
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no notebook folder (nothing is written).
     """
-    source, out = Path(source), Path(out)
-    if not source.is_dir():
-        raise FileNotFoundError(f"no notebook folder {source}; pass the course's notebooks/ "
-                                f"folder")
+    source, out = notebook_folder(source), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for py_path in sorted(source.glob("[0-9][0-9]_*.py")):

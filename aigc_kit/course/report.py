@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aigc_kit.course import REPO_ROOT
 from aigc_kit.course.runner import NotebookRun, run_notebook
-from aigc_kit.evaluation.report import METRICS_FILE
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOK = Path("notebooks") / "report_model.ipynb"
 
 
-class ReportParameterError(ValueError):
-    """A ``-p`` parameter the report notebook does not declare (nothing was executed)."""
+class ParameterError(ValueError):
+    """A parameter the notebook does not declare, or a value of the wrong type.
 
-
-@dataclass
+    Raised by :func:`check_parameters` for ``aigc-kit report`` and ``aigc-kit sweep``
+    before anything is executed or created.
+    """
 
 
 @dataclass
@@ -79,15 +79,88 @@ def notebook_defaults(notebook: Path) -> dict[str, Any]:
     Read with ``papermill.inspect_notebook``; a default that is not a Python literal is
     returned as its source text.
     """
+    return {name: value for name, (value, _) in _declared(notebook).items()}
+
+
+def _declared(notebook: Path) -> dict[str, tuple[Any, bool]]:
+    """Each declared parameter's default and whether it is a Python literal."""
     import papermill
 
-    defaults = {}
+    declared = {}
     for name, info in papermill.inspect_notebook(str(notebook)).items():
         try:
-            defaults[name] = ast.literal_eval(info["default"])
+            declared[name] = (ast.literal_eval(info["default"]), True)
         except (ValueError, SyntaxError):
-            defaults[name] = info["default"]
-    return defaults
+            declared[name] = (info["default"], False)
+    return declared
+
+
+def _kind(default: Any) -> tuple[tuple[type, ...], str] | None:
+    """The types a parameter with this literal default accepts, and how to name them."""
+    if isinstance(default, bool):
+        return (bool,), "true or false"
+    if isinstance(default, int):
+        return (int,), "an integer"
+    if isinstance(default, float):
+        return (int, float), "a number"
+    for kind, name in ((str, "a string"), (list, "a list"), (tuple, "a list"),
+                       (dict, "a mapping")):
+        if isinstance(default, kind):
+            return (list, tuple) if kind in (list, tuple) else (kind,), name
+    return None  # None or a default that is not a literal: any value
+
+
+def check_parameters(
+    notebook: Path, parameters: dict[str, list[Any]], reserved: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Refuse parameters the notebook does not declare, or values of the wrong type.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook; its tagged ``parameters`` cell is read with papermill.
+    parameters : dict of str to list
+        Every value each parameter will take (one for ``aigc-kit report``, the grid's
+        values for ``aigc-kit sweep``).
+    reserved : dict of str to str, optional
+        Declared parameters the command sets itself, with the hint to give instead (e.g.
+        ``{"output_dir": "set the output folder with --out"}``).
+
+    Returns
+    -------
+    dict
+        The notebook's defaults (:func:`notebook_defaults`).
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter and listing the accepted ones, or naming the value, its type
+        and the default it must match (an integer default takes integers, a float default
+        any number, a string default only strings: quote a number, ``'"2026"'``).
+    """
+    reserved = reserved or {}
+    declared = _declared(notebook)
+    if not declared:
+        raise ParameterError(f"{notebook.name} has no cell tagged 'parameters'; tag the cell "
+                             "that sets its parameters (JupyterLab: property inspector)")
+    accepted = [name for name in declared if name not in reserved]
+    unknown = [name for name in parameters if name not in accepted]
+    if unknown:
+        hints = "".join(f" ({reserved[n]})" for n in unknown if n in reserved)
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))}{hints}; "
+            f"{notebook.name} accepts: {', '.join(accepted)}")
+    for name, values in parameters.items():
+        default, is_literal = declared[name]
+        kind = _kind(default) if is_literal else None
+        for value in values:
+            if kind and (not isinstance(value, kind[0])
+                         or (bool not in kind[0] and isinstance(value, bool))):
+                raise ParameterError(
+                    f"parameter {name!r} must be {kind[1]} like its default "
+                    f"{name} = {default!r} in {notebook.name}; got {value!r} "
+                    f"({type(value).__name__})")
+    return {name: value for name, (value, _) in declared.items()}
 
 
 def default_out_dir(settings: dict[str, Any]) -> Path:
@@ -132,22 +205,19 @@ def run_report(
     ------
     FileNotFoundError
         The notebook does not exist.
-    ReportParameterError
-        A parameter the notebook does not declare, or ``output_dir`` (use ``out``); raised
-        before anything is executed or created.
+    ParameterError
+        A parameter the notebook does not declare, ``output_dir`` (use ``out``), or a value
+        of the wrong type (:func:`check_parameters`); raised before anything is executed
+        or created.
     """
     path = resolve_notebook(notebook)
     parameters = dict(parameters or {})
-    defaults = notebook_defaults(path)
-    accepted = [name for name in defaults if name != "output_dir"]
-    unknown = [name for name in parameters if name not in accepted]
-    if unknown:
-        hint = " (set the output folder with --out)" if "output_dir" in unknown else ""
-        raise ReportParameterError(
-            f"unknown report parameter(s) {', '.join(map(repr, unknown))}{hint}; "
-            f"{path.name} accepts: {', '.join(accepted)}")
+    defaults = check_parameters(path, {k: [v] for k, v in parameters.items()},
+                                {"output_dir": "set the output folder with --out"})
     out_dir = Path(out) if out is not None else default_out_dir({**defaults, **parameters})
     out_dir = out_dir.resolve()
+    from aigc_kit.evaluation import METRICS_FILE  # the kit's models only when a report runs
+
     run = run_notebook(path, out_dir, {**parameters, "output_dir": str(out_dir)}, timeout)
     executed = out_dir / path.name
     return ReportRun(run, out_dir, executed, executed.with_suffix(".html"),

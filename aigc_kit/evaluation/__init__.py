@@ -19,7 +19,8 @@
 - :mod:`~aigc_kit.evaluation.rating_stats`: statistics of *people's* ratings (MOS with
   confidence intervals, A/B preference, "AI or real?", MUSHRA and ABX summaries);
 - :mod:`~aigc_kit.evaluation.curves`: quality against data;
-- :mod:`~aigc_kit.evaluation.report`: the model report's metrics and ``metrics.json``.
+- :mod:`~aigc_kit.evaluation.report`: the model report's metrics and ``metrics.json``;
+  ``record_metrics`` for any chapter's headline figures; sweep tables summarised and plotted.
 
 Taught in ``01_aigc_overview`` and ``07_evaluation``.
 """
@@ -56,6 +57,7 @@ from aigc_kit.evaluation.rating_stats import (
     mushra_screen,
     mushra_summary,
     plot_mushra,
+    t_half_width,
 )
 from aigc_kit.evaluation.recognizer import (
     DIGIT_WORDS,
@@ -68,8 +70,16 @@ from aigc_kit.evaluation.recognizer import (
 )
 from aigc_kit.evaluation.report import (
     METRICS_FILE,
+    METRICS_MIME,
+    SUMMARY_COLUMNS,
     check_settings,
+    expand_grid,
+    metrics_document,
     model_metrics,
+    plot_sweep,
+    record_metrics,
+    run_grid,
+    summarize_sweep,
     write_metrics,
 )
 from aigc_kit.evaluation.signal import (
@@ -101,6 +111,7 @@ __all__ = [
     "mushra_screen",
     "mushra_summary",
     "plot_mushra",
+    "t_half_width",
     "ai_or_real",
     "check_settings",
     "class_coverage",
@@ -120,4 +131,12 @@ __all__ = [
     "speech_listener",
     "vae_data_curve",
     "write_metrics",
+    "METRICS_MIME",
+    "SUMMARY_COLUMNS",
+    "expand_grid",
+    "metrics_document",
+    "plot_sweep",
+    "record_metrics",
+    "run_grid",
+    "summarize_sweep",
 ]

@@ -32,6 +32,7 @@ from aigc_kit.features.audio import clip_pitch, hz_to_cents_error
 from aigc_kit.features.inverse import Vocoder, to_audio, vocode
 from aigc_kit.features.mel_datasets import MelImageDataset
 from aigc_kit.features.mel_images import MelSpec, to_images
+from aigc_kit.runtime.device import model_device
 
 PITCH_TOLERANCE_CENTS = 50.0
 _HEARD_SETS = 4  # sets of clips an AudioJudge remembers having heard
@@ -169,7 +170,7 @@ def heard_and_seen(images: torch.Tensor, judge: AudioJudge, classifier: torch.nn
     if data.audio_test is None:
         raise ValueError(f"dataset {data.name!r} holds no held-out audio to hear generated "
                          "images against; load it with aigc_kit.features.load_mel_dataset")
-    device = next(classifier.parameters()).device
+    device = model_device(classifier)
 
     def seen_features(x: torch.Tensor) -> np.ndarray:
         with torch.no_grad():

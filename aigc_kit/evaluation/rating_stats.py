@@ -111,8 +111,7 @@ def mos(
     if too_few:
         raise ValueError(f"at least 2 ratings per system are needed; too few for {too_few}")
     n = summary["count"]
-    t = stats.t.ppf((1 + confidence) / 2, df=n - 1)
-    half_width = t * summary["std"] / np.sqrt(n)
+    half_width = t_half_width(summary["std"], n, confidence)
     return pd.DataFrame(
         {
             "mos": summary["mean"],
@@ -495,13 +494,40 @@ def mushra_screen(
     return _excluded_raters(frame, reference, threshold, max_fraction)
 
 
+def t_half_width(std: Any, n: Any, confidence: float = 0.95) -> Any:
+    """Half-width of the Student-t confidence interval of a mean: ``t * std / sqrt(n)``.
+
+    Parameters
+    ----------
+    std : float or array-like
+        Sample standard deviation(s) (``ddof=1``).
+    n : int or array-like
+        Sample size(s); where ``n < 2`` the half-width is NaN (no spread to measure).
+    confidence : float
+        Confidence level, e.g. 0.95 (``t`` is the ``(1 + confidence) / 2`` quantile with
+        ``n - 1`` degrees of freedom).
+
+    Returns
+    -------
+    float or array-like
+        Same shape as ``std`` and ``n`` broadcast (a pandas Series stays a Series).
+
+    Notes
+    -----
+    The one interval of the kit's summaries: MOS and MUSHRA (``07_evaluation``) and the
+    sweeps' seeds (``13_trends_challenges``, ``aigc-kit sweep summarize``).
+    """
+    n_float = np.asarray(n, dtype=float)
+    t = stats.t.ppf((1 + confidence) / 2, df=np.where(n_float >= 2, n_float - 1, np.nan))
+    return t * std / np.sqrt(n)
+
+
 def _condition_summary(frame: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Per-condition mean, Student-t interval, std, n and n_raters, by mean descending."""
     grouped = frame.groupby("condition", sort=True)
     scores = grouped["score"].agg(["mean", "std", "count"])
     n = scores["count"].astype("int64")
-    t = stats.t.ppf((1 + confidence) / 2, df=n - 1)  # NaN for n == 1 (df = 0)
-    half_width = t * scores["std"] / np.sqrt(n)
+    half_width = t_half_width(scores["std"], n, confidence)  # NaN for n == 1
     summary = pd.DataFrame(
         {
             "mean": scores["mean"],

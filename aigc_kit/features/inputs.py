@@ -22,6 +22,10 @@ Device = str | torch.device | None
 def as_waveform(y: Any, name: str = "y") -> np.ndarray:
     """``y`` as a float32 NumPy array ``(..., n_samples)``, or a clear ValueError.
 
+    int16 and int32 arrays are PCM (samples read straight from a WAV file) and are scaled
+    to [-1, 1) by their full scale (``2 ** 15``, ``2 ** 31``), so levels in dBFS come out
+    right; floats and other numbers (a Python list of ints) are taken as they are.
+
     Notes
     -----
     The input check of every feature of ``03_feature_extraction``.
@@ -33,6 +37,9 @@ def as_waveform(y: Any, name: str = "y") -> np.ndarray:
         raise ValueError(f"{name} must be a real-valued waveform array, got dtype {y.dtype}")
     if y.ndim == 0 or y.shape[-1] == 0 or y.size == 0:
         raise ValueError(f"{name} must have shape (..., n_samples) with samples, got {y.shape}")
+    if y.dtype in (np.int16, np.int32):
+        full_scale = float(2 ** (np.iinfo(y.dtype).bits - 1))
+        return (y.astype(np.float64) / full_scale).astype(np.float32)
     if not np.isfinite(y).all():
         raise ValueError(f"{name} contains NaN or infinite samples")
     return y.astype(np.float32, copy=False)

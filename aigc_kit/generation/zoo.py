@@ -18,8 +18,6 @@ stage's job (:func:`aigc_kit.evaluation.judge_for` and
 
 from __future__ import annotations
 
-import hashlib
-import json
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +30,13 @@ from aigc_kit.generation.recipes import KIT_RECIPE, GANRecipe, TrainedGAN, train
 from aigc_kit.generation.sampling import sample
 from aigc_kit.models.classifier import MelClassifier
 from aigc_kit.models.mlp import VAE, MLPDecoder, MLPEncoder
-from aigc_kit.runtime.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from aigc_kit.runtime.checkpoint import (
+    CheckpointError,
+    cached_model_path,
+    load_checkpoint,
+    save_checkpoint,
+)
 from aigc_kit.runtime.device import get_device
-from aigc_kit.runtime.paths import data_dir
 from aigc_kit.training.classifier import evaluate_classifier, train_classifier
 from aigc_kit.training.loop import RunConfig
 from aigc_kit.training.vae import train_vae
@@ -225,12 +227,7 @@ def _finish(models: TrainedModels, device: torch.device, meta: dict[str, Any]) -
 
 
 def _cache_path(settings: dict[str, Any]) -> Path:
-    from aigc_kit import __version__
-
-    key = json.dumps({**settings, "kit": __version__, "torch": torch.__version__},
-                     sort_keys=True)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return data_dir() / "cache" / "models" / f"{settings['dataset']}-{digest}.pt"
+    return cached_model_path(settings["dataset"], settings)
 
 
 def sample_model(models: TrainedModels, model: str, n_samples: int, seed: int) -> torch.Tensor:

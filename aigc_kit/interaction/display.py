@@ -23,7 +23,8 @@ def audio(y: np.ndarray, sr: int, max_seconds: float = MAX_SECONDS) -> Audio:
     Parameters
     ----------
     y : np.ndarray, shape (n_samples,)
-        Waveform, any scale.
+        Waveform, any scale (a single row or column works too; several channels are
+        refused rather than played one after the other).
     sr : int
         Sample rate in Hz.
     max_seconds : float
@@ -33,7 +34,11 @@ def audio(y: np.ndarray, sr: int, max_seconds: float = MAX_SECONDS) -> Audio:
     -----
     Taught in ``01_aigc_overview``.
     """
-    y = np.asarray(y, dtype=np.float32).reshape(-1)[: int(max_seconds * sr)]
+    y = np.asarray(y, dtype=np.float32)
+    if sum(size > 1 for size in y.shape) > 1:
+        raise ValueError(f"audio(): expected a mono clip of shape (n_samples,), got shape "
+                         f"{y.shape}; mix the channels down (aigc_kit.data.to_mono) or pick one")
+    y = y.reshape(-1)[: int(max_seconds * sr)]
     if not np.all(np.isfinite(y)):
         raise ValueError("audio(): the clip contains NaN or Inf samples; nothing to play")
     return Audio(data=y, rate=sr, normalize=bool(np.any(y)))

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from aigc_kit.models.mlp import check_shape
+from aigc_kit.runtime.device import model_device
 
 
 class MelClassifier(nn.Module):
@@ -100,7 +101,7 @@ class MelClassifier(nn.Module):
         """
         check_shape(x, self.in_shape, type(self).__name__, "images")
         was_training = self.training
-        device = next(self.parameters()).device
+        device = model_device(self)
         self.eval()
         try:
             probs = [

@@ -46,6 +46,12 @@ class LinearGaussianModel:
             raise ValueError("fit: the examples contain NaN or Inf")
         self._shape = x.shape[1:]
         flat = x.reshape(len(x), -1)
+        if flat.shape[1] < self.n_components:
+            raise ValueError(
+                f"fit needs at most as many components as features: got {flat.shape[1]} "
+                f"features per example for n_components={self.n_components}; use "
+                f"n_components <= {flat.shape[1]}"
+            )
         self.mean_ = flat.mean(axis=0)
         _, s, vt = np.linalg.svd(flat - self.mean_, full_matrices=False)
         variances = s**2 / (len(x) - 1)

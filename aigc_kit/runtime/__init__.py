@@ -12,8 +12,8 @@ from aigc_kit.runtime.atomic import (
 )
 from aigc_kit.runtime.checkpoint import (
     CheckpointError,
+    cached_model_path,
     describe_architecture,
-    keyed_cache_path,
     load_checkpoint,
     save_checkpoint,
 )
@@ -35,13 +35,13 @@ from aigc_kit.runtime.paths import (
 
 __all__ = [
     "CheckpointError",
+    "cached_model_path",
     "cache_dir",
     "count_parameters",
     "data_dir",
     "describe_architecture",
     "fast_bfloat16",
     "get_device",
-    "keyed_cache_path",
     "load_checkpoint",
     "mirror_dir",
     "model_device",

@@ -118,51 +118,6 @@ def save_checkpoint(
     return write_atomically(path, lambda handle: torch.save(payload, handle))
 
 
-def keyed_cache_path(kind: str, settings: Mapping[str, Any]) -> Path:
-    """The cache file of a model trained with ``settings``: one file per set of settings.
-
-    ``cache_dir()/models/<kind>-<digest>.pt``, where the digest (12 hex digits of a SHA-256)
-    covers every setting, the kit's version and torch's: change any of them and the model
-    is trained afresh instead of a stale one being loaded. Save with
-    :func:`save_checkpoint` and load with :func:`load_checkpoint` (``weights_only``).
-
-    Parameters
-    ----------
-    kind : str
-        A short name of the model, e.g. ``"digit-voice"`` (letters, digits, ``-`` and
-        ``_``).
-    settings : mapping
-        Every setting that changes the trained weights (JSON-serialisable: sizes, learning
-        rate, steps, seed, the representation ...).
-
-    Returns
-    -------
-    Path
-        The file (it may not exist yet).
-
-    Raises
-    ------
-    ValueError
-        ``kind`` holds other characters, or ``settings`` is not JSON-serialisable.
-
-    Notes
-    -----
-    Taught in ``10_speech_synthesis`` (the cached digit voice).
-    """
-    from aigc_kit import __version__
-
-    if not kind or not all(c.isalnum() or c in "-_" for c in kind):
-        raise ValueError(f"keyed_cache_path: kind must be letters, digits, '-' or '_', got "
-                         f"{kind!r}")
-    try:
-        key = json.dumps({"kind": kind, "settings": dict(settings), "kit": __version__,
-                          "torch": str(torch.__version__)}, sort_keys=True)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"keyed_cache_path: settings must be JSON-serialisable: {err}") from err
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return cache_dir() / "models" / f"{kind}-{digest}.pt"
-
-
 def load_checkpoint(
     path: str | os.PathLike,
     models: Mapping[str, nn.Module],
@@ -213,6 +168,35 @@ def load_checkpoint(
         model.load_state_dict(saved[name])
     _load_optimizer_states(path, optimizers or {}, saved_opt)
     return meta
+
+
+def cached_model_path(name: str, settings: Mapping[str, Any]) -> Path:
+    """Where a model trained with ``settings`` is cached: one file per distinct setting.
+
+    The file is ``data/cache/models/<name>-<key>.pt`` (under :func:`aigc_kit.runtime.cache_dir`),
+    ``<key>`` the first 12 hex digits of the SHA-256 of ``settings`` (JSON, sorted keys)
+    together with the kit's and torch's versions: a changed recipe, spec, budget or seed,
+    or a new kit, is another file, so stale weights are never loaded by mistake. Save and
+    load it with :func:`save_checkpoint` and :func:`load_checkpoint`.
+
+    Parameters
+    ----------
+    name : str
+        What is cached, e.g. ``"notes"`` (chapter 6's models) or ``"digit-voice"``; the
+        start of the file name.
+    settings : mapping
+        Everything that decides the weights (JSON-serialisable).
+
+    Notes
+    -----
+    The cache rule of the model zoo (``06_project_audio_gan``) and of every model a
+    chapter trains once for the later ones.
+    """
+    from aigc_kit import __version__
+
+    key = json.dumps({**dict(settings), "kit": __version__, "torch": torch.__version__},
+                     sort_keys=True, default=str)
+    return cache_dir() / "models" / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.pt"
 
 
 def _read_payload(path: Path, map_location: str | torch.device) -> dict[str, Any]:

@@ -181,3 +181,89 @@ def _open_and_run_all(browser, lab: Lab, notebook: str, ready: str, timeout_s: f
                         f"{[o[-300:] for o in outputs]}")
         page.wait_for_timeout(250)
     return page
+
+
+def _offline_context(browser, requested: list[str], width: int = 1400):
+    """A browser context in which only the site's own files (and data: URLs) load; every
+    other request is recorded in ``requested`` and refused."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+
+    def offline(route) -> None:
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            requested.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", offline)
+    return context
+
+
+@pytest.fixture(scope="session")
+def offline_context(browser):
+    """``offline_context(requested, width=1400)``: a context that loads nothing from a
+    network (the URLs it refused are appended to ``requested``)."""
+    return lambda requested, width=1400: _offline_context(browser, requested, width)
+
+
+# What a page of the course site must satisfy, read in the page itself.
+_AUDIT_JS = """() => {
+  const problems = [];
+  for (const box of document.querySelectorAll('.jp-Mermaid')) {
+    const drawn = box.classList.contains('jp-RenderedMermaid')
+      && !box.classList.contains('jp-mod-warning') && box.querySelector('figure svg');
+    if (!drawn) problems.push('diagram not drawn: ' + box.textContent.trim().slice(0, 60));
+  }
+  for (const el of document.querySelectorAll('.jp-InputArea-editor, .jp-OutputArea-output')) {
+    const overflowing = el.scrollWidth > el.clientWidth + 1;
+    const start = el.scrollLeft;
+    el.scrollLeft = start + 40;  // only a scroll container moves (a table row does not)
+    const moves = el.scrollLeft > start;
+    el.scrollLeft = start;
+    const scrolls = moves && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    if (overflowing && !scrolls) {
+      problems.push('cut off, cannot scroll: ' + el.textContent.trim().slice(0, 60));
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    problems.push('page wider than the window: ' + document.documentElement.scrollWidth);
+  }
+  const outputs = Array.from(document.querySelectorAll('.jp-OutputArea-output'))
+    .map(el => el.innerText).join('\\n');
+  const repr = outputs.match(/<?[\\w.]+(\\(\\w*\\))? at 0x[0-9a-f]{6,}>?/);
+  if (repr) problems.push('an object repr in an output: ' + repr[0]);
+  return problems;
+}"""
+
+
+def _page_problems(offline_context, page_file: Path, width: int, settle_ms: int) -> list[str]:
+    requested: list[str] = []
+    events: list[str] = []
+    context = offline_context(requested, width)
+    page = context.new_page()
+    page.on("pageerror", lambda error: events.append(f"page error: {error}"))
+    page.on("console", lambda message: events.append(f"console: {message.text}")
+            if message.type == "error" else None)
+    page.goto(page_file.as_uri())
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(settle_ms)  # widgets, MathJax and diagrams draw after load
+    found = events + page.evaluate(_AUDIT_JS) + [f"requested {url}" for url in requested]
+    context.close()
+    return [f"{page_file.name} at {width}px: {problem}" for problem in found]
+
+
+def audit_page(offline_context, page_file: Path, widths=(1400, 390),
+               settle_ms: int = 2500) -> list[str]:
+    """Everything wrong with one page of the course site, opened offline at each width:
+    page errors, console errors, requests that left the site, diagrams not drawn, code or
+    outputs cut off with no way to scroll, the page wider than the window, an object's
+    default repr (``<... at 0x...>``) shown as an output."""
+    return [problem for width in widths
+            for problem in _page_problems(offline_context, page_file, width, settle_ms)]
+
+
+@pytest.fixture(scope="session")
+def audit(offline_context):
+    """``audit(page_file, widths=(1400, 390))``: the problems of one site page (see
+    :func:`audit_page`); an empty list when there are none."""
+    return lambda page_file, **kwargs: audit_page(offline_context, page_file, **kwargs)

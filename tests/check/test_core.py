@@ -41,6 +41,18 @@ def test_strict_mode_raises_on_anything_but_right(monkeypatch):
         ex1(...)
 
 
+def test_require_raises_the_verdict_line_with_its_hint_or_returns_a_right_verdict(monkeypatch):
+    # issue 27: what nbgrader's test cells call, so a failed check keeps its hint
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+    assert ex1(2.0).require() == ex1(2.0)
+    with pytest.raises(AssertionError) as failed:
+        ex1(3.0).require()
+    assert isinstance(failed.value, check.ExerciseNotPassed)
+    assert str(failed.value) == "test_core_ex1: ✗ not yet — look at the sign"
+    with pytest.raises(check.ExerciseNotPassed, match="not answered yet"):
+        ex1(...).require()
+
+
 def test_close_compares_shape_tolerance_and_nan():
     assert check.close(torch.tensor([1.0, 2.0]), np.array([1.0, 2.0]))
     assert not check.close([1.0, 2.0], [1.0, 2.0, 3.0])

@@ -16,8 +16,10 @@ from aigc_kit.course.exercises import (
     answer_names,
     assigned_names,
     export_exercises,
+    graded_check,
     is_solution,
     stub,
+    student_page,
     student_version,
 )
 
@@ -98,16 +100,54 @@ def test_nbgrader_version_marks_solutions_and_grades_checks(tmp_path, capsys):
               and c.cell_type == "code"]
     assert len(marked) >= 3 and len(graded) >= 3
     assert all("### BEGIN SOLUTION" in c.source for c in marked if c.cell_type == "code")
-    assert all(c.source.lstrip().startswith("assert check.") or "\nassert check." in c.source
+    assert all(re.search(r"^check\.ch\d\d_ex\d+\(.*\)\.require\(\)$", c.source, re.M)
                for c in graded)
+    assert not any("assert" in c.source for c in graded)  # a bare assert hides the hint
     assert "marked for nbgrader" in capsys.readouterr().out
 
 
+def test_graded_check_fails_with_the_hint_and_shows_a_right_answer(monkeypatch):
+    # issue 27: `assert check.ch05_ex1(...)` failed with a bare AssertionError in nbgrader
+    monkeypatch.delenv("AIGC_KIT_CHECK_STRICT", raising=False)
+    source = graded_check("x = 1\ncheck.ch01_ex2(answer,\n               'é')  # two lines\n")
+    assert source == ("x = 1\ncheck.ch01_ex2(answer,\n               'é').require()  # two "
+                      "lines\n")
+    cell = graded_check("check.ch05_ex4(answer)")
+    with pytest.raises(check.ExerciseNotPassed, match="ch05_ex4: ✗ not yet — .+") as failed:
+        exec(cell, {"check": check, "answer": 10**6})
+    assert type(failed.value).__mro__[1] is AssertionError  # nbgrader counts it as failed
+    with pytest.raises(check.ExerciseNotPassed, match="not answered yet"):
+        exec(cell, {"check": check, "answer": ...})
+    right = jupytext.read(NOTEBOOKS / "05_math_losses_optimizers.py").cells
+    solution = next(c.source for c in right if is_solution(c) and "betas_short" in c.source)
+    namespace = {"check": check}
+    exec("import numpy as np\nfrom aigc_kit.training import step_factor\n" + solution,
+         namespace)
+    assert repr(eval(cell, namespace)).startswith("ch05_ex4: ✓ right")
+
+
 def test_exercises_command_fails_clearly_without_chapters(tmp_path, capsys):
-    assert main(["exercises", "--source", str(tmp_path), "--out", str(tmp_path / "o")]) == 1
+    assert main(["exercises", "--notebooks", str(tmp_path), "--out", str(tmp_path / "o")]) == 1
     assert "no chapter" in capsys.readouterr().err
     with pytest.raises(FileNotFoundError, match="no notebook folder"):
         export_exercises(tmp_path / "missing", tmp_path)
+
+
+def test_exercises_outside_the_checkout_names_the_folder_and_the_fix(tmp_path, monkeypatch,
+                                                                    capsys):
+    # issue 27: a raw FileNotFoundError traceback, and --help did not say the default
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("aigc_kit.course.exercises.NOTEBOOKS_DIR", tmp_path / "gone")
+    assert main(["exercises", "--out", "student"]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "notebooks") in err and str(tmp_path / "gone") in err
+    assert "--notebooks PATH" in err and "Traceback" not in err
+    assert not (tmp_path / "student").exists()  # nothing written
+    assert main(["exercises", "--notebooks", str(NOTEBOOKS), "--out", "student"]) == 0
+    assert len(list((tmp_path / "student").glob("*.ipynb"))) == len(CHAPTERS)
+    with pytest.raises(SystemExit):
+        main(["exercises", "--help"])
+    assert "default: ./notebooks" in " ".join(capsys.readouterr().out.split())
 
 
 def test_student_notebook_runs_up_to_its_first_stub(tmp_path, monkeypatch):
@@ -121,3 +161,23 @@ def test_student_notebook_runs_up_to_its_first_stub(tmp_path, monkeypatch):
     outputs = "".join(o.get("text", "") + str(o.get("data", {}))
                       for c in nb.cells[first:] for o in c.get("outputs", []))
     assert "not answered yet" in outputs
+
+
+def test_student_page_keeps_outputs_except_solutions_checks_and_what_uses_them():
+    out = [nbformat.v4.new_output("stream", text="shown\n")]
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1", outputs=list(out)),
+        nbformat.v4.new_code_cell("helper = 2\nanswer = helper * x", outputs=list(out),
+                                  metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("check.ch01_ex1(answer)", outputs=list(out)),
+        nbformat.v4.new_code_cell("print(helper)", outputs=list(out)),
+        nbformat.v4.new_markdown_cell("The worked answer.", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("print(x)", outputs=list(out)),
+    ])
+    page = student_page(nb)
+    kept = [bool(c.get("outputs")) for c in page.cells if c.cell_type == "code"]
+    assert kept == [True, False, False, False, True]
+    assert page.cells[1].source == f"{CODE_STUB}\nhelper = ...\nanswer = ..."
+    assert page.cells[4].source == "*Write your answer here.*"
+    assert all("solution" not in c.metadata.get("tags", []) for c in page.cells)
+    assert nb.cells[1].outputs  # the executed notebook itself is left alone

@@ -10,7 +10,7 @@ import pytest
 
 from aigc_kit.course.cli import main
 from aigc_kit.course.report import (
-    ReportParameterError,
+    ParameterError,
     default_out_dir,
     resolve_notebook,
     run_report,
@@ -37,7 +37,7 @@ def test_report_rejects_unknown_parameter_before_running(tmp_path, capsys):
     assert not out.exists()
     assert main(["report", "-p", "output_dir", "x", "--out", str(out)]) == 2
     assert "--out" in capsys.readouterr().err and not out.exists()
-    with pytest.raises(ReportParameterError):
+    with pytest.raises(ParameterError):
         run_report({"nope": 1}, out)
 
 
@@ -81,7 +81,9 @@ def test_report_end_to_end_vae(tmp_path, monkeypatch, capsys):
     assert doc["parameters"] == {"dataset": "notes", "model": "vae", "gan_seconds": 1.0,
                                  "vae_seconds": 1.0,
                                  "classifier_epochs": 3, "n_samples": 48, "seed": 0,
-                                 "output_dir": str(out.resolve())}
+                                 "resample_seeds": 5, "output_dir": str(out.resolve())}
+    for key in ("is_ratio_resample_sd", "frechet_resample_sd"):  # the stability sweep's
+        assert metrics[key] > 0, key
     assert doc["model"]["cached"] is False and doc["model"]["vae_steps"] > 0
     assert doc["non_finite"] == []
     assert (tmp_path / "data" / "cache" / "models").is_dir()  # the cache went to tmp

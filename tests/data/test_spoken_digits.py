@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import aigc_kit.runtime.paths as paths
 from aigc_kit.data import spoken_digits as fsdd_module
 from aigc_kit.data.spoken_digits import (
     FSDD_MANIFEST,
@@ -206,20 +205,3 @@ def test_fsdd_root_downloads_into_the_cache_then_reuses_it(tmp_path, monkeypatch
     (tmp_path / "server" / "release.tar.gz").unlink()
     assert fsdd_root(manifest=manifest) == root
 
-
-def test_paths_follow_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
-    assert paths.data_dir() == tmp_path.resolve()
-    assert paths.cache_dir() == tmp_path.resolve() / "cache"
-    monkeypatch.delenv("AIGC_KIT_DATA_DIR")
-    checkout = Path(paths.__file__).resolve().parents[2]
-    in_checkout = (checkout / "pyproject.toml").is_file()
-    default = checkout / "data" if in_checkout else Path.home() / ".cache" / "aigc_kit"
-    assert paths.data_dir() == default
-    monkeypatch.delenv("AIGC_KIT_DATA_MIRROR", raising=False)
-    assert paths.mirror_dir() is None
-    monkeypatch.setenv("AIGC_KIT_DATA_MIRROR", str(tmp_path / "m" / ".." / "m"))
-    assert paths.mirror_dir() == (tmp_path / "m").resolve()
-    for value, expected in [("1", True), ("TRUE", True), ("yes", True), ("0", False), ("", False)]:
-        monkeypatch.setenv("AIGC_KIT_OFFLINE", value)
-        assert paths.offline() is expected

@@ -158,21 +158,22 @@ def test_fit_rms_db_limits_peaks_but_keeps_the_level() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "message"),
     [
-        {"pitches": []},
-        {"pitches": [200]},
-        {"timbres": ["kazoo"]},
-        {"timbres": []},
-        {"n_variants": 0},
-        {"loudness_db": ()},
-        {"loudness_db": (-1.0,)},
-        {"duration_s": 0.0},
-        {"pitches": [127], "sr": 8000},  # 12.5 kHz is above the 4 kHz Nyquist frequency
+        ({"pitches": []}, r"non-empty set of MIDI numbers 0-127, got \[\]"),
+        ({"pitches": [200]}, r"MIDI numbers 0-127, got \[200\]"),
+        ({"timbres": ["kazoo"]}, r"unknown or no timbres \['kazoo'\]; choose from \['bell'"),
+        ({"timbres": []}, "unknown or no timbres"),
+        ({"n_variants": 0}, "n_variants must be at least 1, got 0"),
+        ({"loudness_db": ()}, "loudness_db is empty; give at least one target RMS level"),
+        ({"loudness_db": (-1.0,)}, "target_db must be below -3 dBFS, got -1.0"),
+        ({"duration_s": 0.0}, "duration_s must give at least one sample, got 0.0"),
+        # 12.5 kHz is above the 4 kHz Nyquist frequency
+        ({"pitches": [127], "sr": 8000}, r"f0_hz must lie in \(0, sr/2\) = \(0, 4000\) Hz"),
     ],
 )
-def test_invalid_arguments_raise(kwargs: dict) -> None:
-    with pytest.raises(ValueError):
+def test_invalid_arguments_raise_naming_the_fix(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
         synth_notes(**kwargs)
 
 

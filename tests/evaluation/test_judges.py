@@ -3,7 +3,13 @@ import pytest
 import torch
 
 from aigc_kit.data import synth_notes
-from aigc_kit.evaluation import AudioJudge, judge_vocoders, listener_for, pitch_kept
+from aigc_kit.evaluation import (
+    AudioJudge,
+    frechet_distance,
+    judge_vocoders,
+    listener_for,
+    pitch_kept,
+)
 from aigc_kit.features import NOTES_SPEC, VOCODERS, to_audio, to_images
 
 SR = NOTES_SPEC.sr
@@ -53,7 +59,10 @@ def test_the_judge_hears_vocoded_audio_once_per_batch_and_repeatably():
     assert np.array_equal(judge.audio(images.clone()), audio)  # same images, same sound
     assert judge.heard(images, torch.ones(len(images), dtype=torch.long)).all()  # peak 0.9: loud
     scores = judge.scores(images, clips * 0.01)  # the "real" set is quiet: another class
-    assert scores["coverage"] == 1 and scores["n_classes"] == 2 and scores["frechet"] > 0
+    assert scores["coverage"] == 1 and scores["n_classes"] == 2
+    heard = listener.features(audio, SR), listener.features(clips * 0.01, SR)
+    assert scores["frechet"] == pytest.approx(frechet_distance(*heard), rel=1e-9)
+    assert scores["is_ratio"] == pytest.approx(1.0)  # one confident class each: IS 1 and 1
 
 
 def test_the_judge_hears_the_reference_once_however_many_sets_it_scores():
@@ -90,6 +99,7 @@ def test_judge_vocoders_tabulates_every_vocoder_against_the_originals():
             "rtf"} <= set(table.columns)
     assert table.loc["original", "pitch"] == 1.0 and table.loc["original", "lsd_db"] == 0.0
     assert (table.loc[["GL-32", "NNLS+GL-32"], "rtf"] > 0).all()
+    assert np.isnan(table.loc["original", "rtf"])  # the originals were not vocoded
     assert table.loc["NNLS+GL-32", "lsd_db"] < table.loc["GL-32", "lsd_db"]
 
 

@@ -463,8 +463,10 @@ def test_every_summary_is_a_table_with_a_row_per_comparison() -> None:
     for table, name in ((ab, "GAN|VAE"), (blind, "GAN|real"), (abx, "original|GL-32")):
         assert isinstance(table, pd.DataFrame) and list(table.index) == [name]
         assert table.index.name == "comparison" and "p_value" in table
-    assert isinstance(mos(pd.DataFrame({"tag": ["a", "a", "b", "b"], "rater_id": list("wxyz"),
-                                        "score": [4, 5, 2, 3]})), pd.DataFrame)
+    opinions = mos(pd.DataFrame({"tag": ["a", "a", "b", "b"], "rater_id": list("wxyz"),
+                                 "score": [4, 5, 2, 3]}))
+    assert isinstance(opinions, pd.DataFrame) and list(opinions.index) == ["a", "b"]
+    assert opinions["mos"].tolist() == [4.5, 2.5] and opinions["n"].tolist() == [2, 2]
 
 
 @pytest.mark.parametrize(
@@ -480,3 +482,12 @@ def test_every_summary_is_a_table_with_a_row_per_comparison() -> None:
 def test_abx_summary_errors(correct: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         abx_summary(correct)
+
+
+def test_t_half_width_is_the_student_t_interval_and_nan_without_spread() -> None:
+    from aigc_kit.evaluation import t_half_width
+
+    assert t_half_width(2.0, 4, 0.95) == pytest.approx(3.182446305 * 2.0 / 2.0, rel=1e-9)
+    widths = t_half_width(pd.Series([1.0, 1.0]), pd.Series([1, 30]), 0.9)
+    assert math.isnan(widths.iloc[0]) and widths.iloc[1] == pytest.approx(
+        1.699127 / math.sqrt(30), rel=1e-6)

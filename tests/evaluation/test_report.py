@@ -99,3 +99,73 @@ def test_check_settings_canonical_types_and_clear_errors():
         check_settings("notes", "gan", 1.0, 1.0, 3, 2.5, 0)
 
 
+
+
+def test_record_metrics_shows_carries_and_writes_the_same_document(tmp_path, capsys):
+    from aigc_kit.evaluation import METRICS_MIME, metrics_document, record_metrics
+
+    path = tmp_path / "m" / "metrics.json"
+    doc = record_metrics({"mse": np.float32(0.25), "bad": float("inf"), "deep": {"a": 1}},
+                         {"seed": 1}, path, {"steps": 3})
+    assert "metrics recorded: mse = 0.25, bad = None (+1 nested)" in capsys.readouterr().out
+    assert json.loads(path.read_text()) == doc
+    assert doc["metrics"] == {"mse": 0.25, "bad": None, "deep": {"a": 1}}
+    assert doc["non_finite"] == ["metrics.bad"] and doc["model"] == {"steps": 3}
+    assert set(doc) == set(metrics_document({}, {}))
+    assert METRICS_MIME.startswith("application/") and METRICS_MIME.endswith("+json")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()  # inside IPython: one display output, both forms
+    shown = []
+    shell.display_pub.publish = lambda data, **kw: shown.append(data)
+    try:
+        record_metrics({"x": 1.5})
+    finally:
+        InteractiveShell.clear_instance()
+    assert shown[0][METRICS_MIME]["metrics"] == {"x": 1.5}
+    assert shown[0]["text/plain"] == "metrics recorded: x = 1.5"
+
+
+def test_grid_run_summarised_and_plotted():
+    import matplotlib.pyplot as plt
+    from scipy import stats
+
+    from aigc_kit.evaluation import expand_grid, plot_sweep, run_grid, summarize_sweep
+
+    assert expand_grid({"a": [1, 2], "b": ["x"]}, {"c": 0}) == [
+        {"c": 0, "a": 1, "b": "x"}, {"c": 0, "a": 2, "b": "x"}]
+    for grid, fixed, match in (({"a": []}, None, "no values"), ({"a": [1, 1]}, None, "twice"),
+                               ({"a": [1]}, {"a": 2}, "both swept")):
+        with pytest.raises(ValueError, match=match):
+            expand_grid(grid, fixed)
+    calls = []
+
+    def measure(size, kind, seed):
+        calls.append((size, kind, seed))
+        return {"err": size / 10 + seed, "label": kind}
+
+    table = run_grid(measure, {"size": [1, 4], "kind": ["a", "b"], "seed": [0, 1, 2]},
+                     progress=False)
+    assert len(calls) == len(table) == 12 and (table["status"] == "ok").all()
+    table.loc[0, "status"] = "failed"  # left out of the summary
+    summary = summarize_sweep(table, ["size", "kind", "seed"])
+    assert list(summary.columns) == ["size", "kind", "metric", "n", "mean", "sd", "ci_low",
+                                     "ci_high"]
+    assert summary["metric"].unique().tolist() == ["err"]  # numeric metrics only
+    first = summary.iloc[0]
+    assert (first["size"], first["kind"], first["n"]) == (1, "a", 2)
+    assert first["mean"] == pytest.approx(1.6) and first["sd"] == pytest.approx(2 ** 0.5 / 2)
+    assert first["ci_high"] - first["mean"] == pytest.approx(
+        stats.t.ppf(0.975, 1) * first["sd"] / 2 ** 0.5)
+    single = summarize_sweep(table[table["seed"] == 2], ["size", "kind", "seed"])
+    assert single["n"].eq(1).all() and single["sd"].isna().all()
+    with pytest.raises(ValueError, match="not in the table"):
+        summarize_sweep(table, ["size"], ["nope"])
+    ax = plot_sweep(summary, "err", "size")
+    assert len(ax.lines) == 2 and len(ax.collections) == 2  # a line and a band per kind
+    assert ax.get_xlabel() == "size" and "95 %" in ax.get_title()
+    ax = plot_sweep(summary, "err", "kind")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    with pytest.raises(ValueError, match="one of"):
+        plot_sweep(summary, "err", "seed")
+    plt.close("all")

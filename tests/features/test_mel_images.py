@@ -1,9 +1,11 @@
+"""Tests of aigc_kit.features.mel_images: MelSpec presets, clips to images and back to dB,
+and the checks every vocoder runs on its images."""
+
 import numpy as np
 import pytest
 import torch
 
 from aigc_kit.data import rms_db, synth_notes
-from aigc_kit.evaluation import lsd
 from aigc_kit.features import (
     FSDD_SPEC,
     FSDD_SPEC_24MS,
@@ -13,17 +15,14 @@ from aigc_kit.features import (
     NOTES_SPEC_32,
     SPECS,
     MelSpec,
-    fsdd_images,
     log_mel,
-    note_class_names,
-    notes_images,
     prepare_clips,
     sharpen,
     to_audio,
     to_db,
     to_images,
-    vocode,
 )
+from aigc_kit.features.mel_images import check_audible, check_images, fit_frames
 
 
 @pytest.fixture(scope="module")
@@ -96,88 +95,10 @@ def test_to_db_clamps_and_checks_shapes():
         to_audio(torch.zeros(2, 1, 32, 32), NOTES_SPEC)
 
 
-def test_to_audio_round_trip_keeps_the_spectrum(notes):
-    torch.manual_seed(0)
-    audio = to_audio(to_images(notes, NOTES_SPEC), NOTES_SPEC)
-    assert audio.shape == notes.shape and audio.dtype == np.float32
-    assert np.isfinite(audio).all()
-    assert np.abs(audio).max(axis=-1) == pytest.approx(0.9)
-    # LSD is level-sensitive and the images are level-free: compare at equal RMS.
-    audio *= np.sqrt((notes**2).mean(-1, keepdims=True) / (audio**2).mean(-1, keepdims=True))
-    # Measured 14.0 dB (mean over the 12 notes, seeds 0-4); 32 mel bands cannot hold the
-    # gaps between harmonics, which dominate LSD. White noise at the same RMS scores 31 dB.
-    assert lsd(audio, notes, NOTES_SPEC.sr, floor_db=-60.0).mean() < 17.0
-    # Re-analysed, the loud part of the log-mel image comes back within a few dB.
-    again = to_db(to_images(audio, NOTES_SPEC))
-    original = to_db(to_images(notes, NOTES_SPEC))
-    loud = original > -40.0
-    assert (again - original)[loud].abs().mean() < 3.0  # measured 1.55 dB
-
-
-def test_to_audio_of_generator_output_is_finite():
-    images = torch.tanh(3 * torch.randn(3, *NOTES_SPEC.shape)) * 1.2  # some outside [-1, 1]
-    audio = to_audio(images, NOTES_SPEC, n_iter=4)
-    assert audio.shape == (3, NOTES_SPEC.n_samples) and np.isfinite(audio).all()
-
-
-def test_notes_images_labels():
-    images, labels = notes_images(n_variants=1, pitches=[60, 62], timbres=["organ", "bell"])
-    assert images.shape == (4, *NOTES_SPEC.shape)
-    names = note_class_names([60, 62], ["organ", "bell"])
-    assert names == ["organ C4", "organ D4", "bell C4", "bell D4"]
-    assert sorted(labels["label"]) == [0, 1, 2, 3]
-    for _, row in labels.iterrows():
-        assert names[row["label"]] == row["class_name"] == f"{row['timbre']} {row['note']}"
-
-
-def test_fsdd_images_labels_are_digits():
-    images, labels = fsdd_images("test", digits=[3, 7])
-    assert images.shape == (60, *FSDD_SPEC.shape)  # takes 0-4 of 6 speakers x 2 digits
-    assert images.min() >= -1.0 and images.max() <= 1.0
-    assert set(labels["label"]) == {3, 7} and (labels["label"] == labels["digit"]).all()
-
-
-def test_to_audio_refuses_nan_and_silent_images_naming_them_and_the_fix():
-    images = torch.zeros(3, *NOTES_SPEC.shape)
-    images[1, 0, 5, 5] = float("nan")
-    with pytest.raises(ValueError, match=r"images \[1\] contain NaN.*retrain it with a lower"):
-        to_audio(images, NOTES_SPEC)
-    images = torch.zeros(3, *NOTES_SPEC.shape)
-    images[2] = -1.0
-    with pytest.raises(ValueError, match=r"images \[2\] are silence everywhere.*drop them"):
-        to_audio(images, NOTES_SPEC)
-    images[2, 0, 0, 0] = -0.9  # one audible pixel is enough to vocode
-    assert to_audio(images, NOTES_SPEC, n_iter=2).shape == (3, NOTES_SPEC.n_samples)
-
-
-def test_the_default_vocoder_keeps_more_of_the_spectrum_than_plain_griffin_lim(notes):
-    images = to_images(notes, NOTES_SPEC_32)
-    clips = notes[:, : NOTES_SPEC_32.n_samples]
-
-    def error(nnls_iter: int) -> float:
-        torch.manual_seed(0)
-        audio = to_audio(images, NOTES_SPEC_32, nnls_iter=nnls_iter)
-        rms = np.sqrt(np.mean(audio**2, axis=1, keepdims=True))
-        target = np.sqrt(np.mean(clips**2, axis=1, keepdims=True))
-        return float(np.mean(lsd(audio * target / rms, clips, NOTES_SPEC_32.sr)))
-
-    assert error(50) < error(0) - 3.0  # dB: the NNLS inverse leaves the valleys empty
-
-
 def test_to_images_refuses_clips_at_another_rate_naming_the_fix(notes):
     assert to_images(notes, NOTES_SPEC, sr=NOTES_SPEC.sr).shape[1:] == NOTES_SPEC.shape
     with pytest.raises(ValueError, match=r"16000 Hz but the MelSpec is at 8000 Hz.*prepare_clips"):
         to_images(notes, NOTES_SPEC, sr=16000)
-
-
-def test_vocode_with_a_seed_repeats_and_leaves_the_callers_random_state(notes):
-    images = to_images(notes[:2], NOTES_SPEC)
-    state = torch.random.get_rng_state()
-    first = vocode(images, NOTES_SPEC, seed=3)
-    assert torch.equal(torch.random.get_rng_state(), state)
-    assert np.array_equal(vocode(images, NOTES_SPEC, seed=3), first)
-    plain = vocode(images, NOTES_SPEC, lambda x, spec: to_audio(x, spec, nnls_iter=0), seed=3)
-    assert plain.shape == first.shape and not np.array_equal(plain, first)
 
 
 def test_sharpen_deepens_every_bin_below_the_peak_and_keeps_the_range():
@@ -187,3 +108,33 @@ def test_sharpen_deepens_every_bin_below_the_peak_and_keeps_the_range():
     assert torch.equal(sharpen(images, 1), images)
     with pytest.raises(ValueError, match="positive number"):
         sharpen(images, 0)
+
+
+def test_fit_frames_crops_or_pads_with_silence():
+    db = torch.zeros(2, 4, NOTES_SPEC.n_frames + 5)
+    assert fit_frames(db, NOTES_SPEC).shape == (2, 4, NOTES_SPEC.n_frames)
+    short = fit_frames(torch.zeros(4, 10), NOTES_SPEC)
+    assert short.shape == (4, NOTES_SPEC.n_frames)
+    assert (short[:, :10] == 0).all() and (short[:, 10:] == -NOTES_SPEC.top_db).all()
+
+
+def test_check_images_names_the_caller_the_images_and_the_fix():
+    good = torch.zeros(3, *NOTES_SPEC.shape)
+    assert check_images(good, NOTES_SPEC, "my_vocoder") is good
+    as_array = check_images(good.numpy(), NOTES_SPEC, "my_vocoder")  # arrays are taken too
+    assert isinstance(as_array, torch.Tensor) and torch.equal(as_array, good)
+    with pytest.raises(ValueError, match=r"^my_vocoder: expected images of shape \(n, 1, 64, 32\)"
+                                         r", got \(3, 64, 32\)"):
+        check_images(good[:, 0], NOTES_SPEC, "my_vocoder")
+    bad = good.clone()
+    bad[2, 0, 1, 1] = float("inf")
+    with pytest.raises(ValueError, match=r"^my_vocoder: images \[2\] contain NaN or infinite"):
+        check_images(bad, NOTES_SPEC, "my_vocoder")
+    quiet = good.clone()
+    quiet[[0, 2]] = -1.0
+    with pytest.raises(ValueError, match=r"^g: images \[0, 2\] are silence everywhere"):
+        check_audible(quiet, "g")
+    quiet[2, 0, 0, 0] = -0.999  # one pixel above the floor is something to vocode
+    with pytest.raises(ValueError, match=r"images \[0\] are silence"):
+        check_images(quiet, NOTES_SPEC, "g")
+

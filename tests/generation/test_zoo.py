@@ -84,6 +84,20 @@ def test_build_models_gives_untrained_models_of_the_recipe():
     from aigc_kit.features import load_mel_dataset
 
     data = load_mel_dataset("notes", seed=0, n_variants=2)
-    models = build_models(data, KIT_RECIPE.replace(mixture_components=0), seed=0)
+    recipe = KIT_RECIPE.replace(mixture_components=0)
+    models = build_models(data, recipe, seed=0)
     assert isinstance(models, TrainedModels) and models.gan.parts.prior is None
     assert sample(models.gan, 3, seed=0).shape == (3, *data.spec.shape)
+    assert models.classifier.n_classes == data.n_classes == 48
+    assert models.classifier.in_shape == models.vae.decoder.out_shape == data.spec.shape
+    # the seed places the prior's centres; the weights follow the global RNG
+    mixture = KIT_RECIPE.replace(mixture_components=5)
+    torch.manual_seed(3)
+    first = build_models(data, mixture, seed=0)
+    torch.manual_seed(3)
+    again, other = build_models(data, mixture, seed=0), build_models(data, mixture, seed=1)
+    assert torch.equal(first.gan.parts.prior.centres, again.gan.parts.prior.centres)
+    assert not torch.equal(first.gan.parts.prior.centres, other.gan.parts.prior.centres)
+    assert all(torch.equal(a, b) for a, b in zip(first.gan.parts.generator.parameters(),
+                                                 again.gan.parts.generator.parameters(),
+                                                 strict=True))

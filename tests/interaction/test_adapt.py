@@ -1,3 +1,5 @@
+"""Tests of aigc_kit.interaction.adapt: the prior that follows a listener's ratings."""
+
 import numpy as np
 import pytest
 
@@ -24,27 +26,18 @@ def _decode(codes: np.ndarray) -> np.ndarray:
     return np.stack([_tone(0.5 + 1.5 * np.exp(0.8 * z[0])) for z in codes])
 
 
-def test_brightness_grows_with_tilt_and_handles_silence():
-    values = [brightness_hz(_tone(tilt), SR) for tilt in (0.5, 2.0, 8.0)]
-    assert values[0] < values[1] < values[2]
-    assert 200 < values[0] < 400  # little but the fundamental
-    assert brightness_hz(np.zeros(SR), SR) == 0.0
-    with pytest.raises(ValueError, match="NaN"):
-        brightness_hz(np.full(SR, np.nan), SR)
-
-
-def test_listener_prefers_its_target_and_is_reproducible():
-    near, far = _tone(8.0), _tone(0.5)
-    listener = SimulatedListener(target_hz=brightness_hz(near, SR), noise_std=0.0)
-    assert listener.expected_score(near, SR) == pytest.approx(5.0)
-    assert listener.rate(far, SR) < listener.rate(near, SR) == 5
-    assert listener.rate(np.zeros(SR), SR) == 1
-    noisy = [SimulatedListener(noise_std=1.0, seed=3).rate(near, SR) for _ in range(2)]
-    assert noisy[0] == noisy[1]
-    scores = [SimulatedListener(noise_std=1.0, seed=s).rate(near, SR) for s in range(40)]
-    assert set(scores) <= {1, 2, 3, 4, 5} and len(set(scores)) > 1
-    with pytest.raises(ValueError, match="target_hz"):
-        SimulatedListener(target_hz=0)
+def test_latent_prior_draws_its_mean_and_spread():
+    prior = LatentPrior(np.array([1.0, -2.0]), np.array([0.5, 2.0]))
+    codes = prior.sample(20000, np.random.default_rng(0))
+    assert codes.shape == (20000, 2) and codes.dtype == np.float32
+    np.testing.assert_allclose(codes.mean(axis=0), [1.0, -2.0], atol=0.05)
+    np.testing.assert_allclose(codes.std(axis=0), [0.5, 2.0], rtol=0.03)
+    standard = LatentPrior.standard(3)
+    assert standard.mean.tolist() == [0, 0, 0] and standard.std.tolist() == [1, 1, 1]
+    with pytest.raises(ValueError, match=r"1-D of one length, got \(2,\) and \(3,\)"):
+        LatentPrior(np.zeros(2), np.ones(3))
+    with pytest.raises(ValueError, match="mean must be finite"):
+        LatentPrior(np.array([np.nan]), np.ones(1))
 
 
 def test_adapt_prior_moves_towards_the_best_rated_codes():
@@ -81,22 +74,3 @@ def test_feedback_rounds_raise_the_simulated_rating_beyond_its_noise():
     # It moved along the dimension that matters, towards z0 = 2.
     assert run.priors[-1].mean[0] > 1.0
     assert len(run.priors) == 5 and len(run.codes) == 4 and run.audio[0].shape[0] == 24
-
-
-def test_naturalness_listener_follows_the_confidence():
-    from aigc_kit.interaction import NaturalnessListener
-
-    sure, unsure = np.ones(10), np.zeros(10)
-    judge = NaturalnessListener(confidence=lambda clip, sr: float(clip.mean()), noise_std=0.0)
-    assert judge.rate(sure, SR) == 5 and judge.rate(unsure, SR) == 1
-    assert judge.guess_real(sure, SR) == "real" and judge.guess_real(unsure, SR) == "ai"
-    assert judge.prefer(sure, unsure, SR) == "A" and judge.prefer(unsure, sure, SR) == "B"
-    assert judge.prefer(sure, sure, SR) == "tie"
-    noisy = NaturalnessListener(confidence=lambda clip, sr: 0.5, noise_std=1.0, seed=1)
-    assert len({noisy.rate(sure, SR) for _ in range(30)}) > 1
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        NaturalnessListener(confidence=lambda clip, sr: 2.0).rate(sure, SR)
-    with pytest.raises(ValueError, match="pass no reference"):
-        judge.rate(sure, SR, reference=unsure)
-    with pytest.raises(ValueError, match="pass no reference"):
-        SimulatedListener().rate(sure, SR, reference=unsure)

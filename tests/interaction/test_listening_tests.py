@@ -13,7 +13,7 @@ from aigc_kit.interaction.listening_tests import (
     mushra_test,
     mushra_trial,
 )
-from aigc_kit.interaction.simulated_raters import MushraListener, spectral_distance_db
+from aigc_kit.interaction.simulated_raters import MushraListener
 
 SR = 8000
 
@@ -58,7 +58,11 @@ def test_mushra_sliders_submit_one_record_per_condition(log):
                            SR) for i in range(2)]
     test = mushra_test(trials, SR, log, rater_id="ana", seed=3)
     assert sorted(test.orders[0]) == sorted(trials[0].conditions)
-    assert test.orders[0] != test.orders[1] or test.orders[0] != sorted(test.orders[0])
+    assert mushra_test(trials, SR, log, seed=3).orders == test.orders  # the seed repeats it
+    # the hidden reference does not always sit at the same letter
+    places = {mushra_test(trials[:1], SR, log, seed=s).orders[0].index(REFERENCE)
+              for s in range(8)}
+    assert len(places) >= 3
     test.set_score(0, 2, 73)
     records = test.submit(0)
     assert [r["condition"] for r in records] == test.orders[0]
@@ -78,24 +82,15 @@ def test_button_click_submits(log):
     assert sorted(r["score"] for r in log.read()) == [0, 0, 0, 55]
 
 
-def test_simulated_listener_ranks_reference_above_anchors(log):
+def test_rate_trial_logs_a_simulated_listener_s_scores(log):
     ref = _note(220)
     trial = mushra_trial("t", ref, {"noisy": ref + 0.05 * np.random.default_rng(0).normal(
         size=ref.size).astype(np.float32)}, SR)
-    listener = MushraListener(rater_id="sim", seed=0)
-    scores = listener.scores(trial.reference, trial.conditions, SR)
-    assert scores[REFERENCE] >= 95
-    assert scores[REFERENCE] > scores["anchor_mid"] > scores["anchor_low"]
+    scores = MushraListener(rater_id="sim", seed=0).scores(trial.reference, trial.conditions, SR)
     test = mushra_test([trial], SR, log, rater_id="sim")
     records = test.rate_trial(0, scores)
     assert {r["condition"]: r["score"] for r in records} == scores
-    random = MushraListener(rater_id="x", reliable=False, seed=1)
-    assert len({random.rate(ref, SR, reference=ref) for _ in range(20)}) > 5
-    with pytest.raises(ValueError, match="needs the reference"):
-        listener.rate(ref, SR)
-    assert spectral_distance_db(ref, ref, SR) == 0.0
-    noisy = trial.conditions["noisy"]
-    assert spectral_distance_db(noisy, ref, SR) == spectral_distance_db(ref, noisy, SR) > 0
+    assert log.read() == records and {r["rater_id"] for r in records} == {"sim"}
     with pytest.raises(ValueError, match="no score"):
         test.rate_trial(0, {"noisy": 1})
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import re
 from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 import pytest
+import soundfile as sf
 from ipywidgets.embed import dependency_state, embed_data
 
 from aigc_kit.interaction import (
@@ -57,10 +61,20 @@ def samples() -> list[Sample]:
 # --- players -------------------------------------------------------------------------------
 
 
-def test_player_holds_an_audio_element_and_label() -> None:
-    box = player(_tone(440), SR, label="sine")
+def _wav(html: str) -> tuple[np.ndarray, int]:
+    """The samples and rate of the WAV file a player's HTML embeds."""
+    encoded = re.search(r'src="data:audio/wav;base64,([^"]+)"', html).group(1)
+    samples, rate = sf.read(io.BytesIO(base64.b64decode(encoded)))
+    return samples, rate
+
+
+def test_player_holds_the_clip_and_its_label() -> None:
+    box = player(0.2 * _tone(440), SR, label="sine")
     assert box.children[0].value == "sine"
-    assert "<audio" in _player_html(box)
+    samples, rate = _wav(_player_html(box))
+    assert rate == SR
+    np.testing.assert_allclose(samples, _tone(440), atol=1e-3)  # peak-normalised to play
+    assert len(player(_tone(440), SR).children) == 1  # no label: the player alone
 
 
 def test_player_with_nan_names_the_label() -> None:
@@ -326,7 +340,8 @@ def test_render_decodes_z_and_replaces_player() -> None:
     np.testing.assert_array_equal(audio, _tone(400))
     assert not np.allclose(audio, _tone(300))
     after = explorer.output.outputs[0]["data"]["text/html"]
-    assert "<audio" in after and after != before
+    assert after != before
+    np.testing.assert_allclose(_wav(after)[0], _tone(400), atol=1e-3)  # what was decoded
     # the sliders read what is played (issue 13: they stayed at 0), with no second decode
     assert [s.value for s in explorer.sliders] == [1.0, 0.0, 0.0, 2.0]
     assert len(decode.calls) == 2

@@ -45,9 +45,14 @@ def test_energy_from_probability_inverts_up_to_a_constant():
         energy_from_probability([0.5, -0.1])
 
 
-@pytest.mark.parametrize("bad", [[], [0.0, np.nan], [0.0, -np.inf], [np.inf, np.inf]])
-def test_invalid_energies_raise(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("bad", "message"), [
+    ([], "at least one state"),
+    ([0.0, np.nan], "must not be NaN or -inf"),
+    ([0.0, -np.inf], "must not be NaN or -inf"),
+    ([np.inf, np.inf], r"every energy is \+inf, so Z = 0"),
+])
+def test_invalid_energies_raise(bad, message):
+    with pytest.raises(ValueError, match=message):
         energy_probability(bad)
 
 

@@ -176,19 +176,14 @@ def test_pickle_error_types_are_wrapped(tmp_path):
         load_checkpoint(path, {"net": _net()})
 
 
-def test_keyed_cache_path_changes_with_every_setting_and_refuses_bad_keys(monkeypatch, tmp_path):
-    from aigc_kit.runtime import keyed_cache_path
+def test_cached_model_path_is_one_file_per_setting_under_the_cache(tmp_path, monkeypatch):
+    from aigc_kit.runtime import cached_model_path
 
     monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
-    path = keyed_cache_path("digit-voice", {"steps": 1000, "lr": 4e-3})
-    assert path.parent == tmp_path / "cache" / "models" and path.suffix == ".pt"
-    assert path.name.startswith("digit-voice-")
-    assert keyed_cache_path("digit-voice", {"lr": 4e-3, "steps": 1000}) == path  # key order
-    assert keyed_cache_path("digit-voice", {"steps": 1001, "lr": 4e-3}) != path
-    assert keyed_cache_path("other", {"steps": 1000, "lr": 4e-3}) != path
+    a = cached_model_path("notes", {"recipe": "kit", "seed": 0})
+    assert a.parent == tmp_path / "cache" / "models" and a.name.startswith("notes-")
+    assert a == cached_model_path("notes", {"seed": 0, "recipe": "kit"})  # key order
+    assert a != cached_model_path("notes", {"recipe": "kit", "seed": 1})
+    assert a != cached_model_path("voice", {"recipe": "kit", "seed": 0})
     monkeypatch.setattr("aigc_kit.__version__", "9.9.9")
-    assert keyed_cache_path("digit-voice", {"steps": 1000, "lr": 4e-3}) != path  # kit version
-    with pytest.raises(ValueError, match="kind must be"):
-        keyed_cache_path("../evil", {})
-    with pytest.raises(ValueError, match="JSON-serialisable"):
-        keyed_cache_path("x", {"f": object()})
+    assert a != cached_model_path("notes", {"recipe": "kit", "seed": 0})  # a new kit

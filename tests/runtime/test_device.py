@@ -5,8 +5,7 @@ import pytest
 import torch
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.models import LinearGaussianModel
-from aigc_kit.runtime import fast_bfloat16
+from aigc_kit.runtime import count_parameters, fast_bfloat16, model_device, param_dtype
 
 
 def test_get_device_follows_availability(monkeypatch):
@@ -51,31 +50,6 @@ def test_seed_everything_repeats_numbers():
     assert not np.array_equal(first[0], other)
 
 
-def test_linear_gaussian_recovers_low_rank_data():
-    rng = np.random.default_rng(0)
-    basis = rng.standard_normal((3, 40))
-    data = rng.standard_normal((500, 3)) @ basis * 2.0 + 5.0
-    data = data.reshape(500, 4, 10) + 0.01 * rng.standard_normal((500, 4, 10))
-    model = LinearGaussianModel(3).fit(data)
-    recon = model.decode(model.encode(data))
-    assert recon.shape == data.shape
-    assert np.abs(recon - data).max() < 0.1
-    samples = model.sample(2000, np.random.default_rng(1))
-    # Samples share the data's mean and overall spread.
-    assert np.allclose(samples.mean(axis=0), data.mean(axis=0), atol=0.5)
-    assert samples.std() == pytest.approx(data.std(), rel=0.1)
-    assert model.noise_std_ == pytest.approx(0.01, rel=0.2)
-
-
-def test_linear_gaussian_rejects_bad_input():
-    with pytest.raises(ValueError, match="more examples than components"):
-        LinearGaussianModel(8).fit(np.zeros((5, 10)))
-    with pytest.raises(ValueError, match="NaN"):
-        LinearGaussianModel(1).fit(np.full((5, 3), np.nan))
-    with pytest.raises(RuntimeError, match="fit"):
-        LinearGaussianModel(2).sample(1, np.random.default_rng(0))
-
-
 def test_training_throughput_counts_examples_and_leaves_the_model_alone():
     from aigc_kit.runtime import training_throughput
 
@@ -91,3 +65,30 @@ def test_training_throughput_counts_examples_and_leaves_the_model_alone():
     assert fast > 3 * slow > 0
     with pytest.raises(ValueError, match="steps >= 1"):
         training_throughput(small, torch.randn(4, 16), "cpu", steps=0)
+
+
+def test_count_parameters_counts_weights_and_biases_once():
+    layer = torch.nn.Linear(3, 4)
+    shared = torch.nn.Sequential(layer, torch.nn.ReLU(), layer)
+    assert count_parameters(layer) == 3 * 4 + 4
+    assert count_parameters(shared) == 16
+    layer.bias.requires_grad_(False)
+    assert count_parameters(layer, trainable_only=True) == 12
+
+
+def test_model_device_and_dtype_read_the_first_parameter_with_fallbacks():
+    net = torch.nn.Sequential(torch.nn.Linear(2, 2)).to(torch.float64)
+    assert model_device(net) == torch.device("cpu") and param_dtype(net) == torch.float64
+    assert model_device(torch.nn.ReLU()) == torch.device("cpu")  # no parameters
+    assert param_dtype(torch.nn.ReLU()) == torch.float32
+    meta = torch.nn.Linear(2, 2, device="meta", dtype=torch.bfloat16)
+    assert model_device(meta).type == "meta" and param_dtype(meta) == torch.bfloat16
+
+    class Counts(torch.nn.Module):  # an integer parameter is skipped for the dtype
+        def __init__(self):
+            super().__init__()
+            self.count = torch.nn.Parameter(torch.zeros(1, dtype=torch.int64),
+                                            requires_grad=False)
+            self.weight = torch.nn.Parameter(torch.zeros(1, dtype=torch.float16))
+
+    assert param_dtype(Counts()) == torch.float16

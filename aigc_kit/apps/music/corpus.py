@@ -102,6 +102,10 @@ class MelodyCorpus:
         Lowest and highest MIDI pitch of the corpus (inclusive); the models' pitch tokens.
     source : str
         Where the melodies come from and how long parsing or loading took.
+
+    Notes
+    -----
+    Taught in ``09_music_generation``.
     """
 
     melodies: list[Melody]

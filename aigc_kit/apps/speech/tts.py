@@ -36,7 +36,7 @@ from aigc_kit.features.mel_images import FSDD_SPEC, MelSpec, sharpen
 from aigc_kit.models.conditional import ConditionalVAE
 from aigc_kit.runtime.checkpoint import (
     CheckpointError,
-    keyed_cache_path,
+    cached_model_path,
     load_checkpoint,
     save_checkpoint,
 )
@@ -195,7 +195,7 @@ def train_digit_voice(
     path = None
     if cache:
         _check_cacheable(run)
-        path = keyed_cache_path("digit-voice", settings)
+        path = cached_model_path("digit-voice", settings)
         voice = _load_voice(path, settings, spec)
         if voice is not None:
             return voice

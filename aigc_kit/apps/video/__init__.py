@@ -5,6 +5,7 @@ A clip is a float array ``(T, H, W, 3)`` in [0, 1] (torch models take ``(T, 3, H
 - :mod:`~aigc_kit.apps.video.io`: validate frames (``as_frames``), torch layout, GIF and MP4;
 - :mod:`~aigc_kit.apps.video.clips`: footage filmed over scikit-image's bundled photos, with
   ground truth;
+- :mod:`~aigc_kit.apps.video.footage`: four short real clips with hand-annotated cuts;
 - :mod:`~aigc_kit.apps.video.features`: colour, texture and motion features per frame and
   per shot;
 - :mod:`~aigc_kit.apps.video.cuts`: shot-boundary detection and its TRECVID-style scoring;
@@ -23,6 +24,7 @@ from aigc_kit.apps.video.clips import (
     PHOTOS,
     TRANSITIONS,
     Clip,
+    Distractors,
     ShotInfo,
     Transition,
     load_photo,
@@ -34,8 +36,10 @@ from aigc_kit.apps.video.cuts import (
     THUMB,
     THUMB_WEIGHT,
     CutDetection,
+    block_residuals,
     boundary_scores,
     camera_move_match,
+    content_change,
     detect_cuts,
     detect_cuts_threshold,
     find_flashes,
@@ -43,6 +47,7 @@ from aigc_kit.apps.video.cuts import (
     hsv_differences,
     score_cuts,
     threshold_boundaries,
+    working_images,
 )
 from aigc_kit.apps.video.display import (
     play,
@@ -52,11 +57,14 @@ from aigc_kit.apps.video.display import (
     storyboard,
 )
 from aigc_kit.apps.video.edit import (
+    AUDIO_WEIGHTS,
     DEFAULT_WEIGHTS,
     EditResult,
     auto_edit,
     crossfade_concat,
     importance_scores,
+    sound_features,
+    splice_soundtrack,
 )
 from aigc_kit.apps.video.features import (
     GLCM_PROPS,
@@ -83,6 +91,12 @@ from aigc_kit.apps.video.flow import (
     warp,
     warp_error,
 )
+from aigc_kit.apps.video.footage import (
+    REAL_CLIPS_DIR,
+    RealClip,
+    load_real_clip,
+    real_clip_table,
+)
 from aigc_kit.apps.video.generator import (
     SHAPES,
     MovingShapes,
@@ -97,9 +111,12 @@ from aigc_kit.apps.video.generator import (
 from aigc_kit.apps.video.io import (
     FOOTAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
+    Footage,
+    Soundtrack,
     VideoLoadError,
     VideoSet,
     as_frames,
+    audio_rate,
     ffmpeg_available,
     frame_times_to_rate,
     from_tensor,
@@ -107,6 +124,7 @@ from aigc_kit.apps.video.io import (
     load_video_folder,
     read_gif,
     read_mp4,
+    read_soundtrack,
     read_video,
     to_tensor,
     to_uint8,
@@ -125,6 +143,20 @@ from aigc_kit.apps.video.style import (
 )
 
 __all__ = [
+    "AUDIO_WEIGHTS",
+    "sound_features",
+    "splice_soundtrack",
+    "block_residuals",
+    "content_change",
+    "working_images",
+    "Distractors",
+    "REAL_CLIPS_DIR",
+    "RealClip",
+    "Soundtrack",
+    "audio_rate",
+    "load_real_clip",
+    "read_soundtrack",
+    "real_clip_table",
     "FAST_CAMERA_MOVES",
     "camera_move_match",
     "find_flashes",
@@ -188,6 +220,7 @@ __all__ = [
     "lbp_histograms",
     "load_photo",
     "load_video",
+    "Footage",
     "load_video_folder",
     "make_clip",
     "motion_statistics",

@@ -14,7 +14,11 @@ picture without starting a new shot, which is what makes shot-boundary detection
 Two harder kinds are available on request: fast camera moves (``FAST_CAMERA_MOVES``: a whip
 pan or a crash zoom over a few frames) and camera flashes (``p_flash``: a brightness jump
 over 1-3 frames that returns), the textbook false alarm of shot-boundary detection; the
-ground truth lists the flashes (``Clip.flashes``), which are *not* boundaries.
+ground truth lists the flashes (``Clip.flashes``), which are *not* boundaries. Real footage
+adds motion *inside* the frame, available through ``Distractors``: big foreground objects
+crossing, occluders sweeping past the lens for a few frames, people walking through close to
+the camera (``Clip.passes``), and camera moves that start at the first frames or stop at the
+last.
 
 Taught in ``11_video_auto_editing``.
 """
@@ -52,6 +56,10 @@ class Transition:
     boundary : int
         The frame a detector should report: the new shot's first frame for a cut, the
         middle of the span for a gradual transition.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
     """
 
     kind: str
@@ -63,7 +71,12 @@ class Transition:
 @dataclass(frozen=True)
 class ShotInfo:
     """What one shot shows: its photo, camera move, extras, and its frames ``[start, end)``
-    (including the transition frames it takes part in)."""
+    (including the transition frames it takes part in).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
 
     index: int
     photo: str
@@ -72,6 +85,44 @@ class ShotInfo:
     lighting_change: bool
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Distractors:
+    """Motion inside the frame that does not start a new shot (``make_clip``'s
+    ``distractors``): what real footage has and still photos filmed by a camera do not.
+
+    Attributes
+    ----------
+    foreground : float
+        Probability that a shot gets 1-2 big foreground objects (textured discs, a quarter
+        to two fifths of the frame height in radius) moving across it.
+    occluder : float
+        Probability that a shot gets an occluder: something dark and out of focus (a car
+        or a passer-by right in front of the lens) sweeping through the frame in 3-8
+        frames and covering 40-95% of its width on the way.
+    walker : float
+        Probability that a shot gets a person-like silhouette (head, body, swinging arms
+        and legs) walking through it, 60-130% of the frame height: close to the camera.
+    edge_moves : bool
+        The first shot's camera move starts from rest within its first 3 frames and
+        accelerates; the last shot's comes to rest within its last 3 frames (a static or
+        fast move drawn for them becomes a pan).
+
+    Taught in ``11_video_auto_editing``; scored by ``benchmarks/bench_cuts.py``.
+    """
+
+    foreground: float = 0.0
+    occluder: float = 0.0
+    walker: float = 0.0
+    edge_moves: bool = False
+
+    def check(self) -> None:
+        """Raise ``ValueError`` for a probability outside [0, 1]."""
+        for name in ("foreground", "occluder", "walker"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"Distractors.{name} is a probability in [0, 1], got {value}")
 
 
 @dataclass
@@ -97,6 +148,14 @@ class Clip:
     flashes : list[tuple[int, int]]
         Camera flashes as frame spans ``[start, end)`` (1-3 frames each), in time order.
         A flash is *not* a shot boundary: the shot goes on after it.
+    passes : list[tuple[str, int, int]]
+        ``(kind, start, end)`` of everything that passes in front of the camera
+        (``"occluder"``, ``"walker"``, see ``Distractors``), frames ``[start, end)``, in
+        time order. Not shot boundaries either.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
     """
 
     frames: np.ndarray
@@ -107,6 +166,7 @@ class Clip:
     seed: int = 0
     params: dict = field(default_factory=dict)
     flashes: list[tuple[int, int]] = field(default_factory=list)
+    passes: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def boundaries(self) -> np.ndarray:
@@ -186,8 +246,11 @@ def _render_shot(
     sprite_photo: str | None,
     lighting: bool,
     speed: float,
+    edge: tuple[str, int] | None = None,
 ) -> np.ndarray:
-    """Render ``n`` frames of one shot, shape (n, H, W, 3)."""
+    """Render ``n`` frames of one shot, shape (n, H, W, 3); ``edge`` ``("start", s)``
+    starts the camera move from rest at frame ``s``, ``("stop", e)`` brings it to rest
+    ``e`` frames before the end (``EDGE_MOVES``)."""
     height, width = size
     source = load_photo(photo, (2 * height, 2 * width))
     src_h, src_w = source.shape[:2]
@@ -202,6 +265,8 @@ def _render_shot(
         s0 = s1 = rng.uniform(0.6, 0.9) * s_max
     # Progress of the move, 0 -> 1: steady over the shot, or within 3-6 frames for a fast move.
     path = _fast_move_profile(n, rng) if camera in FAST_CAMERA_MOVES else t
+    if edge is not None:
+        path = _edge_profile(n, *edge)
     scale = s0 + (s1 - s0) * path * speed
 
     def centre_range(s: float, extent: int, src: int) -> tuple[float, float]:
@@ -250,6 +315,16 @@ def _fast_move_profile(n: int, rng: np.random.Generator) -> np.ndarray:
     return _smoothstep((np.arange(n) - middle) / width + 0.5)
 
 
+def _edge_profile(n: int, which: str, frames: int) -> np.ndarray:
+    """Progress 0 -> 1 of a move that starts from rest at frame ``frames`` and accelerates
+    (``which="start"``), or decelerates to rest ``frames`` frames before the end
+    (``"stop"``), shape (n,)."""
+    idx = np.arange(n, dtype=np.float64)
+    if which == "start":
+        return np.clip((idx - frames) / max(n - 1 - frames, 1), 0.0, 1.0) ** 2
+    return 1.0 - (1.0 - np.clip(idx / max(n - 1 - frames, 1), 0.0, 1.0)) ** 2
+
+
 def _bilinear(image: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Sample ``image`` (h, w, 3) at float coordinates ``y``, ``x`` (clamped to the edges)."""
     h, w = image.shape[:2]
@@ -264,10 +339,13 @@ def _bilinear(image: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
     return top * (1 - fy) + bottom * fy
 
 
-def _add_sprite(frames: np.ndarray, photo: str, rng: np.random.Generator) -> None:
-    """Composite a textured disc moving in a straight line across the frames (in place)."""
+def _add_sprite(frames: np.ndarray, photo: str, rng: np.random.Generator,
+                radius: tuple[float, float] = (0.12, 0.2), through: bool = False) -> None:
+    """Composite a textured disc (``radius`` a share of the frame height) moving in a
+    straight line across the frames (in place); ``through``: from just outside one side
+    of the frame to just outside the other."""
     n, height, width, _ = frames.shape
-    radius = rng.uniform(0.12, 0.2) * height
+    radius = rng.uniform(*radius) * height
     texture = load_photo(photo, (height, width))
     ty = rng.integers(0, texture.shape[0] - int(2 * radius) - 1)
     tx = rng.integers(0, texture.shape[1] - int(2 * radius) - 1)
@@ -277,6 +355,8 @@ def _add_sprite(frames: np.ndarray, photo: str, rng: np.random.Generator) -> Non
     alpha = np.clip(radius - np.hypot(yy, xx), 0.0, 1.0)[..., None].astype(np.float32)
     p0 = np.array([rng.uniform(radius, height - radius), rng.uniform(radius, width - radius)])
     p1 = np.array([rng.uniform(radius, height - radius), rng.uniform(radius, width - radius)])
+    if through:
+        p0[1], p1[1] = (-radius, width + radius)[::1 if p0[1] < p1[1] else -1]
     for i in range(n):
         cy, cx = p0 + (p1 - p0) * i / max(n - 1, 1)
         y0, x0 = int(round(cy - radius)), int(round(cx - radius))
@@ -303,6 +383,7 @@ def make_clip(
     noise_std: float = 0.01,
     photos: Sequence[str] = PHOTOS,
     p_flash: float = 0.0,
+    distractors: Distractors | None = None,
 ) -> Clip:
     """Generate a clip of ``n_shots`` shots with its ground truth. Deterministic per seed.
 
@@ -339,6 +420,11 @@ def make_clip(
         towards white, at least 3 frames away from any transition, recorded in
         ``Clip.flashes`` (not a boundary). Drawn from its own random stream, so a clip with
         ``p_flash=0`` is the same as before flashes existed.
+    distractors : Distractors, optional
+        Motion inside the frame that is not a shot change: big foreground objects,
+        occluders sweeping past the lens, people walking through, camera moves that start
+        at the first frames or stop at the last. Drawn from their own random streams, so
+        ``None`` (the default) gives the same clip as before they existed.
 
     Returns
     -------
@@ -358,12 +444,17 @@ def make_clip(
                        shot_seconds, fps)
     kinds, lengths = _plan_transitions(rng, n_shots - 1, transitions, transition_seconds, fps)
     _make_room(plan, kinds, lengths)
-    rendered = _render_shots(rng, plan, kinds, lengths, size, photos, camera_speed)
+    extra = distractors or Distractors()
+    extra.check()
+    edges = _edge_moves(plan, extra.edge_moves, np.random.default_rng([seed, 16]))
+    rendered = _render_shots(rng, plan, kinds, lengths, size, photos, camera_speed, edges)
     timeline = _assemble(rendered, plan, kinds, lengths)
 
     frames = np.concatenate(timeline.pieces)
+    passes = _add_distractors(frames, timeline.transitions, timeline.shots, extra,
+                              np.random.default_rng([seed, 17]), photos)
     flashes = _add_flashes(frames, timeline.transitions, timeline.shots, p_flash,
-                           np.random.default_rng([seed, 15]))
+                           np.random.default_rng([seed, 15]), passes)
     if noise_std > 0:
         frames = frames + rng.normal(0.0, noise_std, frames.shape).astype(np.float32)
     frames = np.clip(frames, 0.0, 1.0).astype(np.float32)
@@ -371,9 +462,9 @@ def make_clip(
                   shot_seconds=shot_seconds, transition_seconds=transition_seconds,
                   cameras=tuple(cameras), p_moving_object=p_moving_object,
                   p_lighting_change=p_lighting_change, camera_speed=camera_speed,
-                  noise_std=noise_std, p_flash=p_flash)
+                  noise_std=noise_std, p_flash=p_flash, distractors=extra)
     return Clip(frames, float(fps), timeline.transitions, timeline.shots,
-                np.concatenate(timeline.shot_of_frame), seed, params, flashes)
+                np.concatenate(timeline.shot_of_frame), seed, params, flashes, passes)
 
 
 def _make_room(plan: list[dict], kinds: list[str], lengths: list[int]) -> None:
@@ -395,12 +486,17 @@ def _add_flashes(
     shots: list[ShotInfo],
     p_flash: float,
     rng: np.random.Generator,
+    passes: Sequence[tuple[str, int, int]] = (),
 ) -> list[tuple[int, int]]:
     """Brighten 1-3 frames of some shots (in place), like a camera flash going off, and
-    return the flashes' spans ``[start, end)``. A flash keeps 3 frames from any transition."""
+    return the flashes' spans ``[start, end)``. A flash keeps 3 frames from any transition
+    and from any occluder (``passes``)."""
     free = np.ones(len(frames), bool)
     for tr in transitions:
         free[max(tr.start - 3, 0):tr.end + 3] = False
+    for kind, start, end in passes:
+        if kind == "occluder":
+            free[max(start - 3, 0):end + 3] = False
     free[:3] = free[-3:] = False
     flashes = []
     for shot in shots:
@@ -419,6 +515,128 @@ def _add_flashes(
         free[u:u + length] = False
         flashes.append((u, u + length))
     return flashes
+
+
+def _edge_moves(plan: list[dict], on: bool, rng: np.random.Generator) -> dict[int, tuple[str, int]]:
+    """The edge moves of the first and last shots (and their cameras made pans)."""
+    if not on:
+        return {}
+    edges = {len(plan) - 1: ("stop", int(rng.integers(0, 3))),
+             0: ("start", int(rng.integers(0, 3)))}
+    for i in edges:
+        if plan[i]["camera"] == "static" or plan[i]["camera"] in FAST_CAMERA_MOVES:
+            plan[i]["camera"] = "pan"
+    return edges
+
+
+def _clean_spans(transitions: list[Transition], n: int) -> list[tuple[int, int]]:
+    """Each shot's frames outside every transition, ``[start, end)``."""
+    edges = [0] + [x for tr in transitions for x in (tr.start, tr.end)] + [n]
+    return [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+
+
+def _add_distractors(
+    frames: np.ndarray,
+    transitions: list[Transition],
+    shots: list[ShotInfo],
+    extra: Distractors,
+    rng: np.random.Generator,
+    photos: list[str],
+) -> list[tuple[str, int, int]]:
+    """Composite ``extra``'s foreground objects, walkers and occluders into each shot's own
+    frames (in place); return the passes ``(kind, start, end)`` in time order."""
+    passes = []
+    for (start, end), shot in zip(_clean_spans(transitions, len(frames)), shots, strict=True):
+        others = [p for p in photos if p != shot.photo] or [p for p in PHOTOS
+                                                             if p != shot.photo]
+        if rng.random() < extra.foreground:
+            for _ in range(int(rng.integers(1, 3))):
+                # Across the frame in 8-24 frames, somewhere in the shot.
+                length = min(end - start, int(rng.integers(8, 25)))
+                a = int(rng.integers(start, end - length + 1))
+                _add_sprite(frames[a:a + length], str(rng.choice(others)), rng, (0.25, 0.4),
+                            through=True)
+        if rng.random() < extra.walker and end - start >= 6:
+            passes.append(("walker", *_add_walker(frames, start, end, rng)))
+        if rng.random() < extra.occluder and end - start >= 16:
+            passes.append(("occluder", *_add_occluder(frames, start, end, rng,
+                                                      str(rng.choice(others)))))
+    return sorted(passes, key=lambda p: p[1])
+
+
+def _add_occluder(frames: np.ndarray, start: int, end: int, rng: np.random.Generator,
+                  photo: str) -> tuple[int, int]:
+    """Sweep a dark, blurred blob across frames ``[s, s + d)`` inside ``[start, end)`` (at
+    least 4 frames from either end); return ``(s, s + d)``."""
+    from scipy.ndimage import gaussian_filter
+
+    _, height, width, _ = frames.shape
+    d = int(rng.integers(3, 9))
+    s = int(rng.integers(start + 4, max(start + 5, end - 4 - d)))
+    d = min(d, end - 4 - s)
+    cover = rng.uniform(0.4, 0.95) * width
+    texture = load_photo(photo, (height, width))[:height, :width]
+    texture = gaussian_filter(texture, (4, 4, 0)) * rng.uniform(0.15, 0.6)
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float32)
+    soft = 0.08 * width
+    direction = 1 if rng.random() < 0.5 else -1
+    for i in range(d):
+        # The blob's centre runs from just off one side to just off the other.
+        progress = (i + 0.5) / d
+        centre = -cover / 2 + progress * (width + cover)
+        if direction < 0:
+            centre = width - centre
+        dist = np.abs(cols - centre) - cover / 2 + 0.1 * np.abs(rows - height / 2)
+        alpha = np.clip(0.5 - dist / soft, 0.0, 1.0)[..., None]
+        frames[s + i] = (1 - alpha) * frames[s + i] + alpha * texture
+    return s, s + d
+
+
+def _capsule(rows: np.ndarray, cols: np.ndarray, a: np.ndarray, b: np.ndarray,
+             radius: float) -> np.ndarray:
+    """Soft mask (0-1) of the capsule of ``radius`` pixels around segment ``a``-``b``."""
+    ab = b - a
+    u = np.clip(((rows - a[0]) * ab[0] + (cols - a[1]) * ab[1]) / max(ab @ ab, 1e-9), 0, 1)
+    dist = np.hypot(rows - a[0] - u * ab[0], cols - a[1] - u * ab[1])
+    return np.clip(radius - dist + 0.5, 0.0, 1.0)
+
+
+def _add_walker(frames: np.ndarray, start: int, end: int,
+                rng: np.random.Generator) -> tuple[int, int]:
+    """A person-like silhouette walking across frames ``[start, end)`` (in place); return
+    the frames in which it is visible."""
+    _, height, width, _ = frames.shape
+    tall = rng.uniform(0.6, 1.3) * height
+    feet = rng.uniform(0.85, 1.15) * height  # where the feet are (may be below the frame)
+    crossing = rng.uniform(12, 36)  # frames to walk across the frame
+    x0 = rng.uniform(-0.3, 0.6) * width
+    step = (width + 0.4 * tall) / crossing * (1 if rng.random() < 0.5 else -1)
+    colours = rng.uniform(0.02, 0.35, (3, 3)) + rng.uniform(0, 0.3, (3, 1))
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float32)
+    phase, seen = rng.uniform(0, 2 * np.pi), []
+    for i in range(start, end):
+        x = x0 + step * (i - start)
+        swing = 0.35 * np.sin(phase + 2 * np.pi * (i - start) / 10)
+        hip = np.array([feet - 0.48 * tall, x])
+        neck = np.array([feet - 0.82 * tall, x])
+        leg = 0.48 * tall
+        parts = [  # (mask, colour index): legs, body and arms, head
+            (_capsule(rows, cols, hip, hip + leg * np.array([np.cos(swing), np.sin(swing)]),
+                      0.06 * tall), 0),
+            (_capsule(rows, cols, hip, hip + leg * np.array([np.cos(-swing), np.sin(-swing)]),
+                      0.06 * tall), 0),
+            (_capsule(rows, cols, hip, neck, 0.11 * tall), 1),
+            (_capsule(rows, cols, neck, neck + 0.4 * tall * np.array([np.cos(-swing),
+                                                                      np.sin(-swing)]),
+                      0.045 * tall), 1),
+            (_capsule(rows, cols, neck - [0.09 * tall, 0], neck - [0.09 * tall, 0],
+                      0.075 * tall), 2),
+        ]
+        for mask, c in parts:
+            frames[i] = (1 - mask[..., None]) * frames[i] + mask[..., None] * colours[c]
+        if any(mask.any() for mask, _ in parts):
+            seen.append(i)
+    return (seen[0], seen[-1] + 1) if seen else (start, start)
 
 
 def _check_clip_args(
@@ -503,8 +721,10 @@ def _render_shots(
     size: tuple[int, int],
     photos: list[str],
     camera_speed: float,
+    edges: dict[int, tuple[str, int]],
 ) -> list[np.ndarray]:
-    """Render every planned shot, with extra frames for the dissolve that leads into it."""
+    """Render every planned shot, with extra frames for the dissolve that leads into it;
+    ``edges`` maps a shot to its edge move (``_render_shot``'s ``edge``)."""
     rendered = []
     for i, shot in enumerate(plan):
         extra_in = lengths[i - 1] if i > 0 and kinds[i - 1] == "dissolve" else 0
@@ -514,7 +734,7 @@ def _render_shots(
         sprite = str(rng.choice(others or [p for p in PHOTOS if p != shot["photo"]]))
         frames = _render_shot(shot["photo"], shot["camera"], n, size, rng,
                               sprite if shot["moving_object"] else None, shot["lighting"],
-                              camera_speed)
+                              camera_speed, edges.get(i))
         rendered.append(frames)
     return rendered
 

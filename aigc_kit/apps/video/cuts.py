@@ -13,8 +13,9 @@
    median in a window around ``t`` (the changes a moving camera or object produce), and a
    boundary needs both ``ratio`` times that level and an absolute ``min_score``.
 4. **Localisation and a minimum shot length**: each run of frames above threshold gives one
-   boundary at its weighted centre (the middle of a gradual transition); boundaries closer
-   than ``min_shot_frames`` are merged, keeping the strongest.
+   boundary: at its peak at the finest scale (a hard cut's exact frame), at its weighted
+   centre at coarser ones (the middle of a gradual transition); boundaries closer than
+   ``min_shot_frames`` are merged, keeping the strongest.
 
 Before step 2, **camera flashes** are found and taken out (``find_flashes``): a brightness
 jump over 1-3 frames after which the picture returns to what it was (frame ``s - 1`` looks
@@ -24,6 +25,15 @@ descriptors are replaced by a blend of the frames just before and just after the
 After step 3, a one-frame jump that one **camera move** explains (the previous frame,
 shifted and zoomed, matches the next: ``camera_move_match``) is dropped: a whip pan or a
 crash zoom changes the picture as much as a cut does, but stays within one shot.
+
+Last, **motion inside the frame is not a cut** (``content_change``): the frames just before
+and after each candidate (and 2 and 5 frames further out on both sides) are cut into 6 x 8
+blocks on small grey-world images; after the global shift (phase correlation), each block
+looks for its best match within 3 pixels. A shot change leaves almost no block matched; a
+car or a person passing close to the camera, or big foreground objects, change only the
+blocks they cover, and an occluder sweeping past the lens is gone again a few frames later,
+so some pair of frames matches. A candidate needs ``CHANGE_MIN`` (60%) of unmatched blocks
+in every pair compared.
 
 ``score_cuts`` matches detections to true transitions one-to-one (a detection counts when it
 lies within ``tolerance`` frames of a transition's span) and reports precision, recall and
@@ -37,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -57,8 +68,24 @@ MOTION_SCALES = tuple(np.geomspace(1 / 1.7, 1.7, 13))  # zoom factors tried betw
 MOTION_MATCH = 0.55  # correlation after the best shift and zoom that makes a jump a camera move
 MOTION_OVERLAP = 0.3  # ...over at least this fraction of the frame
 
-Candidate = tuple[int, float, str, int, int, float]
-"""(frame, strength, kind, run start, run end, peak difference) of one possible boundary."""
+BLOCK_GRID = (6, 8)  # rows, cols of the blocks compared by ``content_change``
+BLOCK_SEARCH = 3  # local search radius of each block, pixels of the 36 x 48 working image
+BLOCK_RESIDUAL = 0.1  # mean |difference| (grey-world units) under which a block matches
+WHITE_FLOOR = 0.2  # smallest channel median a working image is divided by
+CHANGE_MIN = 0.6  # share of unmatched blocks a boundary needs (occluders, objects: less)
+CHANGE_OFFSETS = (0, 2, 5)  # frames further out on both sides that are compared too
+
+
+class Candidate(NamedTuple):
+    """One possible boundary: a run of frames above the adaptive threshold at one scale."""
+
+    frame: int  # the run's weighted centre
+    strength: float  # peak ratio to the local level
+    kind: str  # "cut" (finest scale) or "gradual"
+    start: int  # the run's first frame
+    end: int  # the run's last frame
+    peak: float  # peak difference
+    scale: int  # temporal scale k, frames
 
 
 def frame_descriptors(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -272,7 +299,7 @@ def _scores_and_flashes(
 
 @dataclass
 class CutDetection:
-    """Everything ``detect_cuts(..., return_details=True)`` computed.
+    """What ``detect_cuts`` found, and the evidence: its one return type.
 
     Attributes
     ----------
@@ -290,6 +317,10 @@ class CutDetection:
         ``"cut"`` when the detection came from the finest scale, else ``"gradual"``.
     flashes : list[tuple[int, int]]
         Camera flashes found and ignored, as frame spans ``[start, end)``.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
     """
 
     boundaries: np.ndarray
@@ -323,10 +354,10 @@ def detect_cuts(
     scales: Sequence[int] = (1, 2, 4, 8),
     window: int = 8,
     min_shot_frames: int = 10,
-    return_details: bool = False,
     ignore_flashes: bool = True,
     ignore_camera_moves: bool = True,
-) -> np.ndarray | CutDetection:
+    ignore_local_changes: bool = True,
+) -> CutDetection:
     """Detect shot boundaries: the frames at which a new shot begins.
 
     Parameters
@@ -350,8 +381,6 @@ def detect_cuts(
         Extra half-width, in frames, of the window for the local median.
     min_shot_frames : int
         Boundaries closer than this (frames) are merged into the stronger one.
-    return_details : bool
-        Return a ``CutDetection`` with the scores and thresholds instead of the indices.
     ignore_flashes : bool
         Find camera flashes (``find_flashes``) and treat their frames as a blend of the frames
         just before and after the flash.
@@ -359,12 +388,19 @@ def detect_cuts(
         Drop a one-frame jump that a shift and zoom of the previous frame explains
         (``camera_move_match`` >= ``MOTION_MATCH``: a whip pan or crash zoom), and any coarser
         detection around it that the jump carries 80% of.
+    ignore_local_changes : bool
+        Keep a candidate only if the picture after it differs from the picture before it
+        across the frame (``content_change`` >= ``CHANGE_MIN``), comparing frames just
+        outside the candidate's run and 2 and 5 frames further out on both sides: an object
+        or a person passing, or an occluder that sweeps through and is gone again, changes
+        only part of the frame or only for a while.
 
     Returns
     -------
-    np.ndarray of int, shape (n,)
-        Sorted frame indices at which a new shot begins; for a gradual transition one index
-        near its middle. Never contains 0.
+    CutDetection
+        ``.boundaries``: sorted frame indices (int, shape (n,)) at which a new shot begins;
+        for a gradual transition one index near its middle; never 0. With them each
+        detection's strength and kind, and the scores, levels and flashes behind them.
 
     Taught in ``11_video_auto_editing``.
     """
@@ -376,19 +412,20 @@ def detect_cuts(
         raise ValueError(f"ratio must be > 1 (a multiple of the local level), got {ratio}")
     t = len(frames)
     if t < 2:
-        empty = np.zeros(0, dtype=int)
-        return CutDetection(empty, np.zeros(0), scales, np.zeros((len(scales), t)),
-                            np.zeros((len(scales), t)), []) if return_details else empty
+        return CutDetection(np.zeros(0, dtype=int), np.zeros(0), scales,
+                            np.zeros((len(scales), t)), np.zeros((len(scales), t)), [])
     scores, flashes = _scores_and_flashes(frames, scales, ignore_flashes)
     levels = np.stack([_local_level(scores[j], k, window) for j, k in enumerate(scales)])
-    candidates = _candidates(scores, levels, ratio, min_score, min_gradual_score)
+    candidates = _candidates(scores, levels, ratio, min_score, min_gradual_score, scales)
     if ignore_camera_moves:
         candidates = _drop_camera_moves(frames, candidates)
+    if ignore_local_changes:
+        candidates = _drop_local_changes(frames, candidates)
     # Finest scale first (exact cut positions); a coarser scale only adds a boundary where no
     # finer one lies inside its run (a cut also shows at coarse scales, as a plateau).
     coarse = [c for c in candidates if c[2] != "cut"]
     chosen: list[tuple[int, float, str]] = []
-    for frame, strength, _, _, _, peak in (c for c in candidates if c[2] == "cut"):
+    for frame, strength, _, _, _, peak, _ in (c for c in candidates if c[2] == "cut"):
         # A one-frame jump that carries under half of the change seen at a coarser scale
         # around it is a step inside a gradual transition: report the transition's centre.
         wider = [c for c in coarse if c[3] <= frame <= c[4] and peak < 0.5 * c[5]]
@@ -398,21 +435,19 @@ def detect_cuts(
         else:
             chosen.append((frame, strength, "cut"))
     chosen = sorted(set(chosen))
-    for frame, strength, kind, r0, r1, _ in coarse:
+    for frame, strength, kind, r0, r1, _, _ in coarse:
         if not any(r0 <= c[0] <= r1 or abs(c[0] - frame) < min_shot_frames for c in chosen):
             chosen.append((frame, strength, kind))
     chosen = _enforce_min_shot(sorted(chosen), coarse, min_shot_frames)
     chosen.sort()
     boundaries = np.array([c[0] for c in chosen], dtype=int)
-    if not return_details:
-        return boundaries
     return CutDetection(boundaries, np.array([c[1] for c in chosen]), scales, scores, levels,
                         [c[2] for c in chosen], flashes)
 
 
 def _candidates(
     scores: np.ndarray, levels: np.ndarray, ratio: float, min_score: float,
-    min_gradual_score: float,
+    min_gradual_score: float, scales: Sequence[int],
 ) -> list[Candidate]:
     """One candidate per run of frames above the adaptive threshold, at every scale."""
     candidates: list[Candidate] = []
@@ -427,10 +462,13 @@ def _candidates(
             if not high[run].any():
                 continue
             weights = np.maximum(d[run] - level[run], 1e-9)
-            centre = int(round(np.sum(run * weights) / np.sum(weights)))
-            candidates.append((max(centre, 1), float(rel[run].max()),
-                               "cut" if j == 0 else "gradual", int(run[0]), int(run[-1]),
-                               float(d[run].max())))
+            # A cut lies on its peak (the run may go on through fast motion after it); a
+            # gradual transition at the run's weighted centre.
+            centre = (int(run[np.argmax(d[run])]) if j == 0
+                      else int(round(np.sum(run * weights) / np.sum(weights))))
+            candidates.append(Candidate(max(centre, 1), float(rel[run].max()),
+                                        "cut" if j == 0 else "gradual", int(run[0]),
+                                        int(run[-1]), float(d[run].max()), int(scales[j])))
     return candidates
 
 
@@ -441,6 +479,110 @@ def _drop_camera_moves(frames: np.ndarray, candidates: list[Candidate]) -> list[
              and camera_move_match(frames[c[0] - 1], frames[c[0]]) >= MOTION_MATCH]
     return [c for c in candidates if c not in moves and not any(
         c[3] <= m[0] <= c[4] and m[5] >= 0.8 * c[5] for m in moves)]
+
+
+def working_images(frames: np.ndarray) -> np.ndarray:
+    """Frames as 36 x 48 colour images divided by their median colour (grey world, each
+    channel at least ``WHITE_FLOOR``), the input of ``block_residuals``, shape (T, 36, 48, 3).
+
+    Taught in ``11_video_auto_editing``.
+    """
+    h, w = BLOCK_GRID[0] * 6, BLOCK_GRID[1] * 6
+    small = resize(as_frames(frames), (len(frames), h, w, 3), anti_aliasing=True)
+    # The median is what most of the frame looks like (an object passing moves it little);
+    # the floor keeps the sensor noise of dark frames from being magnified.
+    level = np.median(small.reshape(len(small), -1, 3), axis=1)[:, None, None, :]
+    return (small / np.maximum(level, WHITE_FLOOR)).astype(np.float32)
+
+
+def block_residuals(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How badly each block of image ``b`` matches image ``a`` after motion compensation:
+    the global shift phase correlation finds, then each block's best local shift within
+    ``BLOCK_SEARCH`` pixels; the mean absolute difference there.
+
+    Parameters
+    ----------
+    a, b : np.ndarray, shape (h, w, 3)
+        ``working_images`` frames.
+
+    Returns
+    -------
+    np.ndarray, shape BLOCK_GRID
+        Residuals in grey-world units (a block of the same scene: about 0.02-0.06; of
+        another scene: 0.2 and more).
+
+    Taught in ``11_video_auto_editing``.
+    """
+    h, w = a.shape[:2]
+    dy, dx = _phase_shift(a.mean(-1), b.mean(-1))
+    if abs(dy) > h // 3 or abs(dx) > w // 3:  # no trustworthy global shift
+        dy = dx = 0
+    r = BLOCK_SEARCH
+    pad = r + max(abs(dy), abs(dx))
+    # Channels first and contiguous: each shifted window below is a cheap slice.
+    padded = np.ascontiguousarray(
+        np.pad(a, ((pad, pad), (pad, pad), (0, 0)), mode="edge").transpose(2, 0, 1))
+    target = np.ascontiguousarray(b.transpose(2, 0, 1))
+    rows, cols = BLOCK_GRID
+    best = np.full(BLOCK_GRID, np.inf, np.float32)
+    for oy in range(pad - dy - r, pad - dy + r + 1):
+        for ox in range(pad - dx - r, pad - dx + r + 1):
+            diff = np.abs(padded[:, oy:oy + h, ox:ox + w] - target).sum(axis=0)
+            np.minimum(best, diff.reshape(rows, h // rows, cols, w // cols).sum(axis=(1, 3)),
+                       out=best)
+    return best / (3 * (h // rows) * (w // cols))
+
+
+def content_change(images: np.ndarray, before: Sequence[int], after: Sequence[int],
+                   cache: dict | None = None, stop_below: float = 0.0) -> float:
+    """Share of the frame whose content changed from the frames ``before`` to the frames
+    ``after``: for each pair, the share of blocks with no motion-compensated match
+    (``block_residuals`` > ``BLOCK_RESIDUAL``, both ways, averaged); the least over pairs.
+
+    Near 1 for a shot change; the covered share for an object or a person passing; near 0
+    when the same picture is back (an occluder gone, a flash over).
+
+    Parameters
+    ----------
+    images : np.ndarray, shape (T, h, w, 3)
+        ``working_images(frames)``.
+    before, after : sequence of int
+        Frame indices.
+    cache : dict, optional
+        Results per pair, shared between calls on the same images.
+    stop_below : float
+        Stop as soon as a pair falls below this (the answer is then that pair's share, an
+        upper bound of the least): enough to know a candidate fails ``CHANGE_MIN``.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    cache = {} if cache is None else cache
+    least = 1.0
+    for i in before:
+        for j in after:
+            if (i, j) not in cache:
+                a, b = images[i], images[j]
+                cache[i, j] = 0.5 * (np.mean(block_residuals(a, b) > BLOCK_RESIDUAL)
+                                     + np.mean(block_residuals(b, a) > BLOCK_RESIDUAL))
+            least = min(least, float(cache[i, j]))
+            if least < stop_below:
+                return least
+    return least
+
+
+def _drop_local_changes(frames: np.ndarray, candidates: list[Candidate]) -> list[Candidate]:
+    """Keep the candidates whose frames after differ from those before across the frame."""
+    if not candidates:
+        return candidates
+    images, cache, t = working_images(frames), {}, len(frames)
+    kept = []
+    for c in candidates:
+        first, last = max(c.start - c.scale, 0), min(c.end + c.scale - 1, t - 1)
+        before = sorted({max(first - o, 0) for o in CHANGE_OFFSETS})
+        after = sorted({min(last + o, t - 1) for o in CHANGE_OFFSETS})
+        if content_change(images, before, after, cache, stop_below=CHANGE_MIN) >= CHANGE_MIN:
+            kept.append(c)
+    return kept
 
 
 def _enforce_min_shot(
@@ -508,7 +650,12 @@ def threshold_boundaries(
     differences: np.ndarray, threshold: float, min_shot_frames: int = 10
 ) -> np.ndarray:
     """Frames where ``differences`` (shape (T,)) exceed ``threshold``, each at least
-    ``min_shot_frames`` after the previous one (the baseline's decision rule)."""
+    ``min_shot_frames`` after the previous one (the baseline's decision rule).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     diff = np.asarray(differences, dtype=float)
     found: list[int] = []
     for i in np.flatnonzero(diff > threshold):

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from aigc_kit.apps.video.io import as_frames, ffmpeg_available, write_gif, write_mp4
+from aigc_kit.apps.video.io import Soundtrack, as_frames, ffmpeg_available, write_gif, write_mp4
 
 MAX_SECONDS = 30.0
 # imageio's 0-10 MP4 quality of embedded players: on chapter 11's 15 s clip (128 x 96 px,
@@ -28,12 +28,13 @@ MAX_SECONDS = 30.0
 PLAYER_QUALITY = 6
 
 
-def _encoded(frames: np.ndarray, fps: float, fmt: str) -> tuple[str, str]:
-    """(mime type, base64 text) of the clip written as GIF or MP4."""
+def _encoded(frames: np.ndarray, fps: float, fmt: str,
+             audio: Soundtrack | None = None) -> tuple[str, str]:
+    """(mime type, base64 text) of the clip written as GIF or MP4 (with ``audio``)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"clip.{fmt}"
         if fmt == "mp4":
-            write_mp4(path, frames, fps, quality=PLAYER_QUALITY)
+            write_mp4(path, frames, fps, quality=PLAYER_QUALITY, audio=audio)
         else:
             write_gif(path, frames, fps)
         data = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -42,17 +43,28 @@ def _encoded(frames: np.ndarray, fps: float, fmt: str) -> tuple[str, str]:
 
 def player_html(
     frames: object, fps: float, width: int = 256, fmt: str = "auto",
-    max_seconds: float = MAX_SECONDS,
+    max_seconds: float = MAX_SECONDS, audio: Soundtrack | None = None,
 ) -> str:
-    """The HTML of an inline player for a clip (see ``play``)."""
+    """The HTML of an inline player for a clip (see ``play``).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     arr = as_frames(frames)[: max(1, int(max_seconds * fps))]
     if fmt == "auto":
         fmt = "mp4" if ffmpeg_available() else "gif"
     if fmt not in ("gif", "mp4"):
         raise ValueError(f"fmt must be 'auto', 'gif' or 'mp4', got {fmt!r}")
-    mime, data = _encoded(arr, fps, fmt)
+    if audio is not None and fmt == "gif":
+        raise ValueError("a GIF player has no sound: use fmt='mp4' (needs FFmpeg) to hear "
+                         "the soundtrack, or audio=None")
+    sound = None if audio is None else audio.fit(len(arr), fps)
+    mime, data = _encoded(arr, fps, fmt, sound)
     if fmt == "mp4":
-        return (f"<video width='{width}' controls autoplay loop muted playsinline "
+        # With sound: no autoplay (browsers block it), press play.
+        options = "controls loop playsinline" + (" autoplay muted" if sound is None else "")
+        return (f"<video width='{width}' {options} "
                 f"src='data:{mime};base64,{data}'></video>")
     return (f"<img width='{width}' style='image-rendering:pixelated' "
             f"src='data:{mime};base64,{data}'/>")
@@ -60,7 +72,7 @@ def player_html(
 
 def play(
     frames: object, fps: float, width: int = 256, fmt: str = "auto",
-    max_seconds: float = MAX_SECONDS,
+    max_seconds: float = MAX_SECONDS, audio: Soundtrack | None = None,
 ) -> HTML:
     """An inline player: a looping ``<video>`` (MP4, when FFmpeg is present) or animated GIF.
 
@@ -76,10 +88,12 @@ def play(
         ``"auto"`` (MP4 if possible, else GIF), ``"gif"`` or ``"mp4"``.
     max_seconds : float
         Longest stretch embedded, in seconds (keeps notebooks small).
+    audio : Soundtrack, optional
+        Sound to play with the picture (MP4 only; the player then waits for a click).
 
     Taught in ``11_video_auto_editing``.
     """
-    return HTML(player_html(frames, fps, width, fmt, max_seconds))
+    return HTML(player_html(frames, fps, width, fmt, max_seconds, audio))
 
 
 def play_side_by_side(

@@ -31,7 +31,12 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def grey(frames: object) -> np.ndarray:
-    """Luma (ITU-R BT.601) of each frame, shape (T, H, W), in [0, 1]."""
+    """Luma (ITU-R BT.601) of each frame, shape (T, H, W), in [0, 1].
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     return as_frames(frames) @ LUMA
 
 

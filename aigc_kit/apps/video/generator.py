@@ -51,6 +51,10 @@ class MovingShapes:
         Centre ``(row, col)`` in pixels in every frame.
     velocity : np.ndarray, shape (n, 2)
         ``(rows, cols)`` per frame, constant over the clip.
+
+    Notes
+    -----
+    Taught in ``12_video_style_and_generation``.
     """
 
     clips: np.ndarray
@@ -269,7 +273,12 @@ class VideoVAE(nn.Module):
 
 
 def clips_to_numpy(clips: torch.Tensor) -> np.ndarray:
-    """Tensor clips ``(B, T, 3, H, W)`` -> array ``(B, T, H, W, 3)`` float32."""
+    """Tensor clips ``(B, T, 3, H, W)`` -> array ``(B, T, H, W, 3)`` float32.
+
+    Notes
+    -----
+    Taught in ``12_video_style_and_generation``.
+    """
     if clips.ndim != 5 or clips.shape[2] != 3:
         raise ValueError(f"expected clips of shape (B, T, 3, H, W), got {tuple(clips.shape)}")
     return clips.detach().float().cpu().numpy().transpose(0, 1, 3, 4, 2)

@@ -7,8 +7,10 @@ On disk, GIF is always available (Pillow); MP4 needs an FFmpeg binary, which the
 ``imageio-ffmpeg`` wheel bundles. Unreadable files raise ``VideoLoadError`` naming the file.
 
 User footage (phone MP4/MOV, AVI, GIF...) comes in through ``load_video``, which resamples to
-a chosen frame rate by timestamp and to a chosen size, and ``load_video_folder``, which loads
-a folder and reports the files it skipped, and why.
+a chosen frame rate by timestamp and to a chosen size (and, with ``audio=True``, brings the
+soundtrack: a ``Soundtrack`` aligned to the frames by timestamps), and ``load_video_folder``,
+which loads a folder and reports the files it skipped, and why. ``write_mp4`` writes a
+soundtrack beside the picture.
 
 Taught in ``11_video_auto_editing``.
 """
@@ -16,6 +18,10 @@ Taught in ``11_video_auto_editing``.
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,16 +29,140 @@ import numpy as np
 import pandas as pd
 import torch
 
-from aigc_kit.data.dataset import SkippedFile
-from aigc_kit.data.io import FileLoadError
+from aigc_kit.data import FileLoadError, SkippedFile
 
 VIDEO_EXTENSIONS = (".gif", ".mp4")
 
 
 class VideoLoadError(FileLoadError):
-    """A video file could not be read; the message names the file, the reason and the fix."""
+    """A video file could not be read; the message names the file, the reason and the fix.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
 
     action = "read video file"
+
+
+@dataclass
+class Soundtrack:
+    """A clip's sound: one mono waveform whose sample 0 plays with frame 0.
+
+    Attributes
+    ----------
+    waveform : np.ndarray, shape (n_samples,)
+        float32, full scale = 1 (a file's channels are averaged).
+    rate : int
+        Sample rate in Hz.
+
+    Taught in ``11_video_auto_editing``.
+    """
+
+    waveform: np.ndarray
+    rate: int
+
+    def __post_init__(self) -> None:
+        self.waveform = np.asarray(self.waveform, dtype=np.float32).reshape(-1)
+        self.rate = int(self.rate)
+        if self.rate <= 0:
+            raise ValueError(f"Soundtrack: rate must be a positive number of Hz, got {self.rate}")
+        if not np.isfinite(self.waveform).all():
+            raise ValueError("Soundtrack: the waveform contains NaN or Inf")
+
+    @property
+    def seconds(self) -> float:
+        """Duration in seconds."""
+        return len(self.waveform) / self.rate
+
+    def fit(self, n_frames: int, fps: float) -> Soundtrack:
+        """The same sound cut or padded with silence to last exactly ``n_frames / fps`` s."""
+        n = int(round(n_frames * self.rate / fps))
+        out = np.zeros(n, np.float32)
+        out[:min(n, len(self.waveform))] = self.waveform[:n]
+        return Soundtrack(out, self.rate)
+
+
+def _ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _run_ffmpeg(args: list[str], path: Path, what: str) -> bytes:
+    """Run the FFmpeg binary with ``args``; its stdout, or a ``VideoLoadError`` naming
+    ``path`` and FFmpeg's last message."""
+    done = subprocess.run([_ffmpeg_exe(), "-nostdin", "-v", "error", *args],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        lines = done.stderr.decode(errors="replace").strip().splitlines() or ["no message"]
+        raise VideoLoadError(path, f"FFmpeg could not {what} ({lines[-1]}); {_REENCODE}")
+    return done.stdout
+
+
+def audio_rate(path: str | os.PathLike) -> int | None:
+    """Sample rate in Hz of a file's first audio stream, or None when it has no sound.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    path = Path(path)
+    if not ffmpeg_available():
+        raise VideoLoadError(path, _NO_FFMPEG)
+    done = subprocess.run([_ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path)],
+                          capture_output=True, check=False)
+    found = re.search(r"Stream #\S+.*?: Audio: .*?(\d+) Hz", done.stderr.decode(errors="replace"))
+    return int(found.group(1)) if found else None
+
+
+def read_soundtrack(path: str | os.PathLike, n_frames: int, fps: float,
+                    rate: int | None = None) -> Soundtrack | None:
+    """The soundtrack of a video file, aligned with its frames as ``load_video`` reads them.
+
+    FFmpeg decodes the first audio stream to mono; ``aresample=async=1:first_pts=0`` pads
+    with silence when the sound starts after the picture (or drops what plays before it)
+    and fills gaps by timestamp, so sample ``k`` plays at ``k / rate`` seconds on the same
+    clock as frame ``i`` at ``i / fps`` (variable-frame-rate files included). The result
+    lasts exactly ``n_frames / fps`` seconds.
+
+    Parameters
+    ----------
+    path : str or path-like
+    n_frames : int
+        Frames ``load_video`` returned.
+    fps : float
+        Their frame rate in frames per second.
+    rate : int, optional
+        Sample rate in Hz; None keeps the file's.
+
+    Returns
+    -------
+    Soundtrack or None
+        None when the file has no audio stream.
+
+    Taught in ``11_video_auto_editing``.
+    """
+    path = Path(path)
+    native = audio_rate(path)
+    if native is None:
+        return None
+    sr = int(rate or native)
+    raw = _run_ffmpeg(["-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1",
+                       "-af", f"aresample={sr}:async=1:first_pts=0",
+                       "-t", f"{n_frames / fps:.6f}", "-f", "f32le", "-"], path,
+                      "decode its soundtrack")
+    return Soundtrack(np.frombuffer(raw, np.float32), sr).fit(n_frames, fps)
+
+
+def _mux_audio(picture: Path, audio: Soundtrack, out: Path) -> None:
+    """Write ``out``: the MP4 ``picture``'s video stream with ``audio`` as AAC."""
+    import soundfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "sound.wav"
+        soundfile.write(wav, np.clip(audio.waveform, -1.0, 1.0), audio.rate, subtype="FLOAT")
+        _run_ffmpeg(["-y", "-i", str(picture), "-i", str(wav), "-map", "0:v:0", "-map", "1:a:0",
+                     "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart",
+                     str(out)], out, "write the soundtrack into the MP4")
 
 
 def as_frames(frames: object, name: str = "frames") -> np.ndarray:
@@ -122,12 +252,22 @@ def from_tensor(tensor: torch.Tensor, name: str = "tensor") -> np.ndarray:
 
 
 def to_uint8(frames: object) -> np.ndarray:
-    """Frames in [0, 1] -> ``uint8`` array ``(T, H, W, 3)`` in [0, 255] (rounded)."""
+    """Frames in [0, 1] -> ``uint8`` array ``(T, H, W, 3)`` in [0, 255] (rounded).
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     return np.round(as_frames(frames) * 255.0).astype(np.uint8)
 
 
 def ffmpeg_available() -> bool:
-    """Whether an FFmpeg binary is reachable (through ``imageio-ffmpeg``) for MP4 files."""
+    """Whether an FFmpeg binary is reachable (through ``imageio-ffmpeg``) for MP4 files.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
     try:
         import imageio_ffmpeg
 
@@ -166,14 +306,28 @@ def write_gif(path: str | os.PathLike, frames: object, fps: float, loop: bool = 
     return path
 
 
-def write_mp4(path: str | os.PathLike, frames: object, fps: float, quality: int = 8) -> Path:
-    """Write a clip as H.264 MP4 (needs FFmpeg, see ``ffmpeg_available``).
+def write_mp4(path: str | os.PathLike, frames: object, fps: float, quality: int = 8,
+              audio: Soundtrack | None = None) -> Path:
+    """Write a clip as H.264 MP4 (needs FFmpeg, see ``ffmpeg_available``), with a soundtrack.
 
     Frame sizes are padded to even numbers (H.264 needs them) by repeating the last row or
-    column. ``quality`` is imageio's 0-10 scale (10 = best).
+    column. ``quality`` is imageio's 0-10 scale (10 = best). ``audio`` (a ``Soundtrack``,
+    starting with the first frame) is muxed in as AAC at 128 kbit/s; the MP4's edit list
+    keeps it in sync (the encoder's priming samples are skipped on playback).
 
     Taught in ``11_video_auto_editing``.
     """
+    if audio is None:
+        return _write_mp4_picture(path, frames, fps, quality)
+    with tempfile.TemporaryDirectory() as tmp:
+        picture = _write_mp4_picture(Path(tmp) / "picture.mp4", frames, fps, quality)
+        _mux_audio(picture, audio, Path(path))
+    return Path(path)
+
+
+def _write_mp4_picture(path: str | os.PathLike, frames: object, fps: float,
+                       quality: int) -> Path:
+    """``write_mp4`` without sound."""
     fps = _check_fps(fps)
     data = to_uint8(frames)
     if not ffmpeg_available():
@@ -191,16 +345,21 @@ def write_mp4(path: str | os.PathLike, frames: object, fps: float, quality: int 
     return path
 
 
-def write_video(path: str | os.PathLike, frames: object, fps: float) -> Path:
-    """Write ``.gif`` or ``.mp4`` by the file's extension.
+def write_video(path: str | os.PathLike, frames: object, fps: float,
+                audio: Soundtrack | None = None) -> Path:
+    """Write ``.gif`` or ``.mp4`` by the file's extension; ``audio`` only into MP4 (a GIF
+    has no sound: a ``ValueError`` says so).
 
     Taught in ``11_video_auto_editing``.
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".gif":
+        if audio is not None:
+            raise ValueError(f"cannot write sound into '{path}': GIF has no audio track; "
+                             "write .mp4 to keep the soundtrack, or pass audio=None")
         return write_gif(path, frames, fps)
     if suffix == ".mp4":
-        return write_mp4(path, frames, fps)
+        return write_mp4(path, frames, fps, audio=audio)
     raise ValueError(f"cannot write '{path}': unknown video extension {suffix!r}; "
                      f"use one of {VIDEO_EXTENSIONS}")
 
@@ -426,7 +585,10 @@ def _load_ffmpeg(path: Path, fps: float | None, size: int | tuple[int, int] | No
     native = float(meta.get("fps") or 0.0) or 25.0
     rate = native if fps is None else _check_fps(fps)
     h, w = _target_size(size, h0, w0)
-    params = ["-vf", f"fps={rate:.6f}:round=up,scale={w}:{h}:flags=area", "-an", "-sn"]
+    # start_time=0: frame k is what shows k / rate s after the file's start, the clock the
+    # soundtrack is read on (a picture that starts late repeats its first frame).
+    params = ["-vf", f"fps={rate:.6f}:round=up:start_time=0,scale={w}:{h}:flags=area", "-an",
+              "-sn"]
     if max_seconds is not None:
         params += ["-t", f"{float(max_seconds):.6f}"]
     meta, raw = _ffmpeg_frames(path, params)
@@ -442,10 +604,41 @@ def _load_ffmpeg(path: Path, fps: float | None, size: int | tuple[int, int] | No
     return data, rate
 
 
+@dataclass(frozen=True)
+class Footage:
+    """What :func:`load_video` reads from a file: the frames, their rate, the sound.
+
+    Attributes
+    ----------
+    frames : np.ndarray
+        ``uint8``, shape ``(T, H, W, 3)``, values in [0, 255] (``as_frames`` makes floats).
+    fps : float
+        Frame rate of ``frames`` in frames per second.
+    soundtrack : Soundtrack or None
+        The sound, aligned with the frames and exactly as long, when it was asked for
+        (``audio=True``) and the file has one; None otherwise.
+
+    Notes
+    -----
+    Taught in ``11_video_auto_editing``.
+    """
+
+    frames: np.ndarray
+    fps: float
+    soundtrack: Soundtrack | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Length in seconds, ``len(frames) / fps``."""
+        return len(self.frames) / self.fps
+
+
 def load_video(path: str | os.PathLike, fps: float | None = None,
                size: int | tuple[int, int] | None = None,
-               max_seconds: float | None = None) -> tuple[np.ndarray, float]:
-    """Read user footage (MP4/MOV/AVI/MKV/WebM/GIF) at a chosen frame rate and size.
+               max_seconds: float | None = None, audio: bool = False,
+               audio_rate: int | None = None) -> Footage:
+    """Read user footage (MP4/MOV/AVI/MKV/WebM/GIF) at a chosen frame rate and size, and
+    with ``audio=True`` its soundtrack.
 
     Parameters
     ----------
@@ -462,13 +655,18 @@ def load_video(path: str | os.PathLike, fps: float | None = None,
         ratio kept). None keeps the file's size.
     max_seconds : float, optional
         Read at most this many seconds from the start.
+    audio : bool
+        Also read the soundtrack (``read_soundtrack``): mono, aligned with the frames by
+        timestamps, exactly as long as they are. A file without sound (and every GIF) gives
+        None and a ``UserWarning`` that says an edit of it will be silent.
+    audio_rate : int, optional
+        Sample rate of the soundtrack in Hz; None keeps the file's.
 
     Returns
     -------
-    frames : np.ndarray
-        ``uint8``, shape ``(T, H, W, 3)``, values in [0, 255] (``as_frames`` makes floats).
-    fps : float
-        Frame rate of ``frames`` in frames per second.
+    Footage
+        ``.frames`` (``uint8``, ``(T, H, W, 3)``), ``.fps`` and, with ``audio=True``,
+        ``.soundtrack`` (None without it): one return type whatever is asked.
 
     Raises
     ------
@@ -483,8 +681,17 @@ def load_video(path: str | os.PathLike, fps: float | None = None,
         raise ValueError(f"max_seconds must be a positive number of seconds, got {max_seconds}")
     _check_file(path)
     if path.suffix.lower() == ".gif":
-        return _load_gif(path, fps, size, max_seconds)
-    return _load_ffmpeg(path, fps, size, max_seconds)
+        frames, rate = _load_gif(path, fps, size, max_seconds)
+    else:
+        frames, rate = _load_ffmpeg(path, fps, size, max_seconds)
+    if not audio:
+        return Footage(frames, rate)
+    sound = None if path.suffix.lower() == ".gif" else read_soundtrack(
+        path, len(frames), rate, audio_rate)
+    if sound is None:
+        warnings.warn(f"'{path}' has no audio track: the soundtrack is None and an edit of "
+                      "this footage will be silent", UserWarning, stacklevel=2)
+    return Footage(frames, rate, sound)
 
 
 @dataclass
@@ -558,7 +765,8 @@ def load_video_folder(folder: str | os.PathLike, fps: float | None = None,
     clips, rates, rows, skipped = [], [], [], []
     for path in files:
         try:
-            frames, rate = load_video(path, fps=fps, size=size, max_seconds=max_seconds)
+            footage = load_video(path, fps=fps, size=size, max_seconds=max_seconds)
+            frames, rate = footage.frames, footage.fps
         except VideoLoadError as err:
             skipped.append(SkippedFile(path, err.reason))
             continue

@@ -38,7 +38,7 @@ from torch import nn
 
 from aigc_kit.apps.video.flow import ClipFlows, FlowConfig, clip_flows, warp
 from aigc_kit.apps.video.io import as_frames, from_tensor, to_tensor
-from aigc_kit.runtime.device import get_device
+from aigc_kit.runtime import get_device
 
 
 def _as_image(image: object, name: str = "style_image") -> np.ndarray:

@@ -151,3 +151,41 @@ def test_single_shot_of_a_single_photo():
     clip = make_clip(n_shots=1, photos=("coffee",), p_moving_object=1.0)
     assert clip.shots[0].photo == "coffee" and clip.transitions == []
     assert clip.frames.shape[1:] == (96, 128, 3)
+
+
+def test_distractors_pass_by_without_changing_the_rest():
+    from aigc_kit.apps.video import Distractors
+
+    plain = make_clip(seed=21, n_shots=3, noise_std=0)
+    busy = make_clip(seed=21, n_shots=3, noise_std=0,
+                     distractors=Distractors(foreground=1.0, occluder=1.0, walker=1.0))
+    again = make_clip(seed=21, n_shots=3, noise_std=0,
+                      distractors=Distractors(foreground=1.0, occluder=1.0, walker=1.0))
+    np.testing.assert_array_equal(busy.frames, again.frames)
+    np.testing.assert_array_equal(busy.boundaries, plain.boundaries)  # same cuts, same shots
+    assert plain.passes == [] and {k for k, _, _ in busy.passes} == {"occluder", "walker"}
+    for kind, start, end in busy.passes:
+        assert start < end
+        for s, e in busy.spans:  # never across a transition
+            assert end <= s or start >= e
+        changed = np.abs(busy.frames[start:end] - plain.frames[start:end]).mean(axis=(1, 2, 3))
+        assert changed.max() > 1e-4, kind  # something is drawn (a walker may only peek in)
+    for _, start, end in (p for p in busy.passes if p[0] == "occluder"):
+        assert 3 <= end - start <= 8
+        cover = np.abs(busy.frames[start:end] - plain.frames[start:end]).max(axis=-1) > 0.05
+        assert cover.mean(axis=(1, 2)).max() > 0.3  # a large part of the frame at its widest
+    with pytest.raises(ValueError, match="probability"):
+        make_clip(distractors=Distractors(walker=2.0))
+
+
+def test_edge_moves_start_from_rest_and_stop_at_the_end():
+    from aigc_kit.apps.video import Distractors
+
+    clip = make_clip(seed=22, n_shots=2, transitions=("cut",), noise_std=0, p_moving_object=0,
+                     p_lighting_change=0, distractors=Distractors(edge_moves=True))
+    assert clip.shots[0].camera in ("pan", "zoom", "ken_burns")
+    steps = np.abs(np.diff(clip.frames, axis=0)).mean(axis=(1, 2, 3))
+    first = steps[:clip.boundaries[0] - 1]
+    assert first[:2].mean() < 0.5 * first[-4:].mean()  # accelerating from rest
+    last = steps[clip.boundaries[0]:]
+    assert last[-2:].mean() < 0.5 * last[:4].mean()  # slowing down to rest

@@ -134,7 +134,8 @@ def _indices(frames):
                                              ("a.avi", "mpeg4")])
 def test_load_video_round_trip_keeps_odd_size(tmp_path, name, codec):
     clip = _counter_clip(t=12, h=61, w=97) if codec == "libx264" else _counter_clip(12, 62, 98)
-    frames, fps = load_video(_write_ffmpeg(tmp_path / name, clip, fps=12, codec=codec))
+    video = load_video(_write_ffmpeg(tmp_path / name, clip, fps=12, codec=codec))
+    frames, fps = video.frames, video.fps
     assert frames.dtype == np.uint8 and frames.shape == clip.shape
     assert fps == pytest.approx(12.0)
     np.testing.assert_array_equal(_indices(frames), np.arange(12))
@@ -143,21 +144,23 @@ def test_load_video_round_trip_keeps_odd_size(tmp_path, name, codec):
 @needs_ffmpeg
 def test_load_video_resamples_by_time(tmp_path):
     path = _write_ffmpeg(tmp_path / "a.mp4", _counter_clip(t=30), fps=30)  # 1 s
-    frames, fps = load_video(path, fps=10)
+    video = load_video(path, fps=10)
+    frames, fps = video.frames, video.fps
+    assert video.soundtrack is None and video.duration_s == pytest.approx(len(frames) / 10)
     assert fps == 10.0 and len(frames) == 10  # still 1 s
     np.testing.assert_array_equal(_indices(frames), np.arange(0, 30, 3))  # frame on screen
-    up, _ = load_video(path, fps=60)
+    up = load_video(path, fps=60).frames
     assert len(up) == 60 and _indices(up)[-1] == 29
-    part, _ = load_video(path, max_seconds=0.5)
+    part = load_video(path, max_seconds=0.5).frames
     assert len(part) == 15
 
 
 @needs_ffmpeg
 def test_load_video_resizes(tmp_path):
     path = _write_ffmpeg(tmp_path / "a.mp4", _counter_clip(t=4, h=61, w=97), fps=10)
-    assert load_video(path, size=(20, 30))[0].shape == (4, 20, 30, 3)
-    assert load_video(path, size=48)[0].shape == (4, 30, 48, 3)  # longest side 48, aspect kept
-    assert load_video(path, size=500)[0].shape == (4, 61, 97, 3)  # never enlarged
+    assert load_video(path, size=(20, 30)).frames.shape == (4, 20, 30, 3)
+    assert load_video(path, size=48).frames.shape == (4, 30, 48, 3)  # longest side 48, aspect kept
+    assert load_video(path, size=500).frames.shape == (4, 61, 97, 3)  # never enlarged
     with pytest.raises(ValueError, match="size"):
         load_video(path, size=(0, 3))
 
@@ -175,7 +178,7 @@ def test_load_video_applies_rotation_metadata(tmp_path):
                           capture_output=True)
     if done.returncode:
         pytest.skip("this FFmpeg cannot write rotation metadata (-display_rotation needs >= 7)")
-    assert load_video(rotated)[0].shape == (3, 40, 20, 3)  # portrait, as the phone showed it
+    assert load_video(rotated).frames.shape == (3, 40, 20, 3)  # portrait, as the phone showed it
 
 
 def test_load_video_gif_variable_frame_durations(tmp_path):
@@ -185,10 +188,11 @@ def test_load_video_gif_variable_frame_durations(tmp_path):
     images = [Image.fromarray(f) for f in clip]
     path = tmp_path / "vfr.gif"
     images[0].save(path, save_all=True, append_images=images[1:], duration=[100, 300, 100])
-    frames, fps = load_video(path, fps=10)
+    video = load_video(path, fps=10)
+    frames, fps = video.frames, video.fps
     assert fps == 10.0
     np.testing.assert_array_equal(_indices(frames), [0, 1, 1, 1, 2])  # 0.5 s, timing kept
-    assert load_video(path, size=(4, 5))[0].shape == (3, 4, 5, 3)
+    assert load_video(path, size=(4, 5)).frames.shape == (3, 4, 5, 3)
     with pytest.raises(ValueError, match="max_seconds"):
         load_video(path, max_seconds=0)
 
@@ -217,7 +221,7 @@ def test_load_video_clear_errors(tmp_path):
     (tmp_path / "fast_cut.mp4").write_bytes(fast[: len(fast) // 2])
     with pytest.raises(VideoLoadError, match=r"fast_cut\.mp4.*truncated.*4\.00 s"):
         load_video(tmp_path / "fast_cut.mp4")
-    assert len(load_video(tmp_path / "fast.mp4")[0]) == 40
+    assert len(load_video(tmp_path / "fast.mp4").frames) == 40
     (tmp_path / "notes.mp4").write_text("meeting notes, not a video\n" * 20)
     with pytest.raises(VideoLoadError, match=r"notes\.mp4.*not a video file"):
         load_video(tmp_path / "notes.mp4")
@@ -265,8 +269,89 @@ def test_mp4_players_stay_small_and_look_like_the_clip(tmp_path):
     assert len(data) < 300_000  # was 1 MB per player at write_mp4's default quality
     path = tmp_path / "player.mp4"
     path.write_bytes(data)
-    back, fps = load_video(path)
+    video = load_video(path)
+    back, fps = video.frames, video.fps
     n = min(len(back), len(clip.frames))
     assert fps == pytest.approx(clip.fps) and n >= len(clip.frames) - 1
     mse = float(np.mean((as_frames(back[:n]) - clip.frames[:n]) ** 2))
     assert 10 * np.log10(1.0 / mse) > 30.0  # dB PSNR
+
+
+# --- sound ------------------------------------------------------------------------------------
+
+
+def _clicks(times, seconds, rate=16000):
+    """Quiet noise with a short click at each of ``times`` (seconds)."""
+    from aigc_kit.apps.video import Soundtrack
+
+    wave = 0.002 * np.random.default_rng(0).standard_normal(int(seconds * rate))
+    for t in times:
+        at = int(round(t * rate))
+        wave[at:at + 24] += 0.9 * np.hanning(24)
+    return Soundtrack(wave.astype(np.float32), rate)
+
+
+def _click_times(sound, n):
+    """Times (s) of the ``n`` loudest, well-separated peaks, in order."""
+    env = np.abs(sound.waveform).copy()
+    found = []
+    for _ in range(n):
+        peak = int(np.argmax(env))
+        found.append(peak / sound.rate)
+        env[max(0, peak - sound.rate // 20):peak + sound.rate // 20] = 0
+    return np.sort(found)
+
+
+@needs_ffmpeg
+def test_sound_round_trip_stays_on_its_frames(tmp_path):
+    clip = _counter_clip(t=24, h=16, w=20)
+    marks = [3, 11, 18]
+    path = write_video(tmp_path / "a.mp4", clip.astype(np.float32) / 255.0, 12.0,
+                       audio=_clicks([m / 12 for m in marks], 2.0))
+    video = load_video(path, audio=True)
+    frames, fps, sound = video.frames, video.fps, video.soundtrack
+    assert len(frames) == 24 and sound.rate == 16000
+    assert len(sound.waveform) == 2 * 16000  # exactly as long as the frames
+    heard = _click_times(sound, 3) * fps
+    np.testing.assert_allclose(heard, marks, atol=0.1)  # within a tenth of a frame
+    video = load_video(path, fps=6, audio=True, audio_rate=8000)
+    rate, slow = video.fps, video.soundtrack
+    assert rate == 6 and slow.rate == 8000 and len(slow.waveform) == 2 * 8000
+    with pytest.raises(ValueError, match="GIF has no audio"):
+        write_video(tmp_path / "a.gif", clip, 12.0, audio=sound)
+
+
+@needs_ffmpeg
+def test_variable_frame_rate_sound_is_aligned_by_timestamps(tmp_path):
+    import subprocess
+
+    import imageio_ffmpeg
+    import soundfile
+
+    src = _write_ffmpeg(tmp_path / "even.mp4", _counter_clip(t=30, h=16, w=20), fps=30)
+    # Frames 10 and later come 0.5 s late: frame 9 stays on screen for 0.53 s.
+    times = {f: f / 30 + (0.5 if f >= 10 else 0.0) for f in (5, 15, 25)}
+    soundfile.write(tmp_path / "clicks.wav", _clicks(times.values(), 1.6).waveform, 16000)
+    vfr = tmp_path / "vfr.mp4"
+    done = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(src), "-i",
+         str(tmp_path / "clicks.wav"), "-vf", "setpts='(N/30+gte(N,10)*0.5)/TB'",
+         "-fps_mode", "vfr", "-c:v", "libx264", "-c:a", "aac", str(vfr)], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    video = load_video(vfr, fps=30, audio=True)
+    frames, fps, sound = video.frames, video.fps, video.soundtrack
+    assert len(frames) == pytest.approx(30 * 1.5, abs=2)  # 1.5 s long, not 1.0 s
+    shown = _indices(frames)
+    heard = _click_times(sound, 3) * fps
+    for (source_frame, _), click in zip(sorted(times.items()), heard, strict=True):
+        first = int(np.flatnonzero(shown == source_frame)[0])  # first instant it is on screen
+        assert abs(click - first) <= 1.0, (source_frame, click, first)
+
+
+def test_no_sound_warns_and_returns_none(tmp_path):
+    clip = _counter_clip(t=6, h=16, w=20)
+    path = write_video(tmp_path / "a.gif", clip.astype(np.float32) / 255.0, 12.0)
+    with pytest.warns(UserWarning, match="no audio track.*silent"):
+        video = load_video(path, audio=True)
+        frames, _, sound = video.frames, video.fps, video.soundtrack
+    assert sound is None and len(frames) == 6
