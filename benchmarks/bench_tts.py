@@ -16,7 +16,9 @@ Three sets of words are heard in one run, for each of ``--seeds``:
 - ``round trip``: the same words through the default ``FSDD_SPEC`` image and the default
   vocoder (``to_images`` then ``vocode``, phases seeded): what the representation keeps;
 - ``generated``: the digit voice of ``10_speech_synthesis`` trained for ``--steps`` steps
-  with that seed (or loaded from the model cache, ``--cache``), 5 words per (digit, speaker)
+  with that seed (or loaded from the model cache, ``--cache``; the same voice chapter 10
+  loads for seed 0), heard every ``steps / 5`` steps as it trains (60 words, the curve
+  printed), then 5 words per (digit, speaker)
   pair, 300 in all, at the notebook's temperature, **vocoded** and heard.
 
 The table gives the mean over the seeds and the spread (sample standard deviation). Then
@@ -59,11 +61,15 @@ def one_seed(args: argparse.Namespace, seed: int, audio: np.ndarray, digits: np.
     trip = vocode(to_images(audio, FSDD_SPEC), FSDD_SPEC, seed=seed)
     start = time.perf_counter()
     voice = train_digit_voice(run=RunConfig(steps=args.steps, seed=seed, device=device,
-                                            progress=False), cache=args.cache)
+                                            progress=False), cache=args.cache,
+                              curve_every=max(args.steps // 5, 1))
     voice.temperature = args.temperature
     made = "loaded from the cache" if voice.meta.get("cached") else "trained"
+    curve = ", ".join(f"{p['step']}: {p['outside']:.2f} ({p['in_domain']:.2f})"
+                      for p in voice.meta["curve"])
     print(f"seed {seed}: digit voice {made}, {voice.meta.get('steps', args.steps)} steps, "
-          f"{time.perf_counter() - start:.1f} s", flush=True)
+          f"{time.perf_counter() - start:.1f} s; heard as it trained (60 words, outside "
+          f"(in-domain)): {curve}", flush=True)
     heard = intelligibility(voice, judge, n_per_pair=5, seed=seed, listener=listener)
     scores = {("real", OUTSIDE): judge.accuracy(audio, digits, sr),
               ("real", IN_DOMAIN): listener.accuracy(audio, digits, sr),

@@ -146,3 +146,22 @@ def test_speech_verdicts_put_the_outside_judge_first_and_divide_by_the_reference
     assert one.loc["sevens", "words"] == 4
     with pytest.raises(ValueError, match="reference 'x'"):
         speech_verdicts({"real": clips}, digits, sr, reference="x")
+
+
+def test_a_word_recognizer_hears_any_dictionary_words_digits_as_one_case(words):
+    from aigc_kit.evaluation import WordRecognizer
+
+    clips, digits, sr = words
+    sevens = [clips[i] for i in np.flatnonzero(digits == 7)]
+    odd = WordRecognizer(["seven", "stop", "left"])
+    heard = odd.hear_words(sevens, sr)
+    assert heard.shape == (len(sevens),) and set(heard) <= {-1, 0, 1, 2}
+    assert odd.accuracy(sevens, np.zeros(len(sevens), int), sr) == np.mean(heard == 0)
+    assert np.mean(heard == 0) >= 0.5  # "seven" among three words
+    digit_judge = speech_judge()
+    assert isinstance(digit_judge, WordRecognizer) and digit_judge.words == DIGIT_WORDS
+    assert np.array_equal(digit_judge.hear_digits(clips, sr), digit_judge.hear_words(clips, sr))
+    with pytest.raises(ValueError, match=r"does not know \['xyzzyq'\]"):
+        WordRecognizer(["stop", "xyzzyq"])
+    with pytest.raises(ValueError, match="distinct"):
+        WordRecognizer(["stop", "stop"])

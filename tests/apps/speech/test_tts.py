@@ -158,4 +158,17 @@ def test_chapter_10_and_the_kit_share_the_default_budget():
     from papermill.inspection import inspect_notebook
 
     chapter = Path(__file__).resolve().parents[3] / "notebooks" / "10_speech_synthesis.ipynb"
-    assert int(inspect_notebook(str(chapter))["train_steps"]["default"]) == DIGIT_VOICE_STEPS
+    assert int(inspect_notebook(str(chapter))["voice_steps"]["default"]) == DIGIT_VOICE_STEPS
+
+
+def test_the_voice_is_heard_as_it_trains_and_the_curve_is_cached(monkeypatch, tmp_path):
+    monkeypatch.setenv("AIGC_KIT_DATA_DIR", str(tmp_path))
+    run = RunConfig(steps=4, seed=1, progress=False)
+    voice = train_digit_voice(width=8, run=run, cache=True, curve_every=2)
+    curve = voice.meta["curve"]
+    assert [point["step"] for point in curve] == [2, 4]
+    for point in curve:
+        assert 0 <= point["outside"] <= 1 and 0 <= point["in_domain"] <= 1
+    assert not voice.model.training  # handed back in eval mode after the last hearing
+    again = train_digit_voice(width=8, run=run, cache=True, curve_every=2)
+    assert again.meta["cached"] is True and again.meta["curve"] == curve
