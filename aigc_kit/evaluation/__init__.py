@@ -66,6 +66,7 @@ from aigc_kit.evaluation.recognizer import (
     DigitRecognizer,
     WordRecognizer,
     digit_error_rate,
+    speech_coverage,
     speech_judge,
     speech_verdicts,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "IN_DOMAIN",
     "OUTSIDE",
     "digit_error_rate",
+    "speech_coverage",
     "speech_judge",
     "speech_verdicts",
     "pitch_kept",

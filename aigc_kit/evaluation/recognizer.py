@@ -60,7 +60,7 @@ from aigc_kit.data.preprocess import resample, to_mono, trim_silence
 from aigc_kit.evaluation.machine_listeners import AudioListener, speech_listener
 
 __all__ = ["DIGIT_WORDS", "IN_DOMAIN", "OUTSIDE", "DigitRecognizer", "WordRecognizer",
-           "digit_error_rate", "speech_judge", "speech_verdicts"]
+           "digit_error_rate", "speech_coverage", "speech_judge", "speech_verdicts"]
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 """The words the judge may hear, in digit order (the CMU dictionary's spellings)."""
@@ -482,3 +482,52 @@ def speech_verdicts(
     table.insert(2, "x real", table[OUTSIDE] / table.loc[reference, OUTSIDE])
     table["in-domain x real"] = table[IN_DOMAIN] / table.loc[reference, IN_DOMAIN]
     return table
+
+
+def speech_coverage(
+    sets: Mapping[str, Any],
+    sr: int,
+    judge: DigitRecognizer | None = None,
+    listener: AudioListener | None = None,
+) -> pd.DataFrame:
+    """What the outside judge hears in *unlabelled* spoken digits, the in-domain view beside.
+
+    For generators without an intended digit (chapter 6's GAN and VAE on FSDD): how many
+    clips hold a digit word at all for a recogniser that never heard FSDD, how many of
+    the ten digits it hears, and how often it agrees with the in-domain listener.
+
+    Parameters
+    ----------
+    sets : mapping of str to waveforms
+        Named sets of one-word clips at ``sr``, e.g. ``{"real held-out words": real,
+        "GAN samples": audio}``.
+    sr : int
+        Sample rate in Hz.
+    judge : DigitRecognizer, optional
+        Default :func:`speech_judge`.
+    listener : AudioListener, optional
+        Default ``aigc_kit.evaluation.speech_listener()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per set: ``clips``; then the outside judge's ``outside: a word heard``
+        (share of clips in which it hears a digit word) and ``outside: digits heard`` (how
+        many of the ten); then ``in-domain: digits heard`` and ``agree`` (share of clips
+        both hear as the same digit).
+
+    Notes
+    -----
+    Used by ``06_project_audio_gan`` and ``report_model`` with ``dataset="fsdd"``.
+    """
+    judge, listener = judge or speech_judge(), listener or speech_listener()
+    rows = {}
+    for name, clips in sets.items():
+        clips = list(clips)
+        outside, in_domain = judge.predict(clips, sr), listener.predict(clips, sr)
+        rows[name] = {"clips": len(clips), "outside: a word heard": float(np.mean(outside >= 0)),
+                      "outside: digits heard": len(set(outside[outside >= 0].tolist())),
+                      "in-domain: digits heard": len(set(np.asarray(in_domain).tolist())),
+                      "agree": float(np.mean(outside == in_domain))}
+    return pd.DataFrame(rows).T.astype({"clips": int, "outside: digits heard": int,
+                                         "in-domain: digits heard": int})

@@ -165,3 +165,19 @@ def test_a_word_recognizer_hears_any_dictionary_words_digits_as_one_case(words):
         WordRecognizer(["stop", "xyzzyq"])
     with pytest.raises(ValueError, match="distinct"):
         WordRecognizer(["stop", "stop"])
+
+
+def test_speech_coverage_counts_the_words_and_digits_heard_without_labels(words):
+    from aigc_kit.evaluation import speech_coverage
+
+    clips, digits, sr = words
+    silent = [np.zeros(4000, np.float32)] * 3
+    table = speech_coverage({"real": clips, "silence": silent}, sr)
+    judge = speech_judge()
+    heard = judge.predict(clips, sr)
+    assert table.loc["real", "clips"] == len(clips)
+    assert table.loc["real", "outside: a word heard"] == pytest.approx(np.mean(heard >= 0))
+    assert table.loc["real", "outside: digits heard"] == len(set(heard[heard >= 0].tolist()))
+    assert table.loc["real", "outside: digits heard"] >= 8
+    assert table.loc["silence", "outside: a word heard"] == 0
+    assert table.loc["silence", "outside: digits heard"] == 0
