@@ -77,6 +77,13 @@ def one_seed(args: argparse.Namespace, seed: int, audio: np.ndarray, digits: np.
               ("round trip", IN_DOMAIN): listener.accuracy(trip, digits, sr),
               ("generated", OUTSIDE): float(heard.correct.mean()),
               ("generated", IN_DOMAIN): float(heard.correct_in_domain.mean())}
+    print(f"seed {seed}: " + "; ".join(f"{name} {value:.3f}" for name, value in (
+        ("real (outside)", scores[("real", OUTSIDE)]),
+        ("round trip", scores[("round trip", OUTSIDE)]),
+        ("generated", scores[("generated", OUTSIDE)]),
+        ("in-domain real", scores[("real", IN_DOMAIN)]),
+        ("round trip", scores[("round trip", IN_DOMAIN)]),
+        ("generated", scores[("generated", IN_DOMAIN)]))), flush=True)
     return scores, voice
 
 

@@ -464,7 +464,7 @@ def intelligibility(
         One row per generated word: ``digit``, ``speaker``, ``heard`` (the outside judge's
         digit, -1 when it hears no word) and ``correct``, then ``heard_in_domain`` and
         ``correct_in_domain``. Compare ``frame.correct.mean()`` with the same judge's score
-        on real held-out words (:func:`real_words_heard`), never with 1.
+        on real held-out words (``aigc_kit.evaluation.speech_verdicts``), never with 1.
 
     Notes
     -----
