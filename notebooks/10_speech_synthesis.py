@@ -206,9 +206,10 @@ display(heard.pivot_table(index="speaker", columns="digit", values="correct", ag
 # of the very six voices the VAE imitates, to separate *ten* digits *in those voices*: a
 # word with the right length, loudness contour and speaker colour is enough for it,
 # whether or not the vowels and consonants are there. The generator learnt exactly those
-# cues from the same recordings, so the in-domain ratio is close to 1 from the first
-# hundred steps of the curve above, while the outside judge, who has to find the phonemes
-# of "seven" in a voice it never met, still misses many. The words the in-domain listener
+# cues from the same recordings, so in the curve above the in-domain ratio climbs towards
+# 1 as training goes on, while the outside judge, who has to find the phonemes of "seven"
+# in a voice it never met, stays well below it (when the kit's bench measured it: 0.97x
+# in-domain, 0.89x outside, 300 words, seed 0). The words the in-domain listener
 # accepts and the outside judge rejects are the measure of that flattery. The same holds
 # for any classifier trained on the generator's own corpus (and worse for one trained on
 # its own images): report it beside an outside judge, never instead.
