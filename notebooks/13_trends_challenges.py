@@ -46,9 +46,12 @@ from aigc_kit.apps.provenance import (
 )
 from aigc_kit.data import fsdd, fsdd_speakers, synth_notes
 from aigc_kit.evaluation import (
+    IN_DOMAIN,
+    OUTSIDE,
     plot_sweep,
     record_metrics,
     run_grid,
+    speech_verdicts,
     summarize_sweep,
     vae_data_curve,
 )
@@ -196,6 +199,20 @@ headline = record_metrics(
 # short, quiet speech. A watermark is a provenance *signal*, not proof: anyone with the
 # key can remove or forge it.
 #
+# Does the mark cost the words? Speech is heard first by a judge that never heard FSDD
+# (`speech_judge()`, PocketSphinx's US-English recogniser restricted to the ten digit
+# words), with the in-domain listener (trained on FSDD) beside it.
+
+# %%
+keep = [i for i, c in enumerate(speech.clips) if len(c) >= 0.3 * speech.sr][:n_clips]
+clean_words = [speech.clips[i] for i in keep]
+display(speech_verdicts({"real speech": clean_words,
+                         "watermarked": [embed_watermark(c, speech.sr, key)
+                                         for c in clean_words]},
+                        speech.labels.digit.to_numpy()[keep], speech.sr)
+        .style.format("{:.3f}", subset=[OUTSIDE, "x real", IN_DOMAIN, "in-domain x real"]))
+
+# %% [markdown]
 # ## Summary
 #
 # - Compute and data are measurable costs: throughput grows with hardware, quality with

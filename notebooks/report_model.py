@@ -15,7 +15,8 @@
 # loaded from the cache) and judged by every objective metric of `07_evaluation` that
 # applies to it. As everywhere in the kit, a generated sound is judged as audio: the
 # samples are vocoded and a listener trained on real recordings only (the notes listener,
-# or the speech listener for `fsdd`) hears them next to the real held-out recordings.
+# or the speech listener for `fsdd`) hears them next to the real held-out recordings; for
+# `fsdd`, a general speech recogniser that never heard FSDD is asked first.
 # The image classifier's view of the samples is reported too, labelled "on the images". Run it headless with different parameters, e.g.
 #
 # ```
@@ -64,6 +65,7 @@ from aigc_kit.evaluation import (
     record_metrics,
     run_grid,
     score_samples,
+    speech_coverage,
     summarize_sweep,
 )
 from aigc_kit.features import to_db
@@ -86,8 +88,26 @@ print(f"listener (audio): {listener.accuracy(data.audio_test, data.y_test, spec.
       f"the images): {meta['classifier_accuracy']:.1%} of their images")
 
 # %% [markdown]
+# ## Speech, by a judge that never heard FSDD
+# With `dataset="fsdd"` the samples are spoken digits, and the first question is whether a
+# stranger hears a word in them. The outside judge (`speech_judge()`: PocketSphinx's
+# US-English recogniser restricted to the ten digit words, never trained on FSDD) says in
+# how many vocoded samples it hears a digit word at all and how many of the ten digits
+# it hears, next to the real held-out words; then how often the in-domain listener
+# (trained on FSDD, used by the metrics below) hears the same digit. For notes this
+# section prints nothing.
+
+# %%
+samples = sample_model(models, model, n_samples, seed)
+if data.name == "fsdd":
+    outside = speech_coverage({"real held-out words": data.audio_test,
+                               f"{model.upper()} samples (vocoded)": judge.audio(samples)},
+                              spec.sr, listener=listener)
+    display(outside.style.format({c: "{:.3f}" for c in ("outside: a word heard", "agree")}))
+
+# %% [markdown]
 # ## Metrics
-# **As heard** (the headline): every sample is vocoded (`to_audio`: NNLS mel inversion +
+# **As heard** (the headline for notes; for speech, beside the outside judge above): every sample is vocoded (`to_audio`: NNLS mel inversion +
 # Griffin-Lim) and the dataset's listener hears the waveform; the reference is the
 # held-out real *recordings*.
 #
@@ -113,7 +133,6 @@ print(f"listener (audio): {listener.accuracy(data.audio_test, data.y_test, spec.
 # - **VAE only**: reconstruction of the held-out set, image MSE and log-mel SNR (dB).
 
 # %%
-samples = sample_model(models, model, n_samples, seed)
 metrics = model_metrics(models, model, samples=samples, judge=judge)
 scalars = {k: v for k, v in metrics.items() if k != "class_counts"}
 groups = {"as heard: vocoded audio, listener, against real held-out recordings":

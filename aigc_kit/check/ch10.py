@@ -43,8 +43,10 @@ def ex1(answer: Any, heard: pd.DataFrame) -> Outcome:
 
 
 def _confusion(heard: pd.DataFrame) -> np.ndarray:
-    counts = np.zeros((10, 10), dtype=np.int64)
-    np.add.at(counts, (heard["digit"].to_numpy(int), heard["heard"].to_numpy(int)), 1)
+    """Counts (10, 11): intended digit x heard digit, the last column "no word" (-1)."""
+    counts = np.zeros((10, 11), dtype=np.int64)
+    said = heard["heard"].to_numpy(int)
+    np.add.at(counts, (heard["digit"].to_numpy(int), np.where(said < 0, 10, said)), 1)
     return counts
 
 
@@ -52,28 +54,33 @@ def _confusion(heard: pd.DataFrame) -> np.ndarray:
 def ex2(answer: Any, heard: pd.DataFrame) -> Outcome:
     """Exercise 2: the confusion matrix of the generated words.
 
-    ``answer``: integer array ``(10, 10)``; ``answer[i, j]`` = words generated as digit ``i``
-    and heard as digit ``j``.
+    ``answer``: integer array ``(10, 11)``; ``answer[i, j]`` = words generated as digit ``i``
+    and heard as digit ``j``, ``answer[i, 10]`` those of digit ``i`` in which the outside
+    judge heard no word (``heard == -1``).
     """
     values = np.asarray(answer, dtype=np.float64)
-    if values.shape != (10, 10):
-        return wrong(f"give a 10 x 10 array (intended digit x heard digit); got shape "
-                     f"{values.shape}")
     expected = _confusion(heard)
+    if values.shape == (11, 10) and close(values.T, expected, rtol=0, atol=1e-9):
+        return wrong("rows are the intended digit (`digit`), columns what was heard (`heard`): "
+                     "your matrix is transposed")
+    if values.shape == (10, 10):
+        return wrong("the outside judge sometimes hears no word (`heard == -1`): give an "
+                     "11th column for those, a 10 x 11 array (a -1 index would land in "
+                     "column 9)")
+    if values.shape != (10, 11):
+        return wrong(f"give a 10 x 11 array (intended digit x heard digit, then 'no word'); "
+                     f"got shape {values.shape}")
     if close(values, expected, rtol=0, atol=1e-9):
         return right("the diagonal over the total is the intelligibility; the largest "
                      "off-diagonal cells say which digits the voice blurs together")
-    if close(values.T, expected, rtol=0, atol=1e-9):
-        return wrong("rows are the intended digit (`digit`), columns what was heard (`heard`): "
-                     "your matrix is transposed")
     rows = np.maximum(expected.sum(axis=1, keepdims=True), 1)
     if close(values, expected / rows, rtol=1e-6, atol=1e-9) \
             or close(values, expected / expected.sum(), rtol=1e-6, atol=1e-9):
         return wrong("give counts of words, not shares")
     if values.sum() != len(heard):
         return wrong("every row of `heard` is one word and counts once in the matrix")
-    return wrong("for each row of `heard`, add 1 at [digit, heard] (e.g. np.add.at or "
-                 "pd.crosstab, with all ten digits on both axes)")
+    return wrong("for each row of `heard`, add 1 at [digit, heard], or at [digit, 10] when "
+                 "heard is -1 (e.g. np.add.at, or pd.crosstab reindexed to all columns)")
 
 
 def _wald(k: int, n: int, z: float) -> np.ndarray:

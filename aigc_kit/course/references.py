@@ -87,6 +87,13 @@ REFERENCES: dict[str, Reference] = {r.key: r for r in [
          "IEEE Transactions on Acoustics, Speech, and Signal Processing 28(4), 357-366",
          "https://doi.org/10.1109/TASSP.1980.1163420",
          "features.mfcc", "evaluation.speech_listener"),
+    _ref("huggins2006", "Huggins-Daines et al.", 2006,
+         "PocketSphinx: A Free, Real-Time Continuous Speech Recognition System for Hand-Held "
+         "Devices",
+         "IEEE International Conference on Acoustics, Speech and Signal Processing "
+         "(ICASSP 2006), I-185-I-188",
+         "https://doi.org/10.1109/ICASSP.2006.1659988",
+         "evaluation.speech_judge", "evaluation.WordRecognizer"),
     _ref("karplus1983", "Karplus and Strong", 1983,
          "Digital Synthesis of Plucked-String and Drum Timbres",
          "Computer Music Journal 7(2), 43-55", "https://doi.org/10.2307/3680062",
@@ -315,7 +322,7 @@ REFERENCES: dict[str, Reference] = {r.key: r for r in [
 
 #: The reference keys of each chapter, in the order its closing list shows them.
 CHAPTERS: dict[int, tuple[str, ...]] = {
-    1: ("fsdd", "tipping1999", "griffin1984", "davis1980"),
+    1: ("fsdd", "tipping1999", "griffin1984", "davis1980", "huggins2006"),
     2: ("fsdd", "karplus1983", "chowning1973", "iglewicz1993"),
     3: ("mauch2014", "davis1980", "mcfee2015"),
     4: ("goodfellow2014", "kingma2014", "krizhevsky2012", "smith2017", "goodfellow2016"),
@@ -328,7 +335,7 @@ CHAPTERS: dict[int, tuple[str, ...]] = {
     9: ("hochreiter1997", "cho2014", "sutskever2014", "roberts2018", "cuthbert2010",
         "raffel2014"),
     10: ("wang2017", "ren2019", "kim2021", "sohn2015", "donahue2019", "brock2018",
-         "davis1980", "wilson1927"),
+         "davis1980", "huggins2006", "wilson1927"),
     11: ("trecvid", "hasler2003", "ojala2002", "haralick1973", "lucas1981", "vanderwalt2014"),
     12: ("reinhard2001", "gatys2015", "gatys2015texture", "ustyuzhaninov2016", "ruder2016",
          "lucas1981", "tulyakov2018"),

@@ -10,7 +10,8 @@
   ``notes_listener``), trained on real recordings;
 - :mod:`~aigc_kit.evaluation.recognizer`: the outside judge of speech, a general English
   recogniser that never heard FSDD (``speech_judge``, ``DigitRecognizer``,
-  ``digit_error_rate``); every speech figure shows it first, the in-domain listener beside;
+  ``digit_error_rate``, ``speech_verdicts``; ``WordRecognizer`` for any word list); every
+  speech figure shows it first, the in-domain listener beside;
 - :mod:`~aigc_kit.evaluation.judges`: judges of generated images as the sound they stand
   for (``AudioJudge``: vocode, then a machine listener hears; ``heard_and_seen`` adds the
   image classifier's view, labelled), the pitch test and the vocoder comparison
@@ -60,9 +61,14 @@ from aigc_kit.evaluation.rating_stats import (
 )
 from aigc_kit.evaluation.recognizer import (
     DIGIT_WORDS,
+    IN_DOMAIN,
+    OUTSIDE,
     DigitRecognizer,
+    WordRecognizer,
     digit_error_rate,
+    speech_coverage,
     speech_judge,
+    speech_verdicts,
 )
 from aigc_kit.evaluation.report import (
     METRICS_FILE,
@@ -89,8 +95,13 @@ from aigc_kit.evaluation.signal import (
 __all__ = [
     "DIGIT_WORDS",
     "DigitRecognizer",
+    "WordRecognizer",
+    "IN_DOMAIN",
+    "OUTSIDE",
     "digit_error_rate",
+    "speech_coverage",
     "speech_judge",
+    "speech_verdicts",
     "pitch_kept",
     "listener_for",
     "judge_vocoders",

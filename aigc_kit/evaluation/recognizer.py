@@ -48,38 +48,47 @@ Taught in ``10_speech_synthesis`` (and used by ``01_aigc_overview``, ``13_trends
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
 from aigc_kit.data.preprocess import resample, to_mono, trim_silence
+from aigc_kit.evaluation.machine_listeners import AudioListener, speech_listener
 
-__all__ = ["DIGIT_WORDS", "DigitRecognizer", "digit_error_rate", "speech_judge"]
+__all__ = ["DIGIT_WORDS", "IN_DOMAIN", "OUTSIDE", "DigitRecognizer", "WordRecognizer",
+           "digit_error_rate", "speech_coverage", "speech_judge", "speech_verdicts"]
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 """The words the judge may hear, in digit order (the CMU dictionary's spellings)."""
 
 INSTALL_HINT = ("pip install 'pocketsphinx>=5.0,<6' (or install the kit with its notebooks "
                 "extra: pip install -e '.[notebooks]')")
+OUTSIDE = "outside judge (PocketSphinx, never heard FSDD)"
+"""The column label of the outside judge's verdicts in every speech table of the kit."""
+IN_DOMAIN = "in-domain (trained on FSDD)"
+"""The column label of ``speech_listener()``'s verdicts, always beside the outside judge's."""
 _MODEL_SR = 16000  # the US-English acoustic model's rate (Hz)
 _SILENT_PEAK = 1e-5  # peak below which a clip is silence (-100 dBFS)
 _TRIM_DB = 30.0
 _PAD_S = 0.25
 _PEAK = 0.9
-_WORD, _SEQUENCE = "digit", "digits"
+_WORD, _SEQUENCE = "word", "words"
 
 
-_ALTERNATIVES = " | ".join(DIGIT_WORDS)
-# No parentheses around the alternatives: PocketSphinx 5.1 hears about half the real words
-# as nothing when the single-word rule is written "(zero | ... | nine)".
-_GRAMMARS = {
-    _WORD: f"#JSGF V1.0;\ngrammar {_WORD};\npublic <{_WORD}> = {_ALTERNATIVES} ;\n",
-    _SEQUENCE: (f"#JSGF V1.0;\ngrammar {_SEQUENCE};\n<word> = {_ALTERNATIVES} ;\n"
-                f"public <{_SEQUENCE}> = <word>+ ;\n"),
-}
+def _grammars(words: Sequence[str]) -> dict[str, str]:
+    """JSGF grammars of exactly one of ``words`` and of any sequence of them."""
+    alternatives = " | ".join(words)
+    # No parentheses around the alternatives: PocketSphinx 5.1 hears about half the real
+    # words as nothing when the single-word rule is written "(zero | ... | nine)".
+    return {_WORD: f"#JSGF V1.0;\ngrammar {_WORD};\npublic <{_WORD}> = {alternatives} ;\n",
+            _SEQUENCE: (f"#JSGF V1.0;\ngrammar {_SEQUENCE};\n<w> = {alternatives} ;\n"
+                        f"public <{_SEQUENCE}> = <w>+ ;\n")}
+
+
 # The sequence search hears pauses between words as silence more readily (silprob 1.0, the
 # model's default 0.005): on 100 sentences of four real held-out FSDD words joined by 0.12 s
 # pauses its digit error rate falls from 0.45 to 0.33 (0.5: 0.34); the one-word search keeps
@@ -97,14 +106,19 @@ def _pocketsphinx() -> Any:
     return pocketsphinx
 
 
-class DigitRecognizer:
-    """PocketSphinx's US-English recogniser, restricted to the ten digit words.
+class WordRecognizer:
+    """PocketSphinx's US-English recogniser, restricted to a list of words.
 
-    Same calling style as the kit's machine listeners (``predict``, ``accuracy``) so it can
-    stand in for one; it never learnt anything from FSDD or the kit's output.
+    The general form of the outside judge: any words of the CMU pronouncing dictionary
+    (digits, command words such as ``"stop"`` or ``"left"``) become a JSGF grammar of
+    exactly one of them (:meth:`hear_words`) or any sequence of them (:meth:`transcribe`
+    with ``sequence=True``). :class:`DigitRecognizer` is the case of the ten digit words.
 
     Parameters
     ----------
+    words : sequence of str
+        The words it may hear, lower case, each in PocketSphinx's US-English dictionary;
+        their order gives the indices :meth:`hear_words` returns.
     trim_db : float
         Silence threshold of the endpointing, dB below the loudest frame (None: no trim).
     pad_s : float
@@ -114,43 +128,48 @@ class DigitRecognizer:
     ------
     ImportError
         PocketSphinx is not installed; the message names the install command.
+    ValueError
+        No words, a repeated word, or a word the dictionary does not know (named).
 
     Notes
     -----
-    Taught in ``10_speech_synthesis``. The module docstring lists the front end and how it
-    was chosen (on real recordings only). Each clip is decoded as one utterance with its
-    own cepstral mean, so a clip is heard the same alone or in any batch.
-
-    Examples
-    --------
-    >>> judge = speech_judge()                                  # doctest: +SKIP
-    >>> judge.hear_digits(words, sr=8000)                       # doctest: +SKIP
-    array([2, 0, 2, 6])
-    >>> judge.hear_digit_strings([say(voice, "2026", "theo")], 8000)  # doctest: +SKIP
-    ['2026']
+    Taught in ``10_speech_synthesis`` (through :class:`DigitRecognizer`). The module
+    docstring lists the front end and how it was chosen (on real recordings only). Each
+    clip is decoded as one utterance with its own cepstral mean, so a clip is heard the
+    same alone or in any batch.
     """
 
     sr = _MODEL_SR
-    class_names = [str(d) for d in range(10)]
 
-    def __init__(self, trim_db: float | None = _TRIM_DB, pad_s: float = _PAD_S) -> None:
+    def __init__(self, words: Sequence[str], trim_db: float | None = _TRIM_DB,
+                 pad_s: float = _PAD_S) -> None:
+        words = tuple(str(w).strip().lower() for w in words)
+        if not words or len(set(words)) != len(words) or not all(words):
+            raise ValueError(f"{type(self).__name__}: words must be distinct, non-empty "
+                             f"words, got {list(words)}")
         if trim_db is not None and not trim_db > 0:
-            raise ValueError(f"DigitRecognizer: trim_db must be positive (dB) or None, got "
-                             f"{trim_db!r}")
+            raise ValueError(f"{type(self).__name__}: trim_db must be positive (dB) or None, "
+                             f"got {trim_db!r}")
         if not pad_s >= 0:
-            raise ValueError(f"DigitRecognizer: pad_s must be >= 0 (s), got {pad_s!r}")
-        self.trim_db, self.pad_s = trim_db, float(pad_s)
+            raise ValueError(f"{type(self).__name__}: pad_s must be >= 0 (s), got {pad_s!r}")
+        self.words, self.trim_db, self.pad_s = words, trim_db, float(pad_s)
         ps = _pocketsphinx()
         self._decoders = {}
-        for name, grammar in _GRAMMARS.items():
+        for name, grammar in _grammars(words).items():
             decoder = ps.Decoder(ps.Config(lm=None, loglevel="FATAL", **_SETTINGS[name]))
+            unknown = [w for w in words if decoder.lookup_word(w) is None]
+            if unknown:
+                raise ValueError(f"{type(self).__name__}: PocketSphinx's US-English "
+                                 f"dictionary does not know {unknown}; use dictionary "
+                                 "words (e.g. 'four' rather than '4')")
             decoder.add_jsgf_string(name, grammar)
             decoder.activate_search(name)
             self._decoders[name] = decoder
 
     def __repr__(self) -> str:
-        return (f"DigitRecognizer(PocketSphinx en-us, digit grammar, trim {self.trim_db} dB, "
-                f"pad {self.pad_s} s)")
+        shown = ", ".join(self.words[:4]) + (", ..." if len(self.words) > 4 else "")
+        return (f"{type(self).__name__}(PocketSphinx en-us, {len(self.words)} words "
+                f"[{shown}], trim {self.trim_db} dB, pad {self.pad_s} s)")
 
     # -----------------------------------------------------------------------------
     # Front end
@@ -231,7 +250,7 @@ class DigitRecognizer:
         sr : int
             Their sample rate in Hz (any; resampled to 16 kHz).
         sequence : bool
-            Hear any number of digit words (``"two zero two six"``) instead of exactly one.
+            Hear any number of the words (``"two zero two six"``) instead of exactly one.
 
         Returns
         -------
@@ -245,28 +264,79 @@ class DigitRecognizer:
             index), or ``sr`` is not a positive integer.
         """
         search = _SEQUENCE if sequence else _WORD
-        return self._transcripts(waveforms, sr, search, "DigitRecognizer.transcribe")
+        return self._transcripts(waveforms, sr, search, f"{type(self).__name__}.transcribe")
+
+    def hear_words(self, waveforms: Any, sr: int) -> np.ndarray:
+        """The index in :attr:`words` of the word heard in each clip, ``-1`` for none.
+
+        ``waveforms`` and ``sr`` as for :meth:`transcribe`; each clip is one word.
+        Returns ``(n_clips,)`` int.
+        """
+        heard = self._transcripts(waveforms, sr, _WORD, f"{type(self).__name__}.hear_words")
+        return np.array([self.words.index(t) if t in self.words else -1 for t in heard])
+
+    def predict(self, waveforms: Any, sr: int) -> np.ndarray:
+        """:meth:`hear_words`, under the machine listeners' name (``-1``: no word heard)."""
+        return self.hear_words(waveforms, sr)
+
+    def accuracy(self, waveforms: Any, labels: Sequence[int] | np.ndarray, sr: int) -> float:
+        """Share of clips (0-1) heard as their word indices ``labels``; no word is wrong."""
+        labels = np.asarray(labels)
+        heard = self.hear_words(waveforms, sr)
+        if labels.shape != heard.shape:
+            raise ValueError(f"{type(self).__name__}.accuracy: {len(heard)} clips but labels "
+                             f"of shape {labels.shape}")
+        return float(np.mean(heard == labels))
+
+
+class DigitRecognizer(WordRecognizer):
+    """PocketSphinx's US-English recogniser, restricted to the ten digit words.
+
+    Same calling style as the kit's machine listeners (``predict``, ``accuracy``) so it can
+    stand in for one; it never learnt anything from FSDD or the kit's output. A
+    :class:`WordRecognizer` over :data:`DIGIT_WORDS`, whose indices are the digits.
+
+    Parameters
+    ----------
+    trim_db : float
+        Silence threshold of the endpointing, dB below the loudest frame (None: no trim).
+    pad_s : float
+        Digital silence added before and after every clip, seconds.
+
+    Raises
+    ------
+    ImportError
+        PocketSphinx is not installed; the message names the install command.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``. The module docstring lists the front end and how it
+    was chosen (on real recordings only).
+
+    Examples
+    --------
+    >>> judge = speech_judge()                                  # doctest: +SKIP
+    >>> judge.hear_digits(words, sr=8000)                       # doctest: +SKIP
+    array([2, 0, 2, 6])
+    >>> judge.hear_digit_strings([say(voice, "2026", "theo")], 8000)  # doctest: +SKIP
+    ['2026']
+    """
+
+    class_names = [str(d) for d in range(10)]
+
+    def __init__(self, trim_db: float | None = _TRIM_DB, pad_s: float = _PAD_S) -> None:
+        super().__init__(DIGIT_WORDS, trim_db=trim_db, pad_s=pad_s)
+
+    def __repr__(self) -> str:
+        return (f"DigitRecognizer(PocketSphinx en-us, digit grammar, trim {self.trim_db} dB, "
+                f"pad {self.pad_s} s)")
 
     def hear_digits(self, waveforms: Any, sr: int) -> np.ndarray:
         """The digit heard in each clip, ``(n_clips,)`` int, ``-1`` where no word is heard.
 
         ``waveforms`` and ``sr`` as for :meth:`transcribe`; each clip is one word.
         """
-        heard = self._transcripts(waveforms, sr, _WORD, "DigitRecognizer.hear_digits")
-        return np.array([DIGIT_WORDS.index(t) if t in DIGIT_WORDS else -1 for t in heard])
-
-    def predict(self, waveforms: Any, sr: int) -> np.ndarray:
-        """:meth:`hear_digits`, under the machine listeners' name (``-1``: no word heard)."""
-        return self.hear_digits(waveforms, sr)
-
-    def accuracy(self, waveforms: Any, labels: Sequence[int] | np.ndarray, sr: int) -> float:
-        """Share of clips (0-1) heard as their digit ``labels``; no word counts as wrong."""
-        labels = np.asarray(labels)
-        heard = self.hear_digits(waveforms, sr)
-        if labels.shape != heard.shape:
-            raise ValueError(f"DigitRecognizer.accuracy: {len(heard)} clips but labels of "
-                             f"shape {labels.shape}")
-        return float(np.mean(heard == labels))
+        return self.hear_words(waveforms, sr)
 
     def hear_digit_strings(self, waveforms: Any, sr: int) -> list[str]:
         """The digit string heard in each clip, e.g. ``"2026"`` (``""``: nothing heard).
@@ -351,3 +421,113 @@ def speech_judge() -> DigitRecognizer:
     """
     return DigitRecognizer()
 
+
+
+def speech_verdicts(
+    sets: Mapping[str, Any],
+    labels: Any,
+    sr: int,
+    reference: str | None = None,
+    judge: DigitRecognizer | None = None,
+    listener: AudioListener | None = None,
+) -> pd.DataFrame:
+    """Sets of spoken digits heard by the outside judge first, the in-domain listener beside.
+
+    Parameters
+    ----------
+    sets : mapping of str to waveforms
+        Named sets of one-word clips (``(n, n_samples)`` or lists of 1-D clips) at ``sr``,
+        e.g. ``{"real held-out words": real, "round trip": trip, "generated": words}``.
+    labels : int, array of int, or mapping of str to either
+        The intended digit of each clip: one int for every clip, one array for every set
+        (the same words), or one per set name.
+    sr : int
+        Sample rate in Hz.
+    reference : str, optional
+        The set the others are divided by (default the first): the real words, judged in
+        the same run.
+    judge : DigitRecognizer, optional
+        Default :func:`speech_judge`.
+    listener : AudioListener, optional
+        Default ``aigc_kit.evaluation.speech_listener()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per set (``words``: how many), then :data:`OUTSIDE` (share heard as
+        intended), ``"x real"`` (that share over the reference set's), then
+        :data:`IN_DOMAIN` and ``"in-domain x real"``.
+
+    Notes
+    -----
+    Taught in ``10_speech_synthesis``; ``01_aigc_overview`` and ``benchmarks/bench_tts.py``
+    use it.
+    """
+    if not sets:
+        raise ValueError("speech_verdicts: no sets given")
+    reference = reference if reference is not None else next(iter(sets))
+    if reference not in sets:
+        raise ValueError(f"speech_verdicts: the reference {reference!r} is not one of the "
+                         f"sets {list(sets)}")
+    judge, listener = judge or speech_judge(), listener or speech_listener()
+    rows = {}
+    for name, clips in sets.items():
+        wanted = labels.get(name) if isinstance(labels, Mapping) else labels
+        n = len(clips) if not isinstance(clips, np.ndarray) or clips.ndim > 1 else 1
+        wanted = np.broadcast_to(np.asarray(wanted), (n,))
+        rows[name] = {"words": n, OUTSIDE: judge.accuracy(clips, wanted, sr),
+                      IN_DOMAIN: listener.accuracy(clips, wanted, sr)}
+    table = pd.DataFrame(rows).T
+    table["words"] = table["words"].astype(int)
+    table.insert(2, "x real", table[OUTSIDE] / table.loc[reference, OUTSIDE])
+    table["in-domain x real"] = table[IN_DOMAIN] / table.loc[reference, IN_DOMAIN]
+    return table
+
+
+def speech_coverage(
+    sets: Mapping[str, Any],
+    sr: int,
+    judge: DigitRecognizer | None = None,
+    listener: AudioListener | None = None,
+) -> pd.DataFrame:
+    """What the outside judge hears in *unlabelled* spoken digits, the in-domain view beside.
+
+    For generators without an intended digit (chapter 6's GAN and VAE on FSDD): how many
+    clips hold a digit word at all for a recogniser that never heard FSDD, how many of
+    the ten digits it hears, and how often it agrees with the in-domain listener.
+
+    Parameters
+    ----------
+    sets : mapping of str to waveforms
+        Named sets of one-word clips at ``sr``, e.g. ``{"real held-out words": real,
+        "GAN samples": audio}``.
+    sr : int
+        Sample rate in Hz.
+    judge : DigitRecognizer, optional
+        Default :func:`speech_judge`.
+    listener : AudioListener, optional
+        Default ``aigc_kit.evaluation.speech_listener()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per set: ``clips``; then the outside judge's ``outside: a word heard``
+        (share of clips in which it hears a digit word) and ``outside: digits heard`` (how
+        many of the ten); then ``in-domain: digits heard`` and ``agree`` (share of clips
+        both hear as the same digit).
+
+    Notes
+    -----
+    Used by ``06_project_audio_gan`` and ``report_model`` with ``dataset="fsdd"``.
+    """
+    judge, listener = judge or speech_judge(), listener or speech_listener()
+    rows = {}
+    for name, clips in sets.items():
+        clips = list(clips)
+        outside, in_domain = judge.predict(clips, sr), listener.predict(clips, sr)
+        rows[name] = {"clips": len(clips), "outside: a word heard": float(np.mean(outside >= 0)),
+                      "outside: digits heard": len(set(outside[outside >= 0].tolist())),
+                      "in-domain: digits heard": len(set(np.asarray(in_domain).tolist())),
+                      "agree": float(np.mean(outside == in_domain))}
+    return pd.DataFrame(rows).T.astype({"clips": int, "outside: digits heard": int,
+                                         "in-domain: digits heard": int})

@@ -51,6 +51,7 @@ from aigc_kit.features.mel_datasets import (
 )
 from aigc_kit.features.mel_images import (
     FSDD_SPEC,
+    FSDD_SPEC_24MS,
     FSDD_SPEC_32,
     FSDD_SPEC_64,
     NOTES_SPEC,
@@ -61,6 +62,7 @@ from aigc_kit.features.mel_images import (
     check_images,
     fit_frames,
     prepare_clips,
+    sharpen,
     to_db,
     to_images,
 )
@@ -68,6 +70,7 @@ from aigc_kit.features.mel_images import (
 __all__ = [
     "DATASETS",
     "FSDD_SPEC",
+    "FSDD_SPEC_24MS",
     "FSDD_SPEC_32",
     "FSDD_SPEC_64",
     "GriffinLim",
@@ -104,6 +107,7 @@ __all__ = [
     "summary_feature_names",
     "summary_features",
     "to_audio",
+    "sharpen",
     "to_db",
     "to_images",
     "vocode",

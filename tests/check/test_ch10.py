@@ -21,7 +21,7 @@ def _heard(seed=0):
     for speaker, skill in (("ann", 0.9), ("bob", 0.5), ("cyd", 0.75)):
         for digit in range(10):
             for _ in range(4):
-                h = digit if rng.random() < skill else int(rng.integers(10))
+                h = digit if rng.random() < skill else int(rng.integers(-1, 10))
                 rows.append({"digit": digit, "speaker": speaker, "heard": h,
                              "correct": digit == h})
     return pd.DataFrame(rows)
@@ -40,14 +40,16 @@ def test_ex1_hardest_speaker():
     assert all(check.ch10_ex1(s, perfect).ok for s in ("ann", "bob", "cyd"))
 
 
-def test_ex2_confusion_matrix():
+def test_ex2_confusion_matrix_has_a_no_word_column():
     heard = _heard()
-    counts = pd.crosstab(heard.digit, heard.heard).reindex(
-        index=range(10), columns=range(10), fill_value=0).to_numpy()
+    assert (heard.heard == -1).any()  # the outside judge may hear no word
+    counts = pd.crosstab(heard.digit, heard.heard.replace(-1, 10)).reindex(
+        index=range(10), columns=range(11), fill_value=0).to_numpy()
     assert check.ch10_ex2(counts, heard).ok is True
     for bad, hint in ((counts.T, "transposed"),
                       (counts / counts.sum(1, keepdims=True), "counts"),
-                      (counts[:9], "10 x 10")):
+                      (counts[:, :10], "11th column"),
+                      (counts[:9], "10 x 11")):
         verdict = check.ch10_ex2(bad, heard)
         assert verdict.ok is False and hint in verdict.message
     assert check.ch10_ex2(..., heard).ok is None

@@ -10,9 +10,12 @@ import pytest
 from aigc_kit.data import fsdd, resample
 from aigc_kit.evaluation import (
     DIGIT_WORDS,
+    IN_DOMAIN,
+    OUTSIDE,
     DigitRecognizer,
     digit_error_rate,
     speech_judge,
+    speech_verdicts,
 )
 
 
@@ -125,3 +128,56 @@ def test_settings_are_checked():
     with pytest.raises(ValueError, match="pad_s"):
         DigitRecognizer(pad_s=-1)
     assert "PocketSphinx" in repr(DigitRecognizer(trim_db=None, pad_s=0.1))
+
+
+def test_speech_verdicts_put_the_outside_judge_first_and_divide_by_the_reference(words):
+    clips, digits, sr = words
+    rng = np.random.default_rng(0)
+    noisy = [c + rng.normal(0, 0.05, c.size).astype(np.float32) for c in clips]
+    table = speech_verdicts({"real": clips, "in noise": noisy}, digits, sr)
+    assert list(table.columns) == ["words", OUTSIDE, "x real", IN_DOMAIN, "in-domain x real"]
+    assert table.loc["real", "x real"] == pytest.approx(1.0)
+    judge = speech_judge()
+    assert table.loc["in noise", OUTSIDE] == pytest.approx(judge.accuracy(noisy, digits, sr))
+    assert table.loc["in noise", "x real"] == pytest.approx(
+        table.loc["in noise", OUTSIDE] / table.loc["real", OUTSIDE])
+    assert table.loc["real", IN_DOMAIN] > 0.9  # trained on these six voices
+    one = speech_verdicts({"sevens": [clips[i] for i in np.flatnonzero(digits == 7)]}, 7, sr)
+    assert one.loc["sevens", "words"] == 4
+    with pytest.raises(ValueError, match="reference 'x'"):
+        speech_verdicts({"real": clips}, digits, sr, reference="x")
+
+
+def test_a_word_recognizer_hears_any_dictionary_words_digits_as_one_case(words):
+    from aigc_kit.evaluation import WordRecognizer
+
+    clips, digits, sr = words
+    sevens = [clips[i] for i in np.flatnonzero(digits == 7)]
+    odd = WordRecognizer(["seven", "stop", "left"])
+    heard = odd.hear_words(sevens, sr)
+    assert heard.shape == (len(sevens),) and set(heard) <= {-1, 0, 1, 2}
+    assert odd.accuracy(sevens, np.zeros(len(sevens), int), sr) == np.mean(heard == 0)
+    assert np.mean(heard == 0) >= 0.5  # "seven" among three words
+    digit_judge = speech_judge()
+    assert isinstance(digit_judge, WordRecognizer) and digit_judge.words == DIGIT_WORDS
+    assert np.array_equal(digit_judge.hear_digits(clips, sr), digit_judge.hear_words(clips, sr))
+    with pytest.raises(ValueError, match=r"does not know \['xyzzyq'\]"):
+        WordRecognizer(["stop", "xyzzyq"])
+    with pytest.raises(ValueError, match="distinct"):
+        WordRecognizer(["stop", "stop"])
+
+
+def test_speech_coverage_counts_the_words_and_digits_heard_without_labels(words):
+    from aigc_kit.evaluation import speech_coverage
+
+    clips, digits, sr = words
+    hum = [0.3 * np.sin(2 * np.pi * 100 * np.arange(4000) / sr).astype(np.float32)] * 3
+    table = speech_coverage({"real": clips, "hum": hum}, sr)
+    judge = speech_judge()
+    heard = judge.predict(clips, sr)
+    assert table.loc["real", "clips"] == len(clips)
+    assert table.loc["real", "outside: a word heard"] == pytest.approx(np.mean(heard >= 0))
+    assert table.loc["real", "outside: digits heard"] == len(set(heard[heard >= 0].tolist()))
+    assert table.loc["real", "outside: digits heard"] >= 8
+    assert table.loc["hum", "clips"] == 3 and table.loc["hum", "outside: digits heard"] <= 1
+    assert 0 <= table.loc["hum", "agree"] <= 1

@@ -8,6 +8,7 @@ import torch
 from aigc_kit.data import rms_db, synth_notes
 from aigc_kit.features import (
     FSDD_SPEC,
+    FSDD_SPEC_24MS,
     FSDD_SPEC_32,
     FSDD_SPEC_64,
     NOTES_SPEC,
@@ -16,6 +17,7 @@ from aigc_kit.features import (
     MelSpec,
     log_mel,
     prepare_clips,
+    sharpen,
     to_audio,
     to_db,
     to_images,
@@ -32,8 +34,8 @@ def notes() -> np.ndarray:
 
 
 def test_presets_have_the_documented_sizes():
-    assert NOTES_SPEC.shape == FSDD_SPEC.shape == (1, 64, 32)
-    assert FSDD_SPEC_64.shape == (1, 64, 64)
+    assert NOTES_SPEC.shape == FSDD_SPEC_24MS.shape == (1, 64, 32)
+    assert FSDD_SPEC.shape == (1, 64, 64) and FSDD_SPEC_64 is FSDD_SPEC
     assert NOTES_SPEC_32.shape == FSDD_SPEC_32.shape == (1, 32, 32)
     assert NOTES_SPEC_32.dim == 1024  # the source MLP's output size
     for spec in SPECS.values():
@@ -41,8 +43,9 @@ def test_presets_have_the_documented_sizes():
         assert 1 + spec.n_samples // spec.hop_length == spec.n_frames
     assert FSDD_SPEC_64.hop_length / FSDD_SPEC_64.sr == pytest.approx(0.012)  # 12 ms hop
     assert NOTES_SPEC.duration_s == pytest.approx(0.992)
-    assert FSDD_SPEC.duration_s == pytest.approx(0.744)
-    assert set(SPECS) == {"notes", "fsdd", "fsdd64", "notes32", "fsdd32"}
+    assert FSDD_SPEC.duration_s == pytest.approx(0.756)
+    assert FSDD_SPEC_24MS.duration_s == pytest.approx(0.744)
+    assert set(SPECS) == {"notes", "fsdd", "fsdd24ms", "notes32", "fsdd32"}
     with pytest.raises(ValueError, match="positive integers"):
         MelSpec(sr=8000, n_fft=0, hop_length=128, n_mels=32, n_frames=32)
 
@@ -96,6 +99,15 @@ def test_to_images_refuses_clips_at_another_rate_naming_the_fix(notes):
     assert to_images(notes, NOTES_SPEC, sr=NOTES_SPEC.sr).shape[1:] == NOTES_SPEC.shape
     with pytest.raises(ValueError, match=r"16000 Hz but the MelSpec is at 8000 Hz.*prepare_clips"):
         to_images(notes, NOTES_SPEC, sr=16000)
+
+
+def test_sharpen_deepens_every_bin_below_the_peak_and_keeps_the_range():
+    images = torch.tensor([1.0, 0.5, 0.0, -0.9]).reshape(1, 1, 2, 2)
+    out = sharpen(images, 2.0)
+    assert torch.allclose(out.flatten(), torch.tensor([1.0, 0.0, -1.0, -1.0]))
+    assert torch.equal(sharpen(images, 1), images)
+    with pytest.raises(ValueError, match="positive number"):
+        sharpen(images, 0)
 
 
 def test_fit_frames_crops_or_pads_with_silence():
