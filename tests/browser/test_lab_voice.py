@@ -38,7 +38,7 @@ from aigc_kit.interaction import FeedbackLog, RatingSession, VoiceLoop, micropho
 SR = 16000
 t = np.arange(SR // 2) / SR
 session = RatingSession(lambda i: 0.3 * np.sin(2 * np.pi * (300 + 50 * i) * t), SR,
-                        FeedbackLog(Path("ratings.jsonl")), rater_id="browser-voice")
+                        FeedbackLog(Path("voice_ratings.jsonl")), rater_id="browser-voice")
 loop = VoiceLoop(session.actions())
 mic = microphone(loop)
 mic""",
@@ -130,7 +130,7 @@ def test_spoken_ratings_land_in_the_log_and_the_next_clip_plays(page, lab, spoke
     button = page.locator(".aigc-mic-button")
     assert "start listening" in button.inner_text()
     button.click()
-    log = lab.root / "ratings.jsonl"
+    log = lab.root / "voice_ratings.jsonl"  # its own log: the JupyterLab root is shared
     text = poll(lambda: log.read_text() if log.exists() else "",
                 lambda t: len(t.splitlines()) >= REPEATS, timeout_s=REPEATS * 1.7 + 30)
     status = page.locator(".aigc-mic-status").inner_text()
