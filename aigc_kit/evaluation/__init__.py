@@ -16,6 +16,8 @@
   for (``AudioJudge``: vocode, then a machine listener hears; ``heard_and_seen`` adds the
   image classifier's view, labelled), the pitch test and the vocoder comparison
   (``judge_vocoders``);
+- :mod:`~aigc_kit.evaluation.pitch`: the pitch judge of notes (``PitchJudge``: pYIN says
+  whether a note is voiced, steady and in tune);
 - :mod:`~aigc_kit.evaluation.rating_stats`: statistics of *people's* ratings (MOS with
   confidence intervals, A/B preference, "AI or real?", MUSHRA and ABX summaries);
 - :mod:`~aigc_kit.evaluation.curves`: quality against data;
@@ -49,6 +51,7 @@ from aigc_kit.evaluation.machine_listeners import (
     notes_listener,
     speech_listener,
 )
+from aigc_kit.evaluation.pitch import PitchJudge
 from aigc_kit.evaluation.rating_stats import (
     ab_preference,
     abx_summary,
@@ -98,6 +101,7 @@ __all__ = [
     "WordRecognizer",
     "IN_DOMAIN",
     "OUTSIDE",
+    "PitchJudge",
     "digit_error_rate",
     "speech_coverage",
     "speech_judge",

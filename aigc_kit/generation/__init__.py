@@ -4,7 +4,8 @@
   (:class:`GANSampler` wraps a trained generator with its prior), one :func:`reconstruct`
   for every VAE (the contract of :mod:`aigc_kit.models.contract`);
 - :mod:`~aigc_kit.generation.recipes`: the named GAN recipes (the source's, batch norm +
-  R1, the kit's), defined once, and :func:`train_recipe`;
+  R1, the kit's, the class-conditional one and the harmonic generator chapter 6 ends
+  with), defined once, :func:`get_recipe` and :func:`train_recipe`;
 - :mod:`~aigc_kit.generation.zoo`: chapter 6's classifier, GAN and VAE trained once and
   cached for chapters 7, 8 and the report.
 
@@ -13,6 +14,8 @@ Taught in ``06_project_audio_gan``.
 
 from aigc_kit.generation.recipes import (
     BN_R1_RECIPE,
+    CONDITIONAL_RECIPE,
+    HARMONIC_RECIPE,
     KIT_RECIPE,
     RECIPES,
     SOURCE_RECIPE,
@@ -20,6 +23,7 @@ from aigc_kit.generation.recipes import (
     GANRecipe,
     TrainedGAN,
     build_parts,
+    get_recipe,
     mixed_precision,
     train_recipe,
 )
@@ -31,23 +35,30 @@ from aigc_kit.generation.sampling import (
     seeded_generator,
 )
 from aigc_kit.generation.zoo import (
-    GAN_LATENT,
+    GAN_SECONDS,
     MODELS,
     VAE_LATENT,
+    ZOO_RECIPES,
     TrainedModels,
     build_models,
     remember_models,
     sample_model,
     trained_models,
+    zoo_recipe,
     zoo_settings,
 )
 
 __all__ = [
     "BN_R1_RECIPE",
+    "CONDITIONAL_RECIPE",
+    "HARMONIC_RECIPE",
+    "get_recipe",
     "GANParts",
     "GANRecipe",
     "GANSampler",
-    "GAN_LATENT",
+    "GAN_SECONDS",
+    "ZOO_RECIPES",
+    "zoo_recipe",
     "MODELS",
     "KIT_RECIPE",
     "RECIPES",

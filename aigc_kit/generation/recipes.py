@@ -38,8 +38,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from aigc_kit.features.mel_datasets import MelImageDataset
 from aigc_kit.generation.sampling import GANSampler
 from aigc_kit.models.conv import ConvDiscriminator, ConvGenerator
+from aigc_kit.models.harmonic import HarmonicGenerator, LabelConditioned, ProjectionDiscriminator
 from aigc_kit.models.mlp import MLPDiscriminator, MLPGenerator
 from aigc_kit.models.prior import MixturePrior
 from aigc_kit.runtime.device import fast_bfloat16, get_device
@@ -47,6 +49,7 @@ from aigc_kit.training.gan import GANConfig, train_gan
 from aigc_kit.training.loop import RunConfig, TrainResult
 
 ARCHITECTURES = ("mlp", "conv")
+GENERATORS = ("mlp", "conv", "harmonic")
 PRECISIONS = ("auto", "float32", "bfloat16")
 
 
@@ -69,6 +72,15 @@ class GANRecipe:
         Standard deviation of each mixture component.
     ema : bool
         Keep an exponential moving average of G's weights and sample from it.
+    generator : {"mlp", "conv", "harmonic"}
+        The source's MLP, the convolutional generator, or
+        :class:`aigc_kit.models.HarmonicGenerator` (needs ``conditional``).
+    conditional : bool
+        Class-conditional: G is told the class (:class:`aigc_kit.models.LabelConditioned`
+        for the MLP and convolutional generators) and D judges the image as that class
+        (:class:`aigc_kit.models.ProjectionDiscriminator`).
+    discriminator : {"mlp", "conv"}
+        The projection discriminator's body (conditional recipes).
     training : GANConfig
         The hyperparameters of :func:`aigc_kit.training.train_gan`.
 
@@ -84,6 +96,9 @@ class GANRecipe:
     mixture_components: int = 0
     mixture_sd: float = 0.1
     ema: bool = False
+    generator: str = "mlp"
+    conditional: bool = False
+    discriminator: str = "mlp"
     training: GANConfig = field(default_factory=GANConfig)
 
     def replace(self, **changes: Any) -> GANRecipe:
@@ -102,26 +117,69 @@ class GANRecipe:
     def __post_init__(self) -> None:
         if self.mixture_components < 0:
             raise ValueError(f"mixture_components must be >= 0, got {self.mixture_components}")
+        if self.generator not in GENERATORS or self.discriminator not in ARCHITECTURES:
+            raise ValueError(f"GANRecipe {self.name!r}: generator must be one of {GENERATORS} "
+                             f"and discriminator one of {ARCHITECTURES}, got "
+                             f"{self.generator!r}, {self.discriminator!r}")
+        if self.generator == "harmonic" and not self.conditional:
+            raise ValueError(f"GANRecipe {self.name!r}: the harmonic generator renders the "
+                             "class's note, so it needs conditional=True")
 
-    def build(self, shape: Sequence[int], *, arch: str = "mlp", seed: int = 0) -> GANParts:
-        """Fresh networks for images of ``shape`` ``(1, n_mels, n_frames)``: G, D, prior, EMA.
+    def build(self, data: MelImageDataset | Sequence[int], *, arch: str | None = None,
+              seed: int = 0) -> GANParts:
+        """Fresh networks for ``data``'s images: G, D, prior and EMA.
 
-        ``arch="conv"`` builds the convolutional GAN of ``aigc_kit.models`` instead of the
-        source's MLPs (``batch_norm`` then does not apply: its generator always has it).
-        The caller seeds the global RNG first for reproducible weights.
+        Parameters
+        ----------
+        data : MelImageDataset or tuple of int
+            The dataset (a conditional recipe needs its classes, the harmonic generator
+            its spec and the notes' MIDI numbers), or for an unconditional recipe just the
+            image shape ``(1, n_mels, n_frames)``.
+        arch : {"mlp", "conv"}, optional
+            Build the recipe with the source's MLPs or the convolutional GAN of
+            ``aigc_kit.models`` instead of its own networks (``batch_norm`` then does not
+            apply to the convolutional generator: it always has it). Not for the harmonic
+            generator.
+        seed : int
+            Seed of the mixture prior's centres; the caller seeds the global RNG first for
+            reproducible weights.
         """
-        latent = self.training.latent_dim
-        if arch == "mlp":
-            generator: nn.Module = MLPGenerator(latent, shape, batch_norm=self.batch_norm)
-            discriminator: nn.Module = MLPDiscriminator(shape)
-        elif arch == "conv":
-            generator, discriminator = ConvGenerator(latent, shape), ConvDiscriminator(shape)
-        else:
+        shape = tuple(data.spec.shape) if isinstance(data, MelImageDataset) else tuple(data)
+        if arch is not None and arch not in ARCHITECTURES:
             raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
+        if arch is not None and self.generator == "harmonic":
+            raise ValueError(f"recipe {self.name!r} has the harmonic generator; arch= swaps "
+                             "in the MLP or convolutional networks of the other recipes only")
+        kind = arch or self.generator
+        latent = self.training.latent_dim
+        generator, discriminator = self._networks(data, shape, kind, arch)
         prior = (MixturePrior(latent, self.mixture_components, self.mixture_sd, seed=seed)
                  if self.mixture_components else None)
         ema = copy.deepcopy(generator) if self.ema else None
         return GANParts(generator, discriminator, prior, ema)
+
+    def _networks(self, data: MelImageDataset | Sequence[int], shape: tuple[int, ...],
+                  kind: str, arch: str | None) -> tuple[nn.Module, nn.Module]:
+        latent = self.training.latent_dim
+        body = arch or self.discriminator
+        if not self.conditional:
+            if kind == "conv":
+                return ConvGenerator(latent, shape), ConvDiscriminator(shape)
+            return (MLPGenerator(latent, shape, batch_norm=self.batch_norm),
+                    MLPDiscriminator(shape))
+        if not isinstance(data, MelImageDataset):
+            raise ValueError(f"recipe {self.name!r} is class-conditional: build it from the "
+                             "MelImageDataset (its classes), not from an image shape")
+        discriminator = ProjectionDiscriminator(shape, data.n_classes, body=body)
+        if kind == "harmonic":
+            if data.class_midi is None:
+                raise ValueError(f"recipe {self.name!r} renders notes, but the classes of "
+                                 f"dataset {data.name!r} are not notes ({data.class_names[:3]}"
+                                 "...); use it with load_mel_dataset('notes')")
+            return HarmonicGenerator(data.spec, data.class_midi, latent), discriminator
+        inner = (ConvGenerator(latent, shape) if kind == "conv"
+                 else MLPGenerator(latent, shape, batch_norm=self.batch_norm))
+        return LabelConditioned(inner, latent, data.n_classes), discriminator
 
 
 @dataclass
@@ -181,13 +239,15 @@ class TrainedGAN:
         return GANSampler(self.parts.sampled, self.recipe.training.latent_dim, self.parts.prior)
 
     def sample(self, n: int, *, generator: torch.Generator | None = None,
-               device: str | torch.device | None = None) -> torch.Tensor:
+               device: str | torch.device | None = None,
+               labels: torch.Tensor | None = None) -> torch.Tensor:
         """``n`` generated examples ``(n, ...)`` on ``device`` (see :class:`GANSampler`).
 
         The contract's method; chapters call ``aigc_kit.generation.sample(trained, n,
-        seed=...)``, which returns on the CPU in eval mode.
+        seed=...)``, which returns on the CPU in eval mode. A conditional recipe takes
+        ``labels`` ``(n,)`` (default: every class equally often, shuffled).
         """
-        return self.sampler.sample(n, generator=generator, device=device)
+        return self.sampler.sample(n, generator=generator, device=device, labels=labels)
 
 
 SOURCE_RECIPE = GANRecipe(
@@ -199,7 +259,29 @@ KIT_RECIPE = GANRecipe(
     "kit", "MLP GAN + BN + R1 + mixture prior + EMA", batch_norm=True,
     mixture_components=200, ema=True,
     training=GANConfig(batch_size=32, r1_gamma=1.0, r1_every=4, reuse_fakes=True))
-RECIPES = {recipe.name: recipe for recipe in (SOURCE_RECIPE, BN_R1_RECIPE, KIT_RECIPE)}
+CONDITIONAL_RECIPE = GANRecipe(
+    "conditional", "conditional MLP GAN (projection D) + BN + R1 + EMA", batch_norm=True,
+    ema=True, conditional=True,
+    training=GANConfig(batch_size=32, r1_gamma=1.0, r1_every=4, reuse_fakes=True))
+HARMONIC_RECIPE = GANRecipe(
+    "harmonic", "harmonic generator (f0, harmonics, noise) + projection D + R1 + EMA",
+    ema=True, generator="harmonic", conditional=True,
+    training=GANConfig(latent_dim=64, batch_size=32, lr=1e-3, r1_gamma=1.0, r1_every=4,
+                       reuse_fakes=True))
+RECIPES = {recipe.name: recipe for recipe in (SOURCE_RECIPE, BN_R1_RECIPE, KIT_RECIPE,
+                                              CONDITIONAL_RECIPE, HARMONIC_RECIPE)}
+
+
+def get_recipe(name: str) -> GANRecipe:
+    """The named recipe of :data:`RECIPES`; an unknown name raises a KeyError listing them.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
+    """
+    if name not in RECIPES:
+        raise KeyError(f"no GAN recipe named {name!r}; the recipes are {sorted(RECIPES)}")
+    return RECIPES[name]
 
 
 def mixed_precision(precision: str, device: str | torch.device | None = None) -> bool:
@@ -220,10 +302,10 @@ def mixed_precision(precision: str, device: str | torch.device | None = None) ->
 
 def train_recipe(
     recipe: GANRecipe,
-    data: torch.Tensor,
+    data: torch.Tensor | MelImageDataset,
     run: RunConfig,
     *,
-    arch: str = "mlp",
+    arch: str | None = None,
     precision: str = "auto",
     parts: GANParts | None = None,
 ) -> TrainedGAN:
@@ -233,13 +315,15 @@ def train_recipe(
     ----------
     recipe : GANRecipe
         E.g. :data:`KIT_RECIPE`.
-    data : torch.Tensor, shape (N, 1, n_mels, n_frames)
-        Training images in [-1, 1].
+    data : torch.Tensor of shape (N, 1, n_mels, n_frames), or MelImageDataset
+        Training images in [-1, 1]; a conditional recipe needs the dataset (its
+        ``x_train``, ``y_train``, classes and spec).
     run : RunConfig
         Budget, seed (also of the weights and the prior's centres), device, progress, live
         plot, callbacks.
-    arch : {"mlp", "conv"}
-        The source's MLPs or the convolutional GAN.
+    arch : {"mlp", "conv"}, optional
+        Swap in the source's MLPs or the convolutional GAN (see :meth:`GANRecipe.build`);
+        default the recipe's own networks.
     precision : {"auto", "float32", "bfloat16"}
         Forward passes in bfloat16 autocast (see :func:`mixed_precision`).
     parts : GANParts, optional
@@ -258,14 +342,26 @@ def train_recipe(
     if parts is None:
         parts = build_parts(recipe, data, run, arch)
     config = recipe.training.replace(mixed_precision=mixed_precision(precision, run.device))
-    result = train_gan(parts.generator, parts.discriminator, data, config, run=run,
-                       prior=parts.prior, ema=parts.ema)
+    images, labels = _training_set(recipe, data)
+    result = train_gan(parts.generator, parts.discriminator, images, config, run=run,
+                       prior=parts.prior, ema=parts.ema, labels=labels)
     return TrainedGAN(recipe, parts, result)
 
 
-def build_parts(recipe: GANRecipe, data: torch.Tensor, run: RunConfig,
-                arch: str = "mlp") -> GANParts:
-    """``recipe.build`` for images shaped like ``data[0]``, seeded with ``run.seed``.
+def _training_set(recipe: GANRecipe, data: torch.Tensor | MelImageDataset
+                  ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The training images, and their labels for a conditional recipe."""
+    if isinstance(data, MelImageDataset):
+        return data.x_train, data.y_train if recipe.conditional else None
+    if recipe.conditional:
+        raise ValueError(f"recipe {recipe.name!r} is class-conditional: pass the "
+                         "MelImageDataset (images, labels, spec), not a tensor of images")
+    return data, None
+
+
+def build_parts(recipe: GANRecipe, data: torch.Tensor | MelImageDataset, run: RunConfig,
+                arch: str | None = None) -> GANParts:
+    """``recipe.build`` for ``data`` (a dataset, or images shaped like ``data[0]``), seeded.
 
     Notes
     -----
@@ -273,5 +369,5 @@ def build_parts(recipe: GANRecipe, data: torch.Tensor, run: RunConfig,
     """
     if run.seed is not None:
         torch.manual_seed(run.seed)
-    return recipe.build(tuple(data.shape[1:]), arch=arch,
-                        seed=run.seed if run.seed is not None else 0)
+    target = data if isinstance(data, MelImageDataset) else tuple(data.shape[1:])
+    return recipe.build(target, arch=arch, seed=run.seed if run.seed is not None else 0)

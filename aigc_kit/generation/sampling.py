@@ -71,6 +71,7 @@ class GANSampler:
         *,
         generator: torch.Generator | None = None,
         device: str | torch.device | None = None,
+        labels: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """``n`` examples ``G(z)`` with ``z`` from the prior, in eval mode, without gradients.
 
@@ -85,6 +86,11 @@ class GANSampler:
             RNG.
         device : str or torch.device, optional
             Where to compute and return the examples; default the generator's device.
+        labels : torch.Tensor of int, shape (n,), optional
+            Classes to generate, for a class-conditional generator (one with an
+            ``n_classes`` attribute, called ``G(z, labels)``); default every class equally
+            often (as far as ``n`` allows, like a balanced held-out set), in an order
+            shuffled by the same source as the codes. Refused for an unconditional one.
 
         Returns
         -------
@@ -103,8 +109,30 @@ class GANSampler:
                 raise ValueError(f"the prior gives codes of shape {tuple(z.shape)}, expected "
                                  f"({n}, {self.latent_dim}): build it with "
                                  f"latent_dim={self.latent_dim}")
-        with torch.no_grad():
-            return predict(self.generator, z, batch_size=_BATCH, device=device).to(device)
+        n_classes = getattr(self.generator, "n_classes", None)
+        if n_classes is None:
+            if labels is not None:
+                raise ValueError(f"{type(self.generator).__name__} is not class-conditional; "
+                                 "sample it without labels")
+            with torch.no_grad():
+                return predict(self.generator, z, batch_size=_BATCH, device=device).to(device)
+        if labels is None:
+            on = generator.device if generator is not None else torch.device("cpu")
+            order = torch.randperm(n, generator=generator, device=on)
+            labels = order.remainder(n_classes)
+        return _predict_conditional(self.generator, z, torch.as_tensor(labels).to(device))
+
+
+@torch.no_grad()
+def _predict_conditional(model: nn.Module, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """``model(z, labels)`` in batches of 256, in eval mode (the mode is restored)."""
+    was_training = model.training
+    model.to(z.device).eval()
+    try:
+        return torch.cat([model(z[i : i + _BATCH], labels[i : i + _BATCH])
+                          for i in range(0, len(z), _BATCH)])
+    finally:
+        model.train(was_training)
 
 
 def sample(

@@ -5,8 +5,9 @@ trained evaluation classifier, the source's MLP GAN and the MLP VAE on the same 
 ``06_project_audio_gan`` trains them and stores them here (:func:`remember_models`);
 :func:`trained_models` loads them back when the settings match (same data set, seed,
 budgets and GAN recipe), or trains them the same way: the classifier for
-``classifier_epochs``, the GAN with :data:`aigc_kit.generation.KIT_RECIPE` (the one
-chapter 6 ends with), the MLP VAE. The cache is a checkpoint (loaded back with
+``classifier_epochs``, the GAN chapter 6 ends with (:func:`zoo_recipe`: the harmonic,
+class-conditional GAN of :data:`aigc_kit.generation.HARMONIC_RECIPE` for the notes, the
+kit's MLP GAN for spoken digits), the MLP VAE. The cache is a checkpoint (loaded back with
 ``weights_only=True`` and checked, see :mod:`aigc_kit.runtime.checkpoint`) under
 ``data/cache/models/``, keyed by every setting, so the second notebook loads in a second
 what the first one trained.
@@ -26,7 +27,13 @@ from typing import Any
 import torch
 
 from aigc_kit.features.mel_datasets import MelImageDataset, load_mel_dataset
-from aigc_kit.generation.recipes import KIT_RECIPE, GANRecipe, TrainedGAN, train_recipe
+from aigc_kit.generation.recipes import (
+    HARMONIC_RECIPE,
+    KIT_RECIPE,
+    GANRecipe,
+    TrainedGAN,
+    train_recipe,
+)
 from aigc_kit.generation.sampling import sample
 from aigc_kit.models.classifier import MelClassifier
 from aigc_kit.models.mlp import VAE, MLPDecoder, MLPEncoder
@@ -41,8 +48,12 @@ from aigc_kit.training.classifier import evaluate_classifier, train_classifier
 from aigc_kit.training.loop import RunConfig
 from aigc_kit.training.vae import train_vae
 
-GAN_LATENT = KIT_RECIPE.training.latent_dim
 VAE_LATENT = 16
+ZOO_RECIPES = {"notes": HARMONIC_RECIPE, "fsdd": KIT_RECIPE}
+"""The GAN recipe chapter 6 ends with, per dataset (the harmonic generator renders notes)."""
+GAN_SECONDS = 30.0
+"""The default training budget (s) of the zoo's GAN: about 1,000 steps of the harmonic GAN
+on 2 cores, where its notes are as clear to the listener as the real notes' round trip."""
 MODELS = ("gan", "vae")
 """The zoo's generators by name (:func:`sample_model`)."""
 
@@ -60,9 +71,9 @@ class TrainedModels:
         (:func:`aigc_kit.evaluation.heard_and_seen`); the scores people hear come from an
         :class:`aigc_kit.evaluation.AudioJudge` (vocoder and listener).
     gan : TrainedGAN
-        The source's MLP GAN trained with :data:`aigc_kit.generation.KIT_RECIPE`; sample it
-        with ``sample(models.gan, n, seed=...)`` (the averaged generator, the mixture
-        prior).
+        The GAN of :func:`zoo_recipe` (its recipe is ``gan.recipe``); sample it with
+        ``sample(models.gan, n, seed=...)`` (the averaged generator; a conditional GAN
+        makes every class equally often unless given ``labels=``).
     vae : VAE
         MLP VAE with a 16-D latent space (eval mode).
     meta : dict
@@ -80,9 +91,21 @@ class TrainedModels:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def zoo_recipe(dataset: str) -> GANRecipe:
+    """The GAN recipe the zoo trains for ``dataset`` (see :data:`ZOO_RECIPES`).
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan`` and ``07_evaluation``.
+    """
+    if dataset not in ZOO_RECIPES:
+        raise ValueError(f"unknown dataset {dataset!r}; the zoo has {sorted(ZOO_RECIPES)}")
+    return ZOO_RECIPES[dataset]
+
+
 def trained_models(
     dataset: str = "notes",
-    gan_seconds: float = 15.0,
+    gan_seconds: float = GAN_SECONDS,
     vae_seconds: float = 5.0,
     classifier_epochs: int = 40,
     seed: int = 0,
@@ -119,13 +142,18 @@ def trained_models(
     Taught in ``07_evaluation`` and ``08_interaction_feedback_loop``.
     """
     device = get_device(device)
-    settings = zoo_settings(dataset, gan_seconds, vae_seconds, classifier_epochs, seed)
+    recipe = zoo_recipe(dataset)
+    settings = zoo_settings(dataset, gan_seconds, vae_seconds, classifier_epochs, seed, recipe)
     data = load_mel_dataset(dataset, seed=seed)
-    models = build_models(data, KIT_RECIPE, seed)
+    models = build_models(data, recipe, seed)
     path = _cache_path(settings)
     if cache and path.is_file():
         try:
             meta = load_checkpoint(path, _modules(models))
+            stored = meta.get("trained", {}).get("recipe")
+            if stored != settings["recipe"]:
+                raise CheckpointError(f"{path} holds a GAN of recipe {stored}, not the "
+                                      f"requested {settings['recipe']}")
             return _finish(models, device, {**meta.get("trained", {}), "cached": True,
                                             "path": str(path)})
         except CheckpointError as err:
@@ -138,8 +166,11 @@ def trained_models(
 
 
 def zoo_settings(dataset: str, gan_seconds: float, vae_seconds: float, classifier_epochs: int,
-                 seed: int, recipe: GANRecipe = KIT_RECIPE) -> dict[str, Any]:
+                 seed: int, recipe: GANRecipe | None = None) -> dict[str, Any]:
     """The settings that key the cache (budgets as floats, the GAN recipe in full).
+
+    ``recipe`` defaults to :func:`zoo_recipe` of the dataset; a changed recipe is another
+    key, so it never loads stale weights.
 
     Notes
     -----
@@ -147,10 +178,10 @@ def zoo_settings(dataset: str, gan_seconds: float, vae_seconds: float, classifie
     """
     return {"dataset": dataset, "gan_seconds": float(gan_seconds),
             "vae_seconds": float(vae_seconds), "classifier_epochs": int(classifier_epochs),
-            "seed": int(seed), "recipe": repr(recipe)}
+            "seed": int(seed), "recipe": repr(recipe or zoo_recipe(dataset))}
 
 
-def build_models(data: MelImageDataset, recipe: GANRecipe = KIT_RECIPE,
+def build_models(data: MelImageDataset, recipe: GANRecipe | None = None,
                  seed: int = 0) -> TrainedModels:
     """Untrained zoo models for ``data``: classifier, the recipe's GAN, the MLP VAE.
 
@@ -158,10 +189,10 @@ def build_models(data: MelImageDataset, recipe: GANRecipe = KIT_RECIPE,
     -----
     ``06_project_audio_gan`` trains these and hands them to :func:`remember_models`.
     """
-    shape = data.spec.shape
+    shape, recipe = data.spec.shape, recipe or zoo_recipe(data.name)
     return TrainedModels(
         data, MelClassifier(n_classes=data.n_classes, in_shape=shape),
-        TrainedGAN(recipe, recipe.build(shape, seed=seed)),
+        TrainedGAN(recipe, recipe.build(data, seed=seed)),
         VAE(MLPEncoder(shape, VAE_LATENT), MLPDecoder(VAE_LATENT, shape)))
 
 
@@ -204,7 +235,7 @@ def _train(models: TrainedModels, settings: dict[str, Any],
     train_classifier(models.classifier, data.x_train, data.y_train,
                      epochs=settings["classifier_epochs"], lr=3e-3,
                      run=RunConfig(seed=seed, device=device, progress=False))
-    gan = train_recipe(models.gan.recipe, data.x_train,
+    gan = train_recipe(models.gan.recipe, data,
                        RunConfig(steps=None, max_seconds=settings["gan_seconds"], seed=seed,
                                  device=device, progress=False), parts=models.gan.parts)
     models.gan.result = gan.result

@@ -2,7 +2,9 @@
 
 ``LinearGaussianModel`` (``01_aigc_overview``); ``MelClassifier``
 (``04_deep_learning_models``); the source's MLP GAN, the convolutional GAN, the VAEs and
-``MixturePrior``, a latent prior for GANs (``06_project_audio_gan``); ``ConditionalVAE``
+``MixturePrior``, a latent prior for GANs, and the class-conditional GANs
+(``LabelConditioned``, ``ProjectionDiscriminator``, ``HarmonicGenerator``, a generator built
+for notes) (``06_project_audio_gan``); ``ConditionalVAE``
 (``10_speech_synthesis``); the energy model ``P(X) = exp(-V(X)) / Z`` with its exact
 partition function (``05_math_losses_optimizers``). The neural networks work on the log-mel
 images of ``aigc_kit.features.mel_images``.
@@ -25,6 +27,7 @@ from aigc_kit.models.energy import (
     sample_energy,
 )
 from aigc_kit.models.gaussian import LinearGaussianModel
+from aigc_kit.models.harmonic import HarmonicGenerator, LabelConditioned, ProjectionDiscriminator
 from aigc_kit.models.mlp import (
     VAE,
     LatentDecoder,
@@ -46,6 +49,9 @@ __all__ = [
     "ConvEncoder",
     "ConvGenerator",
     "GenerativeVAE",
+    "HarmonicGenerator",
+    "LabelConditioned",
+    "ProjectionDiscriminator",
     "LatentDecoder",
     "LatentSampler",
     "LinearGaussianModel",

@@ -97,6 +97,7 @@ def train_gan(
     prior: Prior | None = None,
     ema: nn.Module | None = None,
     optimizer: OptimizerFactory | None = None,
+    labels: torch.Tensor | None = None,
 ) -> TrainResult:
     """Train a GAN with the non-saturating losses of chapter 4.3.
 
@@ -141,6 +142,12 @@ def train_gan(
         ``optimizer(params) -> torch.optim.Optimizer``, called once per network, e.g.
         ``lambda p: aigc_kit.training.Adam(p, lr=2e-4, betas=(0.5, 0.999))``; default
         :func:`aigc_kit.training.adam` with the config's ``lr`` and ``betas``.
+    labels : torch.Tensor of int, shape (N,), optional
+        Class of each example, for a class-conditional GAN (chapter 6's
+        :class:`aigc_kit.models.HarmonicGenerator` with a
+        :class:`aigc_kit.models.ProjectionDiscriminator`): G is called as ``G(z, y)`` and
+        D as ``D(x, y)``, the fakes of each step drawn for the labels of that step's real
+        batch (so the classes keep the data's balance).
 
     Returns
     -------
@@ -158,6 +165,8 @@ def train_gan(
     config, run = config or GANConfig(), run or RunConfig()
     device = run.start()
     data = prepare_data(data, "data", device, param_dtype(generator))
+    if labels is not None:
+        labels = _check_labels(labels, len(data)).to(device)
     generator.to(device).train()
     discriminator.to(device).train()
     if prior is None:
@@ -167,7 +176,8 @@ def train_gan(
         prior.to(device)
     make_opt = optimizer or (lambda p: adam(p, lr=config.lr, betas=config.betas))
     step = _GANStep(generator, discriminator, data, config, prior, make_opt,
-                    _EMA(ema, generator, config.ema_decay, device) if ema is not None else None)
+                    _EMA(ema, generator, config.ema_decay, device) if ema is not None else None,
+                    labels)
     record = {**dataclasses.asdict(config), "betas": list(config.betas),
               "custom_optimizer": optimizer is not None, "seed": run.seed,
               "prior": repr(prior) if isinstance(prior, nn.Module) else None,
@@ -180,8 +190,16 @@ def train_gan(
     if ema is not None:
         if not result.ok:  # a blow-up may have reached the average: restart it at G
             ema.load_state_dict(generator.state_dict())
-        _reestimate_batch_norm(ema, prior)
+        _reestimate_batch_norm(ema, prior, labels)
     return result
+
+
+def _check_labels(labels: torch.Tensor, n: int) -> torch.Tensor:
+    labels = torch.as_tensor(labels)
+    if labels.shape != (n,) or labels.is_floating_point():
+        raise ValueError(f"train_gan: labels must be integers of shape ({n},), one class per "
+                         f"example, got {labels.dtype} of shape {tuple(labels.shape)}")
+    return labels.long()
 
 
 class _GANStep:
@@ -189,7 +207,7 @@ class _GANStep:
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, data: torch.Tensor,
                  config: GANConfig, prior: Prior, make_opt: OptimizerFactory,
-                 ema: _EMA | None) -> None:
+                 ema: _EMA | None, labels: torch.Tensor | None = None) -> None:
         self.g, self.d, self.data, self.config, self.prior = (generator, discriminator, data,
                                                               config, prior)
         self.opt_g, self.opt_d = make_opt(generator.parameters()), make_opt(
@@ -199,6 +217,16 @@ class _GANStep:
         self.example_shape = tuple(data.shape[1:])
         self.device_type = data.device.type
         self.ema = ema
+        self.labels = labels
+
+    def generate(self, n: int, y: torch.Tensor | None) -> torch.Tensor:
+        """``G(z)``, or ``G(z, y)`` for a conditional GAN, with ``z`` from the prior."""
+        z = self.prior(n)
+        return self.g(z) if y is None else self.g(z, y)
+
+    def judge(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        """D's logits as float32: ``D(x)``, or ``D(x, y)`` for a conditional GAN."""
+        return (self.d(x) if y is None else self.d(x, y)).float()
 
     def autocast(self) -> contextlib.AbstractContextManager:
         """bfloat16 autocast with ``mixed_precision``, else nothing."""
@@ -206,16 +234,17 @@ class _GANStep:
             return contextlib.nullcontext()
         return torch.autocast(self.device_type, dtype=torch.bfloat16)
 
-    def fakes(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def fakes(self, n: int, y: torch.Tensor | None = None
+              ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """A batch of fakes without a graph, and the same with one when reusing fakes."""
         if self.config.reuse_fakes:
             with self.autocast():
-                graph = self.g(self.prior(n))
+                graph = self.generate(n, y)
             fake = graph.detach()
         else:
             graph = None
             with torch.no_grad(), self.autocast():
-                fake = self.g(self.prior(n))
+                fake = self.generate(n, y)
         if tuple(fake.shape[1:]) != self.example_shape:
             raise ValueError(
                 f"the generator makes examples of shape {tuple(fake.shape[1:])} but the data "
@@ -223,15 +252,15 @@ class _GANStep:
             )
         return fake, graph
 
-    def d_step(self, real: torch.Tensor, fake: torch.Tensor, penalise: bool
-               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def d_step(self, real: torch.Tensor, fake: torch.Tensor, penalise: bool,
+               y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Update D; its loss and its logits on the real and the fake batch."""
         config = self.config
         if penalise:
             real.requires_grad_(True)
         with self.autocast():
-            real_logits = self.d(real).float()
-            fake_logits = self.d(fake).float()
+            real_logits = self.judge(real, y)
+            fake_logits = self.judge(fake, y)
         loss_d = losses.discriminator_loss(real_logits, fake_logits)
         if penalise:
             (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
@@ -243,14 +272,15 @@ class _GANStep:
         self.opt_d.zero_grad(set_to_none=True)
         return loss_d, real_logits, fake_logits
 
-    def g_step(self, n: int, graph: torch.Tensor | None) -> torch.Tensor:
+    def g_step(self, n: int, graph: torch.Tensor | None,
+               y: torch.Tensor | None = None) -> torch.Tensor:
         """Update G through a frozen D (and the average, if any); G's loss."""
         for p in self.d_trainable:
             p.requires_grad_(False)
         try:
             with self.autocast():
-                g_fakes = graph if graph is not None else self.g(self.prior(n))
-                g_logits = self.d(g_fakes).float()
+                g_fakes = graph if graph is not None else self.generate(n, y)
+                g_logits = self.judge(g_fakes, y)
             loss_g = losses.generator_loss(g_logits)
             self.opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
@@ -264,12 +294,14 @@ class _GANStep:
         return loss_g
 
     def __call__(self, index: int) -> torch.Tensor:
-        real = self.data[self.batches()]
+        batch = self.batches()
+        real = self.data[batch]
+        y = None if self.labels is None else self.labels[batch]
         n = real.shape[0]
-        fake, graph = self.fakes(n)
+        fake, graph = self.fakes(n, y)
         penalise = bool(self.config.r1_gamma) and index % self.config.r1_every == 0
-        loss_d, real_logits, fake_logits = self.d_step(real, fake, penalise)
-        loss_g = self.g_step(n, graph)
+        loss_d, real_logits, fake_logits = self.d_step(real, fake, penalise, y)
+        loss_g = self.g_step(n, graph, y)
         return torch.stack([
             loss_d.detach(), loss_g.detach(),
             torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean(),
@@ -304,13 +336,14 @@ class _EMA:
 
 
 @torch.no_grad()
-def _reestimate_batch_norm(model: nn.Module, prior: Prior, batches: int = 16,
-                           batch_size: int = 256) -> None:
+def _reestimate_batch_norm(model: nn.Module, prior: Prior, labels: torch.Tensor | None = None,
+                           batches: int = 16, batch_size: int = 256) -> None:
     """Recompute ``model``'s batch-norm running statistics from its outputs on prior draws.
 
     The statistics become the plain average over ``batches`` batches (momentum ``None``);
     the draws come from a forked, fixed-seed RNG, so the caller's random stream is untouched
-    and the result is reproducible. A model without batch norm is left as it is.
+    and the result is reproducible; a conditional model gets labels drawn from ``labels``.
+    A model without batch norm is left as it is.
     """
     norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
              and m.track_running_stats]
@@ -325,7 +358,11 @@ def _reestimate_batch_norm(model: nn.Module, prior: Prior, batches: int = 16,
         with torch.random.fork_rng(devices=range(torch.cuda.device_count())):
             torch.manual_seed(0)
             for _ in range(batches):
-                model(prior(batch_size))
+                if labels is None:
+                    model(prior(batch_size))
+                else:
+                    pick = torch.randint(len(labels), (batch_size,), device=labels.device)
+                    model(prior(batch_size), labels[pick])
     finally:
         for m, momentum in zip(norms, momenta, strict=True):
             m.momentum = momentum

@@ -5,6 +5,7 @@ import torch
 
 from aigc_kit.evaluation import heard_and_seen, judge_for
 from aigc_kit.generation import (
+    HARMONIC_RECIPE,
     KIT_RECIPE,
     TrainedModels,
     build_models,
@@ -12,8 +13,10 @@ from aigc_kit.generation import (
     sample,
     sample_model,
     trained_models,
+    zoo_recipe,
     zoo_settings,
 )
+from aigc_kit.runtime.checkpoint import cached_model_path
 from aigc_kit.training import RunConfig, predict, train_classifier
 
 
@@ -30,10 +33,12 @@ def test_trained_models_are_cached_and_reloaded_identically(cache_dir):
     [path] = cache_dir.glob("notes-*.pt")
     second = trained_models(**settings)
     assert second.meta["cached"] and second.meta["gan_steps"] == first.meta["gan_steps"]
-    assert first.gan.recipe == KIT_RECIPE and first.gan.parts.ema is not None
+    assert first.gan.recipe == HARMONIC_RECIPE == zoo_recipe("notes")
+    assert first.gan.parts.ema is not None and zoo_recipe("fsdd") == KIT_RECIPE
     assert torch.equal(sample(first.gan, 8, seed=3), sample(second.gan, 8, seed=3))
     assert torch.equal(sample_model(first, "vae", 8, 3), sample_model(second, "vae", 8, 3))
-    assert torch.equal(first.gan.parts.prior.centres, second.gan.parts.prior.centres)
+    with pytest.raises(ValueError, match=r"the zoo has \['fsdd', 'notes'\]"):
+        zoo_recipe("speech")
     # scored by the evaluation stage: real held-out images are heard closer to the real
     # recordings than noise images are (the same judge, the same reference)
     data, judge = second.data, judge_for("notes", second.data.spec)
@@ -75,9 +80,15 @@ def test_models_remembered_by_chapter_6_are_the_ones_later_chapters_load(cache_d
     assert torch.equal(predict(loaded.classifier, x), predict(models.classifier, x))
     assert torch.equal(sample(loaded.gan, 4, seed=1), sample(models.gan, 4, seed=1))
     # another recipe is another cache entry: its checkpoint never overwrites this one
-    other = zoo_settings("notes", 3.0, 2.0, 1, 0, KIT_RECIPE.replace(r1_gamma=2.0))
+    other = zoo_settings("notes", 3.0, 2.0, 1, 0, HARMONIC_RECIPE.replace(r1_gamma=2.0))
     assert remember_models(models, other) != path
     assert sorted(cache_dir.glob("notes-*.pt")) == sorted([path, remember_models(models, other)])
+    # a checkpoint of another recipe found where this recipe's belongs is refused, naming both
+    path.write_bytes(cached_model_path("notes", other).read_bytes())
+    with pytest.warns(RuntimeWarning, match=r"holds a GAN of recipe .*r1_gamma=2\.0.*not the "
+                                            r"requested .*r1_gamma=1\.0"):
+        trained_models(gan_seconds=3.0, vae_seconds=2.0, classifier_epochs=1, device="cpu",
+                       cache=True)
 
 
 def test_build_models_gives_untrained_models_of_the_recipe():
@@ -91,6 +102,7 @@ def test_build_models_gives_untrained_models_of_the_recipe():
     assert models.classifier.n_classes == data.n_classes == 48
     assert models.classifier.in_shape == models.vae.decoder.out_shape == data.spec.shape
     # the seed places the prior's centres; the weights follow the global RNG
+    assert build_models(data).gan.recipe == HARMONIC_RECIPE  # the zoo's recipe for notes
     mixture = KIT_RECIPE.replace(mixture_components=5)
     torch.manual_seed(3)
     first = build_models(data, mixture, seed=0)
