@@ -1,45 +1,26 @@
-"""Quality of the source's MLP GAN after a fixed wall-clock budget, as an Inception-score ratio.
+"""Chapter 6's GANs after the same wall-clock budget, judged as audio: pitch, IS, coverage.
 
-The generator and discriminator of chapter 5 (latent 100, G 256-512-1024, D 512-256) train on
+Every recipe of :data:`aigc_kit.generation.RECIPES` named with ``--recipes`` trains on the
 log-mel images (``NOTES_SPEC``, 64 bands x 32 frames) of the generated-notes dataset for
-``--seconds`` of wall-clock time. The samples are judged **as audio**: vocoded with the kit's
-``to_audio`` and heard by ``notes_listener()`` (an MFCC + pitch-profile listener trained on
-other real notes only), next to the held-out real recordings (a fresh seed); the ratio
-IS(generated) / IS(real) and the classes covered (of 48: 4 timbres x 12 pitches; a
-mode-collapse check) are printed. Also printed, labelled: the same held-out notes after the
-round trip through image and vocoder (the ceiling any generator in this representation can
-reach through this listener), and the image classifier's figures on the images themselves
-(the kit's ``MelClassifier`` trained on the training images), for comparison only. A sharper
-listener (``notes_listener(c=1)``, less regularised) scores the round trip and the GAN again:
-it moves the ceiling, not the GAN, so the gap is the generator's.
-Target: audio IS ratio at least 0.85 (for scale: WaveGAN about 0.5 and SpecGAN about 0.65
-of real on SC09 spoken digits).
+``--seconds`` of wall-clock time, then 192 samples (a conditional GAN: every class four
+times, like the held-out set) are vocoded with the kit's ``to_audio`` and judged:
 
-Three training recipes, same network sizes:
+- **pitch judge** (:class:`aigc_kit.evaluation.PitchJudge`: pYIN, voiced in >= 30 % of
+  frames, interquartile range <= 50 cents, median within 25 cents of a semitone C4..B4):
+  the share of clear notes and its ratio to the real held-out notes' (target >= 0.85x);
+- **heard IS ratio and coverage** by ``notes_listener()`` (trained on other real notes
+  only) against the real held-out recordings (target IS ratio >= 0.85, coverage >= 46/48),
+  and the IS ratio by a sharper listener (``notes_listener(c=1)``);
+- labelled **images**: the image classifier's IS ratio on the images themselves.
 
-- ``source``: exactly the printed networks (no batch norm, plain non-saturating losses);
-- ``bn-r1``: batch norm in G and an R1 penalty on D (``r1_gamma=1``);
-- ``kit`` (the default of ``06_project_audio_gan``): ``bn-r1`` plus a mixture latent prior
-  (:class:`aigc_kit.models.MixturePrior`, 200 components, sd 0.1: DeLiGAN's remedy for
-  samples that blend two modes), batch 32, and samples drawn from an exponential moving
-  average of G's weights (decay 0.99, batch-norm statistics re-estimated at the end). Two
-  settings make its steps cheaper, and within a fixed budget quality grows with steps: the
-  R1 penalty on every 4th step, four times as heavy (``r1_every=4``), and one batch of
-  fakes per step for both updates (``reuse_fakes=True``).
+The real held-out notes after the round trip through image and vocoder are printed first:
+the ceiling of any generator in this representation through the same listeners. The
+chosen recipe (``--chosen``, the harmonic GAN chapter 6 ends with) is trained with every
+seed of ``--seeds``; the others with the first. The MLP VAE of chapter 6 (``--vae-seconds``)
+gets the same figures.
 
-All recipes use ``train_gan``'s default optimiser, torch's fused Adam
-(:func:`aigc_kit.training.adam`), and run their forward passes in bfloat16 autocast where the
-machine multiplies bfloat16 natively (:func:`aigc_kit.runtime.fast_bfloat16`; AVX512-BF16
-here: about 1.5x more steps in 60 s); ``--precision float32`` turns that off. The step
-count depends on the machine's speed, which on a shared virtual machine varies by about
-+-15 % from run to run; the ratio follows it.
-
-Each recipe gets the full budget, so the default run (``kit`` and ``source``) takes about
-twice ``--seconds`` plus 15 s.
-
-    python benchmarks/bench_gan.py                  # 60 s each, 2 threads, MLP, kit + source
-    python benchmarks/bench_gan.py --arch conv --seconds 30 --recipes kit
-    python benchmarks/bench_gan.py --recipes kit --precision float32
+    python benchmarks/bench_gan.py                      # 30 s each, 2 threads
+    python benchmarks/bench_gan.py --seconds 60 --recipes kit harmonic --seeds 0 1 2
 """
 
 from __future__ import annotations
@@ -47,76 +28,105 @@ from __future__ import annotations
 import argparse
 import time
 
+import numpy as np
 import torch
 
 from aigc_kit import get_device, seed_everything
-from aigc_kit.evaluation import generation_report, judge_for, notes_listener, score_samples
+from aigc_kit.evaluation import (
+    PitchJudge,
+    generation_report,
+    judge_for,
+    notes_listener,
+    score_samples,
+)
 from aigc_kit.features import load_mel_dataset
 from aigc_kit.generation import RECIPES, mixed_precision, sample, train_recipe
-from aigc_kit.models import MelClassifier
-from aigc_kit.training import RunConfig, evaluate_classifier, train_classifier
+from aigc_kit.models import VAE, MelClassifier, MLPDecoder, MLPEncoder
+from aigc_kit.training import RunConfig, evaluate_classifier, train_classifier, train_vae
 
 
 def main() -> None:
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seeds[0])
+    device = get_device()
+    print(f"device {device}, {args.threads} threads, forward passes in "
+          f"{'bfloat16 autocast' if mixed_precision(args.precision, device) else 'float32'}")
+    data = load_mel_dataset("notes", seed=args.seeds[0], n_variants=8)
+    bench = Bench(data, args, device)
+    print(f"{'model':<34} {'seed':>4} {'steps':>6} {'s':>6} {'pitch':>6} {'/real':>6} "
+          f"{'IS':>6} {'sharp':>6} {'cov':>4} {'IS img':>7}")
+    bench.row("real held-out notes", data.x_test, seed="-", audio=data.audio_test)
+    bench.row("real, image + vocoder round trip", data.x_test, seed="-")
+    for name in args.recipes:
+        for seed in args.seeds if name == args.chosen else args.seeds[:1]:
+            run = RunConfig(steps=None, max_seconds=args.seconds, seed=seed, device=device,
+                            progress=False)
+            start = time.perf_counter()
+            gan = train_recipe(RECIPES[name], data, run, precision=args.precision)
+            bench.row(f"GAN {name}", sample(gan, len(data.x_test), seed=seed + 1),
+                      seed=seed, steps=gan.result.steps, seconds=time.perf_counter() - start)
+    vae = VAE(MLPEncoder(data.spec.shape, 16), MLPDecoder(16, data.spec.shape))
+    start = time.perf_counter()
+    result = train_vae(vae, data.x_train, run=RunConfig(
+        steps=None, max_seconds=args.vae_seconds, seed=args.seeds[0], device=device,
+        progress=False))
+    bench.row("MLP VAE", sample(vae, len(data.x_test), seed=args.seeds[0] + 1),
+              seed=args.seeds[0], steps=result.steps, seconds=time.perf_counter() - start)
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=60.0, help="GAN training budget (s)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="GAN training budget (s)")
+    parser.add_argument("--vae-seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--arch", choices=("mlp", "conv"), default="mlp")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--classifier-epochs", type=int, default=40)
     parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                         help="forward passes in float32 or bfloat16 autocast (train_gan's "
                              "mixed_precision); auto: bfloat16 where it runs natively")
-    parser.add_argument("--recipes", nargs="+", choices=tuple(RECIPES), default=["kit", "source"])
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    seed_everything(args.seed)
-    device = get_device()
-    mixed = mixed_precision(args.precision, device)
-    print(f"device {device}, {args.threads} threads, forward passes in "
-          f"{'bfloat16 autocast' if mixed else 'float32'}")
+    parser.add_argument("--recipes", nargs="+", choices=tuple(RECIPES),
+                        default=["source", "kit", "conditional", "harmonic"])
+    parser.add_argument("--chosen", choices=tuple(RECIPES), default="harmonic",
+                        help="the recipe trained with every seed")
+    return parser.parse_args()
 
-    data = load_mel_dataset("notes", seed=args.seed, n_variants=8)
-    classifier = MelClassifier(n_classes=data.n_classes, in_shape=data.spec.shape)
-    train_classifier(classifier, data.x_train, data.y_train, epochs=args.classifier_epochs,
-                     lr=3e-3, run=RunConfig(seed=args.seed, device=device, progress=False))
-    accuracy = evaluate_classifier(classifier, data.x_test, data.y_test, device=device)
-    print(f"classifier: accuracy {accuracy:.1%} on {len(data.y_test)} held-out real notes")
 
-    real_probabilities = classifier.predict_proba(data.x_test).cpu().numpy()
-    judge = judge_for("notes", data.spec, seed=args.seed)
-    sharp = notes_listener(c=1.0)
+class Bench:
+    """The judges, the real references and one printed row per generator."""
 
-    def sharp_ratio(images: torch.Tensor) -> float:
-        """IS ratio by the sharper listener, of the audio ``judge`` just vocoded (reused)."""
-        return score_samples(judge.audio(images), data.audio_test, probabilities=lambda a:
-                             sharp.predict_proba(a, data.spec.sr))["is_ratio"]
+    def __init__(self, data, args: argparse.Namespace, device: torch.device) -> None:
+        self.data, self.spec = data, data.spec
+        self.classifier = MelClassifier(n_classes=data.n_classes, in_shape=data.spec.shape)
+        train_classifier(self.classifier, data.x_train, data.y_train,
+                         epochs=args.classifier_epochs, lr=3e-3,
+                         run=RunConfig(seed=args.seeds[0], device=device, progress=False))
+        accuracy = evaluate_classifier(self.classifier, data.x_test, data.y_test, device=device)
+        print(f"image classifier: accuracy {accuracy:.1%} on {len(data.y_test)} held-out notes")
+        self.judge = judge_for("notes", data.spec, seed=args.seeds[0])
+        self.sharp = notes_listener(c=1.0)
+        self.pitch = PitchJudge()
+        self.real_clear = self.pitch.rate(data.audio_test, data.spec.sr)["clear_rate"]
+        self.real_seen = self.classifier.predict_proba(data.x_test).cpu().numpy()
 
-    trip = judge.scores(data.x_test, data.audio_test)
-    print(f"held-out real notes through image + vocoder, as heard: IS ratio "
-          f"{trip['is_ratio']:.3f}, {trip['coverage']} classes (the representation's ceiling); "
-          f"by a sharper listener (c=1): "
-          f"{sharp_ratio(data.x_test):.3f}")
-    run = RunConfig(steps=None, max_seconds=args.seconds, seed=args.seed, device=device,
-                    progress=False)
-    for name in args.recipes:
-        start = time.perf_counter()
-        gan = train_recipe(RECIPES[name], data.x_train, run, arch=args.arch,
-                           precision=args.precision)
-        print(f"GAN ({args.arch}, {name} recipe): {gan.result.steps} steps in "
-              f"{time.perf_counter() - start:.1f} s, stopped by {gan.result.stopped}")
-        fake = sample(gan, len(data.x_test), seed=args.seed + 1, device=device)
-        heard = judge.scores(fake.cpu(), data.audio_test)
-        heard_sharp = sharp_ratio(fake.cpu())
-        seen = generation_report(classifier.predict_proba(fake).cpu().numpy(),
-                                 real_probabilities)
-        print(f"  as heard (vocoded, notes_listener): IS generated {heard['is_generated']:.2f}, "
-              f"held-out real {heard['is_real']:.2f}, ratio {heard['is_ratio']:.3f} (target >= "
-              f"0.85); {heard['coverage']} of {heard['n_classes']} classes covered; by the "
-              f"sharper listener: ratio {heard_sharp:.3f}")
-        print(f"  on the images (MelClassifier): IS ratio {seen['is_ratio']:.3f}, "
-              f"{seen['coverage']} classes covered ({args.arch} GAN, {name} recipe, "
-              f"{args.seconds:.0f} s, {args.threads} threads)")
+    def row(self, name: str, images: torch.Tensor, *, seed: object, steps: int | None = None,
+            seconds: float = np.nan, audio: np.ndarray | None = None) -> None:
+        """Print one generator's (or reference's) figures."""
+        images = images.cpu()
+        audio = self.judge.audio(images) if audio is None else audio
+        data = self.data
+        heard = score_samples(audio, data.audio_test,
+                              probabilities=lambda a: self.judge.hear(a)[0],
+                              features=lambda a: self.judge.hear(a)[1])
+        sharp = score_samples(audio, data.audio_test, probabilities=lambda a:
+                              self.sharp.predict_proba(a, self.spec.sr))["is_ratio"]
+        clear = self.pitch.rate(audio, self.spec.sr)["clear_rate"]
+        seen = generation_report(self.classifier.predict_proba(images).cpu().numpy(),
+                                 self.real_seen)
+        print(f"{name:<34} {seed!s:>4} {steps if steps is not None else '-':>6} "
+              f"{seconds:6.1f} {clear:6.3f} {clear / self.real_clear:6.2f} "
+              f"{heard['is_ratio']:6.3f} {sharp:6.3f} {heard['coverage']:>4} "
+              f"{seen['is_ratio']:7.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -375,6 +375,6 @@ check.ch03_ex4(answer, centroids, g4)
 #
 # What this chapter draws on. Every reference of the course, and the source article's own reading list checked and corrected, is on the course site's [Further reading](further_reading.html) page and in the README.
 #
-# - Mauch and Dixon (2014). *pYIN: A fundamental frequency estimator using probabilistic threshold distributions*. IEEE ICASSP 2014, 659-663. <https://doi.org/10.1109/ICASSP.2014.6853678> Kit: `features.pitch_pyin`, `features.clip_pitch`, `evaluation.pitch_kept`.
+# - Mauch and Dixon (2014). *pYIN: A fundamental frequency estimator using probabilistic threshold distributions*. IEEE ICASSP 2014, 659-663. <https://doi.org/10.1109/ICASSP.2014.6853678> Kit: `features.pitch_pyin`, `features.clip_pitch`, `evaluation.pitch_kept`, `evaluation.PitchJudge`.
 # - Davis and Mermelstein (1980). *Comparison of parametric representations for monosyllabic word recognition in continuously spoken sentences*. IEEE Transactions on Acoustics, Speech, and Signal Processing 28(4), 357-366. <https://doi.org/10.1109/TASSP.1980.1163420> Kit: `features.mfcc`, `evaluation.speech_listener`.
 # - McFee et al. (2015). *librosa: Audio and Music Signal Analysis in Python*. Proceedings of the 14th Python in Science Conference (SciPy 2015), 18-25. <https://doi.org/10.25080/Majora-7b98e3ed-003> Kit: `features.onsets_tempo`, `features.chroma`, `features.pitch_pyin`.

@@ -52,7 +52,9 @@ class PitchJudge:
     lowest, highest : int
         MIDI numbers of the lowest and highest accepted note (60 = C4, 71 = B4).
     frame_s : float
-        pYIN's analysis frame in seconds (hop a quarter of it).
+        pYIN's analysis frame in seconds (rounded up to a power of 2 in samples).
+    hop_s : float
+        Hop between pYIN's frames in seconds (32 ms: the notes' mel hop).
 
     Notes
     -----
@@ -67,6 +69,7 @@ class PitchJudge:
     lowest: int = 60
     highest: int = 71
     frame_s: float = 0.064
+    hop_s: float = 0.032
 
     def __post_init__(self) -> None:
         if not 0 < self.fmin < self.fmax:
@@ -117,7 +120,8 @@ class PitchJudge:
                               "reason": [r or "" for r in rows]}, index=range(len(clips)))
         if ok:
             f0, voiced, _ = pitch_pyin(clips[ok], sr, fmin=self.fmin, fmax=self.fmax,
-                                       frame_length=frame, hop_length=frame // 4)
+                                       frame_length=frame,
+                                       hop_length=max(1, round(self.hop_s * sr)))
             for i, track, flags in zip(ok, np.atleast_2d(f0), np.atleast_2d(voiced),
                                        strict=True):
                 table.loc[i, list(_TRACK_COLUMNS)] = _describe(track, flags)

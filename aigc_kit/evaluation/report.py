@@ -23,6 +23,11 @@ Metrics (keys of :func:`model_metrics`)
     The memorisation check: mean RMS distance (dB of log-mel) from each generated sample to
     its nearest training example, the same for held-out real examples (the baseline), their
     ratio, and the share of samples nearer to the training set than any held-out example.
+``pitch_clear_rate``, ``pitch_clear_ratio`` (notes only)
+    The pitch judge's share of clear notes (:class:`~aigc_kit.evaluation.PitchJudge`:
+    voiced, steady, in tune) and its ratio to the real held-out notes'.
+``gan_recipe`` (GAN only)
+    The name of the GAN's recipe (chapter 6's: ``"harmonic"`` for notes).
 ``recon_mse``, ``recon_logmel_snr_db`` (VAE only)
     Held-out reconstruction (posterior mean): image MSE and SNR of the log-mel in dB.
 
@@ -38,6 +43,7 @@ the small in-process form a chapter shows.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
@@ -53,6 +59,7 @@ import torch
 
 from aigc_kit.evaluation.generative import class_coverage, nearest_neighbour_distance
 from aigc_kit.evaluation.judges import AudioJudge, heard_and_seen, judge_for
+from aigc_kit.evaluation.pitch import PitchJudge
 from aigc_kit.evaluation.rating_stats import t_half_width
 from aigc_kit.evaluation.signal import mse, snr
 from aigc_kit.features.mel_datasets import DATASETS
@@ -185,6 +192,12 @@ def model_metrics(
     metrics["nn_heldout_db"] = float(heldout.mean())
     metrics["nn_ratio"] = metrics["nn_generated_db"] / metrics["nn_heldout_db"]
     metrics["nn_closer_than_heldout"] = float((generated < heldout.min()).mean())
+    if data.class_midi is not None:  # notes: the pitch judge, against the real held-out notes
+        clear = PitchJudge().rate(judge.audio(samples), data.spec.sr)["clear_rate"]
+        real = _real_clear_rate(data.audio_test, data.spec.sr)
+        metrics["pitch_clear_rate"], metrics["pitch_clear_ratio"] = clear, clear / real
+    if model == "gan":
+        metrics["gan_recipe"] = models.gan.recipe.name
     if model == "vae":
         recon = reconstruct(models.vae, data.x_test)
         n = len(recon)
@@ -194,6 +207,17 @@ def model_metrics(
             snr(to_db(recon, top_db).reshape(n, -1).numpy(),
                 to_db(data.x_test, top_db).reshape(n, -1).numpy()).mean())
     return metrics
+
+
+_REAL_CLEAR: dict[str, float] = {}
+
+
+def _real_clear_rate(audio: np.ndarray, sr: int) -> float:
+    """The pitch judge's clear rate of real notes, computed once per set of clips."""
+    key = hashlib.sha1(np.ascontiguousarray(audio).tobytes()).hexdigest() + str(sr)
+    if key not in _REAL_CLEAR:
+        _REAL_CLEAR[key] = PitchJudge().rate(audio, sr)["clear_rate"]
+    return _REAL_CLEAR[key]
 
 
 def _plain(value: Any) -> Any:

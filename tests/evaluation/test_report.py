@@ -15,6 +15,7 @@ from aigc_kit.evaluation import check_settings, model_metrics, write_metrics
 CLASSIFIER_KEYS = {"is_generated", "is_real", "is_ratio", "coverage", "n_classes", "frechet"}
 NN_KEYS = {"nn_generated_db", "nn_heldout_db", "nn_ratio", "nn_closer_than_heldout"}
 RECON_KEYS = {"recon_mse", "recon_logmel_snr_db"}
+PITCH_KEYS = {"pitch_clear_rate", "pitch_clear_ratio"}  # notes only
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +33,13 @@ def tiny_models(tmp_path_factory):
 def test_model_metrics_has_every_metric_that_applies(tiny_models, model):
     metrics = model_metrics(tiny_models, model, n_samples=32, seed=1)
     image_keys = {f"image_{k}" for k in CLASSIFIER_KEYS}  # the image classifier's view
-    expected = (CLASSIFIER_KEYS | image_keys | NN_KEYS | {"class_counts"}
-                | (RECON_KEYS if model == "vae" else set()))
+    expected = (CLASSIFIER_KEYS | image_keys | NN_KEYS | PITCH_KEYS | {"class_counts"}
+                | (RECON_KEYS if model == "vae" else {"gan_recipe"}))
     assert set(metrics) == expected
-    for key in expected - {"class_counts"}:
+    if model == "gan":
+        assert metrics["gan_recipe"] == "harmonic"  # the GAN chapter 6 ends with
+    assert 0 <= metrics["pitch_clear_rate"] <= 1
+    for key in expected - {"class_counts", "gan_recipe"}:
         assert isinstance(metrics[key], (int, float)) and math.isfinite(metrics[key]), key
     counts = metrics["class_counts"]
     assert list(counts) == tiny_models.data.class_names and sum(counts.values()) == 32

@@ -53,6 +53,10 @@ def test_trained_models_are_cached_and_reloaded_identically(cache_dir):
         heard_and_seen(data.x_test[:4], judge, second.classifier, silent)
     with pytest.raises(ValueError, match="model must be one of"):
         sample_model(second, "diffusion", 2, 0)
+    asked = sample_model(second, "gan", 2, 0, labels=torch.tensor([0, 47]))
+    assert asked.shape == (2, *data.spec.shape)
+    with pytest.raises(ValueError, match="VAE is not conditional"):
+        sample_model(second, "vae", 2, 0, labels=torch.tensor([0, 47]))
 
     path.write_bytes(path.read_bytes()[:-100])  # a damaged cache is trained again
     with pytest.warns(RuntimeWarning, match="ignoring the cached models"):
