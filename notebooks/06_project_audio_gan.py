@@ -234,12 +234,12 @@ print(f"image classifier accuracy on held-out real images: "
 # natively the forward passes run in bfloat16 (`mixed_precision`, about 1.5x more steps
 # here), and the kit's default Adam is torch's fused kernel. Without the first two additions,
 # on 384 training notes, G soon collapses to a handful of classes. How far does it get?
-# After 60 s (`bench_gan.py`, about 6,500 steps) the kit recipe's notes are heard with an
-# Inception-score ratio of about 0.4-0.46 of the real notes' (41 of 48 classes), while the
-# real notes' own round trip through image and vocoder reaches 0.69 through this cautious
-# listener (0.95 through a sharper one, which hears the GAN at only 0.5): the gap is the
-# generator's, not the listener's. The compute curve further down scores the averaged generator
-# with G's batch-norm statistics; the final score uses statistics re-estimated for the
+# After 30 s on 2 cores (`bench_gan.py`, about 1,300 steps) the kit recipe's notes are heard
+# with an Inception-score ratio of about 0.36 of the real notes' (42 of 48 classes), while
+# the real notes' own round trip through image and vocoder reaches 0.69 through this
+# cautious listener (0.95 through a sharper one): the gap is the generator's, not the
+# listener's. The pitch judge below says what the listener does not. The compute curve
+# further down scores the averaged generator with G's batch-norm statistics; the final score uses statistics re-estimated for the
 # average, slightly higher. The live plot shows both losses and D's average verdict on real
 # and fake batches. This notebook's parameters change the recipe in one line:
 

@@ -42,6 +42,7 @@ vae_seconds = 5.0  # VAE training budget if the models are not cached yet (s)
 n_generated = 192  # samples per generator (same as the held-out real set)
 n_judges = 6  # simulated listeners in the subjective tests
 n_trials = 4  # MUSHRA trials (held-out notes as references)
+mlp_gan_seconds = 10.0  # the source's MLP GAN (kit recipe), trained here for MUSHRA (s)
 seed = 0
 
 # %%
@@ -74,7 +75,14 @@ from aigc_kit.evaluation import (
     spectral_convergence,
 )
 from aigc_kit.features import NOTES_SPEC, VOCODERS, griffin_lim_resynthesis, to_audio, to_images
-from aigc_kit.generation import reconstruct, sample_model, trained_models
+from aigc_kit.generation import (
+    KIT_RECIPE,
+    reconstruct,
+    sample,
+    sample_model,
+    train_recipe,
+    trained_models,
+)
 from aigc_kit.interaction import (
     FeedbackLog,
     MushraListener,
@@ -87,6 +95,7 @@ from aigc_kit.interaction import (
     record_abx,
     record_mushra,
 )
+from aigc_kit.training import RunConfig
 
 seed_everything(seed)
 models = trained_models("notes", gan_seconds=gan_seconds, vae_seconds=vae_seconds, seed=seed)
@@ -300,7 +309,9 @@ print(f"AI or real? (real vs GAN): accuracy {blind.accuracy:.0%} over {blind.n} 
 # VAE's reconstruction of it, and a GAN note of the same class (chapter 6's GAN is told
 # which note to make: it is asked for the reference's class). The GAN's note is a new one,
 # not a copy of the reference, so it can only come near the reference's score by sounding
-# like the same instrument playing the same pitch.
+# like the same instrument playing the same pitch. Beside it, the source's MLP GAN (kit
+# recipe, trained here for `mlp_gan_seconds`): it cannot be asked for a class, so its note
+# is the one of 48 samples the notes listener hears most as the reference's class.
 #
 # In a class, each student rates in their own notebook into their own log (`rater_id` =
 # their name), and the instructor pools the logs. Headless, `n_judges` simulated listeners
@@ -314,11 +325,16 @@ trial_pick = pick[:n_trials]
 references = data.audio_test[trial_pick]  # the held-out recordings
 vae_recon = reconstruct(models.vae, data.x_test[trial_pick])
 gan_notes = sample_model(models, "gan", n_trials, seed, labels=data.y_test[trial_pick])
+mlp_gan = train_recipe(KIT_RECIPE, data, RunConfig(steps=None, max_seconds=mlp_gan_seconds,
+                                                   seed=seed, progress=False))
+mlp_pool = to_audio(sample(mlp_gan, 48, seed=seed), spec)  # unconditional: pick by ear
+heard_mlp = listener.predict_proba(mlp_pool, spec.sr)
 heard_systems = {
     "NNLS+GL-32": clips["real, via image + vocoder"][:n_trials],
     "GL-32": VOCODERS["GL-32"](data.x_test[trial_pick], spec),
     "VAE": to_audio(vae_recon, spec),
     "GAN": to_audio(gan_notes, spec),
+    "MLP GAN": mlp_pool[heard_mlp[:, data.y_test[trial_pick].numpy()].argmax(0)],
 }
 trials = [mushra_trial(f"note{i}", reference, {name: batch[i] for name, batch in
                                                heard_systems.items()}, spec.sr)
