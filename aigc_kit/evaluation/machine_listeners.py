@@ -68,6 +68,7 @@ from aigc_kit.data.preprocess import normalize_loudness, resample, trim_silence
 from aigc_kit.data.spoken_digits import fsdd
 from aigc_kit.data.synth import TIMBRES, synth_notes
 from aigc_kit.features.audio import mfcc
+from aigc_kit.features.inputs import as_clips
 from aigc_kit.features.mel_datasets import note_class_names
 from aigc_kit.runtime.atomic import write_atomically
 from aigc_kit.runtime.paths import data_dir
@@ -216,25 +217,8 @@ class AudioListener:
                 f"the audio at {self.sr} Hz or more, or fit an AudioListener(sr={sr}) on "
                 "real recordings at that rate."
             )
-        if isinstance(waveforms, torch.Tensor):
-            waveforms = waveforms.detach().cpu().numpy()
-        if isinstance(waveforms, np.ndarray):
-            if waveforms.ndim == 1:
-                waveforms = waveforms[None]
-            if waveforms.ndim != 2:
-                raise ValueError(f"{caller}: expected clips of shape (n_clips, n_samples) or a "
-                                 f"list of 1-D clips, got an array of shape {waveforms.shape}")
-        if len(waveforms) == 0:
-            raise ValueError(f"{caller}: no clips given")
         clips = []
-        for i, clip in enumerate(waveforms):
-            clip = np.asarray(clip.detach().cpu() if isinstance(clip, torch.Tensor) else clip)
-            if clip.ndim != 1 or clip.size == 0 or not np.issubdtype(clip.dtype, np.number):
-                raise ValueError(f"{caller}: clip {i} must be a non-empty 1-D real waveform, "
-                                 f"got shape {clip.shape} and dtype {clip.dtype}")
-            clip = clip.astype(np.float32)
-            if not np.isfinite(clip).all():
-                raise ValueError(f"{caller}: clip {i} contains NaN or infinite samples")
+        for i, clip in enumerate(as_clips(waveforms, caller)):
             if np.abs(clip).max() < _SILENT_PEAK:
                 raise ValueError(
                     f"{caller}: clip {i} is silent (peak below -100 dBFS); there is nothing to "

@@ -54,10 +54,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from aigc_kit.data.preprocess import resample, to_mono, trim_silence
 from aigc_kit.evaluation.machine_listeners import AudioListener, speech_listener
+from aigc_kit.features.inputs import as_clips
 
 __all__ = ["DIGIT_WORDS", "IN_DOMAIN", "OUTSIDE", "DigitRecognizer", "WordRecognizer",
            "digit_error_rate", "speech_coverage", "speech_judge", "speech_verdicts"]
@@ -177,31 +177,7 @@ class WordRecognizer:
 
     def _clips(self, waveforms: Any, caller: str) -> list[np.ndarray]:
         """Mono float32 clips: a 1-D clip, a batch (n, n_samples), a list, or (n, ch, n)."""
-        if isinstance(waveforms, torch.Tensor):
-            waveforms = waveforms.detach().cpu().numpy()
-        if isinstance(waveforms, np.ndarray):
-            if waveforms.ndim == 1:
-                waveforms = waveforms[None]
-            if waveforms.ndim not in (2, 3):
-                raise ValueError(f"{caller}: expected one clip (n_samples,), clips (n_clips, "
-                                 "n_samples), clips (n_clips, n_channels, n_samples) or a list "
-                                 f"of clips, got an array of shape {waveforms.shape}")
-        if len(waveforms) == 0:
-            raise ValueError(f"{caller}: no clips given")
-        clips = []
-        for i, clip in enumerate(waveforms):
-            clip = np.asarray(clip.detach().cpu() if isinstance(clip, torch.Tensor) else clip)
-            if clip.ndim not in (1, 2) or clip.size == 0 \
-                    or not np.issubdtype(clip.dtype, np.number):
-                raise ValueError(f"{caller}: clip {i} must be a non-empty real waveform "
-                                 "(n_samples,) or (n_channels, n_samples), got shape "
-                                 f"{clip.shape} and dtype {clip.dtype}")
-            if not np.isfinite(clip).all():
-                raise ValueError(f"{caller}: clip {i} contains NaN or infinite samples; fix "
-                                 "or drop it (a vocoder or generator that outputs them has "
-                                 "diverged)")
-            clips.append(to_mono(clip.astype(np.float32)))
-        return clips
+        return [to_mono(clip) for clip in as_clips(waveforms, caller, multichannel=True)]
 
     def _pcm(self, clip: np.ndarray, sr: int) -> bytes | None:
         """16 kHz 16-bit PCM of one checked mono clip, endpointed; None if it is silent."""

@@ -45,6 +45,63 @@ def as_waveform(y: Any, name: str = "y") -> np.ndarray:
     return y.astype(np.float32, copy=False)
 
 
+def as_clips(waveforms: Any, caller: str, *, multichannel: bool = False) -> list[np.ndarray]:
+    """A batch of clips as a list of float32 arrays, each checked, or a ValueError.
+
+    Parameters
+    ----------
+    waveforms : array, tensor or sequence
+        One clip ``(n_samples,)``, clips ``(n_clips, n_samples)`` (with ``multichannel``
+        also ``(n_clips, n_channels, n_samples)``), or a list of clips of any lengths.
+    caller : str
+        Named first in every error message.
+    multichannel : bool
+        Accept clips ``(n_channels, n_samples)`` as well as 1-D ones.
+
+    Returns
+    -------
+    list of np.ndarray
+        float32 clips, as given (not mixed down, not resampled).
+
+    Raises
+    ------
+    ValueError
+        No clips; a batch of the wrong shape; a clip that is empty, not numeric, of the
+        wrong shape, or holds NaN or infinite samples (the message names its index).
+
+    Notes
+    -----
+    The front end of every judge that hears a batch of clips
+    (:class:`aigc_kit.evaluation.AudioListener`, the outside speech judge) and of
+    :func:`aigc_kit.features.prepare_clips`; taught in ``07_evaluation``.
+    """
+    shapes = "(n_samples,) or (n_channels, n_samples)" if multichannel else "(n_samples,)"
+    if isinstance(waveforms, torch.Tensor):
+        waveforms = waveforms.detach().cpu().numpy()
+    if isinstance(waveforms, np.ndarray):
+        if waveforms.ndim == 1:
+            waveforms = waveforms[None]
+        if waveforms.ndim not in ((2, 3) if multichannel else (2,)):
+            raise ValueError(f"{caller}: expected one clip {shapes}, a batch of them or a "
+                             f"list of clips, got an array of shape {waveforms.shape}")
+    if len(waveforms) == 0:
+        raise ValueError(f"{caller}: no clips given")
+    clips = []
+    for i, clip in enumerate(waveforms):
+        clip = np.asarray(clip.detach().cpu() if isinstance(clip, torch.Tensor) else clip)
+        if (clip.ndim not in ((1, 2) if multichannel else (1,)) or clip.size == 0
+                or not np.issubdtype(clip.dtype, np.number) or np.iscomplexobj(clip)):
+            raise ValueError(f"{caller}: clip {i} must be a non-empty "
+                             f"{'' if multichannel else '1-D '}real waveform {shapes}, got "
+                             f"shape {clip.shape} and dtype {clip.dtype}")
+        clip = clip.astype(np.float32)
+        if not np.isfinite(clip).all():
+            raise ValueError(f"{caller}: clip {i} contains NaN or infinite samples; fix or "
+                             "drop it (a vocoder or generator that outputs them has diverged)")
+        clips.append(clip)
+    return clips
+
+
 def as_float_tensor(x: Any, device: Device, name: str, min_ndim: int = 1) -> torch.Tensor:
     """``x`` (array or tensor) as a finite float32 tensor on ``device``.
 

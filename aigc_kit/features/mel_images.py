@@ -56,6 +56,7 @@ import torch
 
 from aigc_kit.data.preprocess import fix_length, normalize_loudness, resample, trim_silence
 from aigc_kit.features.audio import log_mel
+from aigc_kit.features.inputs import as_clips
 
 Device = str | torch.device | None
 
@@ -161,19 +162,6 @@ SPECS = {"notes": NOTES_SPEC, "fsdd": FSDD_SPEC, "fsdd24ms": FSDD_SPEC_24MS,
 """Every preset by name."""
 
 
-def _check_clip(clip: np.ndarray, index: int) -> np.ndarray:
-    clip = np.asarray(clip, dtype=np.float32)
-    if clip.ndim != 1 or clip.size == 0:
-        raise ValueError(f"prepare_clips: clip {index} must be a non-empty 1-D waveform "
-                         f"(n_samples,), got shape {clip.shape}")
-    if not np.isfinite(clip).all():
-        raise ValueError(f"prepare_clips: clip {index} contains NaN or infinite samples")
-    if not np.any(clip):
-        raise ValueError(f"prepare_clips: clip {index} is silent (all zeros); drop it first "
-                         "(see aigc_kit.data.detect_outliers)")
-    return clip
-
-
 def prepare_clips(
     clips: Sequence[np.ndarray],
     sr: int,
@@ -217,11 +205,13 @@ def prepare_clips(
     -----
     Taught in ``04_deep_learning_models`` and ``06_project_audio_gan``.
     """
-    if len(clips) == 0:
-        raise ValueError("prepare_clips: no clips given")
+    clips = as_clips(clips, "prepare_clips")
     out = np.empty((len(clips), spec.n_samples), dtype=np.float32)
     for i, clip in enumerate(clips):
-        clip = resample(_check_clip(clip, i), sr, spec.sr)
+        if not np.any(clip):
+            raise ValueError(f"prepare_clips: clip {i} is silent (all zeros); drop it first "
+                             "(see aigc_kit.data.detect_outliers)")
+        clip = resample(clip, sr, spec.sr)
         if trim_db is not None:
             clip, _ = trim_silence(clip, spec.sr, top_db=trim_db)
         out[i] = normalize_loudness(fix_length(clip, spec.n_samples, align="center"),

@@ -83,3 +83,19 @@ def test_check_band_defaults_to_nyquist_and_refuses_a_band_outside_it():
         with pytest.raises(ValueError, match=r"0 <= fmin < fmax <= sr/2 = 8000 Hz, "
                                              rf"got fmin={fmin!r}, fmax="):
             check_band(16000, fmin, fmax)
+
+
+def test_as_clips_is_the_one_front_end_for_batches_of_clips():
+    from aigc_kit.features.inputs import as_clips
+
+    clips = as_clips([np.zeros(5, np.int16), torch.ones(3)], "judge")
+    assert [c.dtype for c in clips] == [np.float32] * 2 and [len(c) for c in clips] == [5, 3]
+    assert len(as_clips(np.zeros(4), "judge")) == 1  # one clip
+    assert as_clips(np.zeros((2, 2, 4)), "judge", multichannel=True)[0].shape == (2, 4)
+    for bad, message in [([], "judge: no clips given"),
+                         (np.zeros((2, 2, 4)), r"judge: expected one clip \(n_samples,\)"),
+                         ([np.zeros(3), np.zeros(0)], "judge: clip 1 must be a non-empty 1-D"),
+                         ([np.array(["a"])], "clip 0 must be a non-empty 1-D real waveform"),
+                         ([np.array([0.0, np.nan])], "clip 0 contains NaN or infinite samples;")]:
+        with pytest.raises(ValueError, match=message):
+            as_clips(bad, "judge")
