@@ -50,10 +50,16 @@ def _check_image_shape(shape: Sequence[int], owner: str) -> tuple[int, int, int]
     return shape  # type: ignore[return-value]
 
 
-def _down_stack(channels: int, width: int, batch_norm: bool, spectral: bool) -> nn.Sequential:
+def down_stack(channels: int, width: int, batch_norm: bool, spectral: bool) -> nn.Sequential:
     """Three stride-2 4x4 convolutions ``channels -> w -> 2w -> 4w``, LeakyReLU(0.2).
 
-    BatchNorm (if asked) follows every convolution but the first, as in DCGAN.
+    BatchNorm (if asked) follows every convolution but the first, as in DCGAN. The body of
+    :class:`ConvDiscriminator`, :class:`ConvEncoder` and the convolutional
+    :class:`aigc_kit.models.ProjectionDiscriminator`.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
     """
     sizes = [channels, width, 2 * width, 4 * width]
     layers: list[nn.Module] = []
@@ -155,7 +161,7 @@ class ConvDiscriminator(nn.Module):
         super().__init__()
         channels, height, width_px = _check_image_shape(in_shape, type(self).__name__)
         self.in_shape = (channels, height, width_px)
-        self.features = _down_stack(channels, width, batch_norm=False, spectral=spectral_norm)
+        self.features = down_stack(channels, width, batch_norm=False, spectral=spectral_norm)
         head = nn.Linear(4 * width * (height // _SCALE) * (width_px // _SCALE), 1)
         self.head = _spectral_norm(head) if spectral_norm else head
 
@@ -192,7 +198,7 @@ class ConvEncoder(nn.Module):
         channels, height, width_px = _check_image_shape(in_shape, type(self).__name__)
         self.in_shape = (channels, height, width_px)
         self.latent_dim = latent_dim
-        self.features = _down_stack(channels, width, batch_norm=True, spectral=False)
+        self.features = down_stack(channels, width, batch_norm=True, spectral=False)
         n_features = 4 * width * (height // _SCALE) * (width_px // _SCALE)
         self.mu = nn.Linear(n_features, latent_dim)
         self.logvar = nn.Linear(n_features, latent_dim)

@@ -36,7 +36,7 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from aigc_kit.features.mel_images import MelSpec
-from aigc_kit.models.conv import _down_stack
+from aigc_kit.models.conv import down_stack
 from aigc_kit.models.mlp import NEGATIVE_SLOPE, check_shape, mlp
 
 _FLOOR = 1e-10  # power floor before the log, as in features.log_mel
@@ -126,7 +126,7 @@ class ProjectionDiscriminator(nn.Module):
                                                           features], NEGATIVE_SLOPE))
         elif body == "conv":
             self.body = nn.Sequential(
-                _down_stack(channels, width, batch_norm=False, spectral=True), nn.Flatten(),
+                down_stack(channels, width, batch_norm=False, spectral=True), nn.Flatten(),
                 spectral_norm(nn.Linear(4 * width * (height // 8) * (frames // 8), features)),
                 nn.LeakyReLU(0.2))
         else:
