@@ -4,7 +4,8 @@
 (``04_deep_learning_models``); the source's MLP GAN, the convolutional GAN, the VAEs and
 ``MixturePrior``, a latent prior for GANs, and the class-conditional GANs
 (``LabelConditioned``, ``ProjectionDiscriminator``, ``HarmonicGenerator``, a generator built
-for notes) (``06_project_audio_gan``); ``ConditionalVAE``
+for notes), and a denoising diffusion model (``DiffusionModel``, ``MLPDenoiser``,
+``NoiseSchedule``, ``ddpm_step``, ``ddim_step``) (``06_project_audio_gan``); ``ConditionalVAE``
 (``10_speech_synthesis``); the energy model ``P(X) = exp(-V(X)) / Z`` with its exact
 partition function (``05_math_losses_optimizers``). The neural networks work on the log-mel
 images of ``aigc_kit.features.mel_images``.
@@ -18,6 +19,13 @@ from aigc_kit.models.classifier import MelClassifier
 from aigc_kit.models.conditional import ConditionalVAE
 from aigc_kit.models.contract import GenerativeVAE, LatentSampler, reparameterize
 from aigc_kit.models.conv import ConvDecoder, ConvDiscriminator, ConvEncoder, ConvGenerator
+from aigc_kit.models.diffusion import (
+    DiffusionModel,
+    MLPDenoiser,
+    NoiseSchedule,
+    ddim_step,
+    ddpm_step,
+)
 from aigc_kit.models.energy import (
     all_sequences,
     energy_from_probability,
@@ -41,6 +49,11 @@ from aigc_kit.models.vocoder import SpectralInverter
 from aigc_kit.runtime.device import count_parameters  # re-exported for chapters 4, 6, 13
 
 __all__ = [
+    "DiffusionModel",
+    "MLPDenoiser",
+    "NoiseSchedule",
+    "ddim_step",
+    "ddpm_step",
     "SpectralInverter",
     "VAE",
     "ConditionalVAE",

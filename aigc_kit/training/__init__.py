@@ -7,8 +7,9 @@
   its run options (:class:`RunConfig`): step count and time budget, progress bar, live plot,
   NaN stop with restore, callbacks, checkpoints and the history;
 - :mod:`~aigc_kit.training.gan`, :mod:`~aigc_kit.training.vae`,
-  :mod:`~aigc_kit.training.classifier`: the trainers, each a step function on that loop
-  (:func:`train_gan` with its :class:`GANConfig`, :func:`train_vae`,
+  :mod:`~aigc_kit.training.diffusion`, :mod:`~aigc_kit.training.classifier`: the trainers,
+  each a step function on that loop (:func:`train_gan` with its :class:`GANConfig`,
+  :func:`train_vae`, :func:`train_diffusion` with its :class:`DiffusionConfig`,
   :func:`train_classifier`), and batched inference (:func:`predict`);
 - :mod:`~aigc_kit.training.live_plot`: loss curves redrawn while training.
 
@@ -22,6 +23,7 @@ from aigc_kit.training.classifier import (
     random_time_shift,
     train_classifier,
 )
+from aigc_kit.training.diffusion import DiffusionConfig, train_diffusion
 from aigc_kit.training.gan import GANConfig, train_gan
 from aigc_kit.training.live_plot import (
     LivePlot,
@@ -59,6 +61,8 @@ from aigc_kit.training.vae import train_vae
 from aigc_kit.training.vocoder import TrainedVocoder, linear_targets, train_vocoder
 
 __all__ = [
+    "DiffusionConfig",
+    "train_diffusion",
     "train_vocoder",
     "TrainedVocoder",
     "linear_targets",

@@ -1,0 +1,133 @@
+"""GAN, VAE and diffusion on the same notes and budget, judged the same way, as audio.
+
+Each generator trains on the notes' log-mel images (``NOTES_SPEC``) for ``--seconds`` of
+wall-clock time on ``--threads`` CPU threads: the source's MLP GAN (kit recipe), the harmonic
+GAN chapter 6 ends with, the MLP VAE, and the class-conditional diffusion model
+(:class:`aigc_kit.models.DiffusionModel`: cosine schedule over ``--diffusion-steps`` steps,
+the MLP denoiser, classifier-free guidance), the last with every seed of ``--seeds``. 192
+samples of each (a conditional model: every class four times) are vocoded with
+``to_audio`` and judged:
+
+- the **pitch judge** (``PitchJudge``): share of clear notes, and its ratio to the real
+  held-out notes';
+- the heard **IS ratio**, **coverage** and **Fréchet distance** by ``notes_listener()``
+  against the real held-out recordings;
+- **sampling time per second of audio** (images, not vocoding) and **training seconds**.
+
+Then, for the first seed's diffusion model: guidance scales (``--guidance``) and sampling
+steps (DDIM ``--sampling-steps``, and DDPM over every step), with their sampling time.
+
+    python benchmarks/bench_diffusion.py                       # 60 s each, seeds 0 1 2
+    python benchmarks/bench_diffusion.py --seconds 30 --seeds 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+from aigc_kit import get_device, seed_everything
+from aigc_kit.evaluation import PitchJudge, judge_for
+from aigc_kit.features import load_mel_dataset
+from aigc_kit.generation import HARMONIC_RECIPE, KIT_RECIPE, sample, train_recipe
+from aigc_kit.models import VAE, DiffusionModel, MLPDecoder, MLPDenoiser, MLPEncoder, NoiseSchedule
+from aigc_kit.training import RunConfig, train_diffusion, train_vae
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="training budget (s)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--diffusion-steps", type=int, default=200)
+    parser.add_argument("--schedule", choices=("cosine", "linear"), default="cosine")
+    parser.add_argument("--guidance", type=float, nargs="+", default=[1.0, 2.0, 4.0])
+    parser.add_argument("--sampling-steps", type=int, nargs="+", default=[10, 25, 50])
+    return parser.parse_args()
+
+
+class Judge:
+    """The judges, the real references, and one printed row per sample set."""
+
+    def __init__(self, data) -> None:
+        self.data, self.spec = data, data.spec
+        self.judge = judge_for("notes", data.spec)
+        self.pitch = PitchJudge()
+        self.real_clear = self.pitch.rate(data.audio_test, data.spec.sr)["clear_rate"]
+        print(f"{'model':<38} {'seed':>4} {'steps':>6} {'train s':>7} {'pitch':>6} {'/real':>6} "
+              f"{'IS':>6} {'cov':>4} {'FD':>7} {'s/s audio':>9}")
+
+    def row(self, name: str, images: torch.Tensor, sample_s: float, *, seed: object = "-",
+            steps: object = "-", train_s: float = np.nan) -> None:
+        heard = self.judge.scores(images.cpu(), self.data.audio_test)
+        clear = self.pitch.rate(self.judge.audio(images.cpu()), self.spec.sr)["clear_rate"]
+        per_audio = sample_s / (len(images) * self.spec.duration_s)
+        print(f"{name:<38} {seed!s:>4} {steps!s:>6} {train_s:7.1f} {clear:6.3f} "
+              f"{clear / self.real_clear:6.2f} {heard['is_ratio']:6.3f} {heard['coverage']:>4} "
+              f"{heard['frechet']:7.1f} {per_audio:9.4f}", flush=True)
+
+
+def timed_sample(model, n: int, seed: int, **kwargs) -> tuple[torch.Tensor, float]:
+    start = time.perf_counter()
+    if isinstance(model, DiffusionModel):
+        with torch.no_grad():
+            images = model.eval().sample(n, generator=torch.Generator().manual_seed(seed),
+                                         **kwargs)
+    else:
+        images = sample(model, n, seed=seed)
+    return images, time.perf_counter() - start
+
+
+def train_diffusion_model(data, args: argparse.Namespace, seed: int, device) -> tuple:
+    torch.manual_seed(seed)
+    model = DiffusionModel(MLPDenoiser(data.spec.shape, data.n_classes),
+                           NoiseSchedule(args.diffusion_steps, args.schedule))
+    result = train_diffusion(model, data.x_train, data.y_train, run=RunConfig(
+        steps=None, max_seconds=args.seconds, seed=seed, device=device, progress=False))
+    return model.eval(), result
+
+
+def main() -> None:
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seeds[0])
+    device = get_device()
+    data = load_mel_dataset("notes", seed=args.seeds[0])
+    judge = Judge(data)
+    n, seed = len(data.x_test), args.seeds[0]
+    judge.row("real, image + vocoder round trip", data.x_test, 0.0)
+    run = RunConfig(steps=None, max_seconds=args.seconds, seed=seed, device=device,
+                    progress=False)
+    for name, recipe in [("MLP GAN (kit recipe)", KIT_RECIPE), ("harmonic GAN", HARMONIC_RECIPE)]:
+        gan = train_recipe(recipe, data, run)
+        images, sample_s = timed_sample(gan, n, seed + 1)
+        judge.row(name, images, sample_s, seed=seed, steps=gan.result.steps,
+                  train_s=gan.result.seconds)
+    vae = VAE(MLPEncoder(data.spec.shape, 16), MLPDecoder(16, data.spec.shape))
+    vae_run = train_vae(vae, data.x_train, run=run)
+    images, sample_s = timed_sample(vae, n, seed + 1)
+    judge.row("MLP VAE", images, sample_s, seed=seed, steps=vae_run.steps,
+              train_s=vae_run.seconds)
+    first = None
+    for s in args.seeds:
+        model, result = train_diffusion_model(data, args, s, device)
+        first = first or model
+        images, sample_s = timed_sample(model, n, s + 1)
+        judge.row(f"diffusion (DDIM {model.sampling_steps}, w {model.guidance:g})", images,
+                  sample_s, seed=s, steps=result.steps, train_s=result.seconds)
+    for w in args.guidance:
+        images, sample_s = timed_sample(first, n, seed + 1, guidance=w)
+        judge.row(f"  guidance w = {w:g} (DDIM {first.sampling_steps})", images, sample_s,
+                  seed=seed)
+    for k in args.sampling_steps:
+        images, sample_s = timed_sample(first, n, seed + 1, steps=k)
+        judge.row(f"  DDIM {k} steps", images, sample_s, seed=seed)
+    images, sample_s = timed_sample(first, n, seed + 1, sampler="ddpm")
+    judge.row(f"  DDPM {first.schedule.n_steps} steps (ancestral)", images, sample_s, seed=seed)
+
+
+if __name__ == "__main__":
+    main()
