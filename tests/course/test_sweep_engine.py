@@ -227,7 +227,9 @@ def test_loopback_cluster_survives_a_killed_worker(tiny, tmp_path):
 
 def test_interrupted_sweep_resumes_with_every_point_once(tiny, tmp_path, capsys):
     out, ledger = tmp_path / "sweep", tmp_path / "ledger"
-    options = [str(tiny), "-g", "x=1,2", "-g", "seed=0,1", "-p", "sleep=1",
+    # points of 4 s: the interrupt, sent once the first point is done, lands while the
+    # others still run (with 1-s points, two workers sometimes finished all four first)
+    options = [str(tiny), "-g", "x=1,2", "-g", "seed=0,1", "-p", "sleep=4",
                "-p", f"ledger={ledger}", "--out", str(out), "--workers", "2"]
     sweep = subprocess.Popen([sys.executable, "-m", "aigc_kit", "sweep", *options], env=ENV,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -246,7 +248,7 @@ def test_interrupted_sweep_resumes_with_every_point_once(tiny, tmp_path, capsys)
     assert "rebuilt from the run folders" in printed
     assert f"4 points: {4 - len(done_before)} ok, 0 failed, {len(done_before)} skipped" in printed
     plan = plan_sweep(tiny, {"x": [1, 2], "seed": [0, 1]},
-                      {"sleep": 1, "ledger": str(ledger)})
+                      {"sleep": 4, "ledger": str(ledger)})
     assert {p.name for p in (out / "runs").iterdir()} == {p.name for p in plan.points}
     finished = ledger.read_text().split()
     for point in plan.points:  # a point kept from the first run did not run again
