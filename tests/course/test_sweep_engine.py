@@ -231,8 +231,12 @@ def test_interrupted_sweep_resumes_with_every_point_once(tiny, tmp_path, capsys)
     # others still run (with 1-s points, two workers sometimes finished all four first)
     options = [str(tiny), "-g", "x=1,2", "-g", "seed=0,1", "-p", "sleep=4",
                "-p", f"ledger={ledger}", "--out", str(out), "--workers", "2"]
+    # Ctrl-C as at a terminal: a child inherits an *ignored* SIGINT from its parent (an
+    # earlier test in the same pytest process may leave it ignored), and Python then never
+    # installs its KeyboardInterrupt handler, so the sweep would run to the end
     sweep = subprocess.Popen([sys.executable, "-m", "aigc_kit", "sweep", *options], env=ENV,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     _wait(lambda: _done(out) >= 1 or sweep.poll() is not None, BUSY, "a first point")
     assert sweep.poll() is None, "the sweep ended before the interruption"
     sweep.send_signal(signal.SIGINT)  # Ctrl-C
