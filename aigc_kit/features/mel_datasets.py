@@ -10,7 +10,6 @@ the customary split. Taught in ``04_deep_learning_models`` and ``06_project_audi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -218,7 +217,7 @@ class MelImageDataset:
     @property
     def class_midi(self) -> list[int] | None:
         """MIDI note number of each class (``"organ C4"`` -> 60), or None if not notes."""
-        midi = [_note_midi(name.rsplit(" ", 1)[-1]) for name in self.class_names]
+        midi = [_MIDI_OF_NAME.get(name.rsplit(" ", 1)[-1]) for name in self.class_names]
         return None if any(m is None for m in midi) else midi  # type: ignore[return-value]
 
     def fraction(self, share: float, seed: int = 0) -> MelImageDataset:
@@ -231,15 +230,7 @@ class MelImageDataset:
                                self.x_test, self.y_test, self.class_names, self.audio_test)
 
 
-def _note_midi(name: str) -> int | None:
-    """MIDI number of a note name such as ``"C#4"``, or None if it is not one."""
-    match = re.fullmatch(r"([A-G]#?)(-?\d)", name)
-    if match is None:
-        return None
-    return 12 * (int(match[2]) + 1) + _NOTE_NAMES.index(match[1])
-
-
-_NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+_MIDI_OF_NAME = {midi_to_note(m): m for m in range(128)}  # "C4" -> 60, the inverse
 
 
 def load_mel_dataset(name: str, seed: int = 0, n_variants: int = 8,

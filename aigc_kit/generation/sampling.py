@@ -32,7 +32,13 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from aigc_kit.models.contract import GenerativeVAE, LatentSampler, check_count, prior_codes
+from aigc_kit.models.contract import (
+    GenerativeVAE,
+    LatentSampler,
+    balanced_labels,
+    check_count,
+    prior_codes,
+)
 from aigc_kit.runtime.device import model_device, param_dtype
 from aigc_kit.training.classifier import predict
 
@@ -117,9 +123,7 @@ class GANSampler:
             with torch.no_grad():
                 return predict(self.generator, z, batch_size=_BATCH, device=device).to(device)
         if labels is None:
-            on = generator.device if generator is not None else torch.device("cpu")
-            order = torch.randperm(n, generator=generator, device=on)
-            labels = order.remainder(n_classes)
+            labels = balanced_labels(n, n_classes, generator)
         return _predict_conditional(self.generator, z, torch.as_tensor(labels).to(device))
 
 

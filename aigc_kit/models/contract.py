@@ -174,6 +174,22 @@ def check_count(n: int) -> int:
     return operator.index(n)
 
 
+def balanced_labels(n: int, n_classes: int,
+                    generator: torch.Generator | None = None) -> torch.Tensor:
+    """``n`` class labels ``(n,)``, every class equally often as far as ``n`` allows, shuffled.
+
+    Drawn from ``generator`` (on its device; the global RNG without one). The default
+    labels of every class-conditional generator of the kit (the conditional GANs, the
+    diffusion model), like a balanced held-out set.
+
+    Notes
+    -----
+    Taught in ``06_project_audio_gan``.
+    """
+    on = generator.device if generator is not None else torch.device("cpu")
+    return torch.randperm(n, generator=generator, device=on).remainder(n_classes)
+
+
 def prior_codes(
     n: int, latent_dim: int, device: torch.device, generator: torch.Generator | None,
     dtype: torch.dtype = torch.float32,

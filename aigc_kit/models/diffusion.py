@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from aigc_kit.models.contract import balanced_labels
 from aigc_kit.models.harmonic import check_labels
 from aigc_kit.models.mlp import check_shape
 from aigc_kit.runtime.device import model_device
@@ -301,7 +302,7 @@ class DiffusionModel(nn.Module):
         check_guidance(guidance)
         on = generator.device if generator is not None else torch.device("cpu")
         if labels is None:
-            labels = torch.randperm(n, generator=generator, device=on).remainder(self.n_classes)
+            labels = balanced_labels(n, self.n_classes, generator)
         labels = check_labels(labels, n, self.n_classes, type(self).__name__).to(device)
         x = torch.randn(n, *self.in_shape, generator=generator, device=on).to(device)
         for i, t in enumerate(timesteps):
