@@ -41,10 +41,12 @@ from torch import nn
 from aigc_kit.features.mel_datasets import MelImageDataset
 from aigc_kit.generation.sampling import GANSampler
 from aigc_kit.models.conv import ConvDiscriminator, ConvGenerator
+from aigc_kit.models.diffusion import DiffusionModel, MLPDenoiser, NoiseSchedule
 from aigc_kit.models.harmonic import HarmonicGenerator, LabelConditioned, ProjectionDiscriminator
 from aigc_kit.models.mlp import MLPDiscriminator, MLPGenerator
 from aigc_kit.models.prior import MixturePrior
 from aigc_kit.runtime.device import fast_bfloat16, get_device
+from aigc_kit.training.diffusion import DiffusionConfig, train_diffusion
 from aigc_kit.training.gan import GANConfig, train_gan
 from aigc_kit.training.loop import RunConfig, TrainResult
 
@@ -270,6 +272,78 @@ HARMONIC_RECIPE = GANRecipe(
                        reuse_fakes=True))
 RECIPES = {recipe.name: recipe for recipe in (SOURCE_RECIPE, BN_R1_RECIPE, KIT_RECIPE,
                                               CONDITIONAL_RECIPE, HARMONIC_RECIPE)}
+
+
+@dataclass(frozen=True)
+class DiffusionRecipe:
+    """How the class-conditional diffusion model is built, trained and sampled.
+
+    Attributes
+    ----------
+    name : str
+        Short name (cache keys, tables).
+    description : str
+        One line for tables and plots.
+    n_steps : int
+        Diffusion steps ``T`` of the forward process.
+    schedule : {"cosine", "linear"}
+        The noise schedule (:class:`aigc_kit.models.NoiseSchedule`).
+    target : {"x0", "eps"}
+        What the denoiser predicts (:class:`aigc_kit.models.DiffusionModel`).
+    hidden : tuple of int
+        Hidden layer sizes of the MLP denoiser (the source's MLP widths).
+    sampler : {"ddim", "ddpm"}
+        Default sampler.
+    sampling_steps : int
+        Default number of DDIM steps.
+    guidance : float
+        Default classifier-free guidance scale.
+    training : DiffusionConfig
+        Batch size, learning rate, label-drop probability.
+
+    Notes
+    -----
+    Taught in ``06b_project_audio_diffusion``.
+    """
+
+    name: str = "diffusion"
+    description: str = "conditional diffusion (MLP denoiser, cosine schedule, predicts x0)"
+    n_steps: int = 200
+    schedule: str = "cosine"
+    target: str = "x0"
+    hidden: tuple[int, ...] = (1024, 1024)
+    sampler: str = "ddim"
+    sampling_steps: int = 25
+    guidance: float = 1.0
+    training: DiffusionConfig = field(default_factory=DiffusionConfig)
+
+    def replace(self, **changes: Any) -> DiffusionRecipe:
+        """A copy with ``changes`` applied (e.g. ``schedule="linear"``)."""
+        return dataclasses.replace(self, **changes)
+
+    def build(self, data: MelImageDataset, seed: int = 0) -> DiffusionModel:
+        """An untrained model for ``data``'s images and classes, initialised from ``seed``."""
+        torch.manual_seed(seed)
+        return DiffusionModel(MLPDenoiser(data.spec.shape, data.n_classes, self.hidden),
+                              NoiseSchedule(self.n_steps, self.schedule), self.sampler,
+                              self.sampling_steps, self.guidance, self.target)
+
+    def train(self, data: MelImageDataset, run: RunConfig,
+              model: DiffusionModel | None = None) -> tuple[DiffusionModel, TrainResult]:
+        """Train (a fresh model unless given) on ``data``'s training images and classes.
+
+        Returns the model in eval mode and the loop's result; a run that stopped on a
+        non-finite loss raises a RuntimeError naming the reason.
+        """
+        model = model if model is not None else self.build(data, seed=run.seed or 0)
+        result = train_diffusion(model, data.x_train, data.y_train, self.training, run=run)
+        if not result.ok:
+            raise RuntimeError(f"training the diffusion model failed: {result.stopped}")
+        return model.eval(), result
+
+
+DIFFUSION_RECIPE = DiffusionRecipe()
+"""The diffusion model of ``06b_project_audio_diffusion`` (see :class:`DiffusionRecipe`)."""
 
 
 def get_recipe(name: str) -> GANRecipe:

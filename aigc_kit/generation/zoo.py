@@ -28,14 +28,17 @@ import torch
 
 from aigc_kit.features.mel_datasets import MelImageDataset, load_mel_dataset
 from aigc_kit.generation.recipes import (
+    DIFFUSION_RECIPE,
     HARMONIC_RECIPE,
     KIT_RECIPE,
+    DiffusionRecipe,
     GANRecipe,
     TrainedGAN,
     train_recipe,
 )
 from aigc_kit.generation.sampling import sample
 from aigc_kit.models.classifier import MelClassifier
+from aigc_kit.models.diffusion import DiffusionModel
 from aigc_kit.models.mlp import VAE, MLPDecoder, MLPEncoder
 from aigc_kit.runtime.checkpoint import (
     CheckpointError,
@@ -56,6 +59,8 @@ GAN_SECONDS = 20.0
 2 cores, where its notes are as clear to the listener as the real notes' round trip."""
 MODELS = ("gan", "vae")
 """The zoo's generators by name (:func:`sample_model`)."""
+DIFFUSION_STEPS = 600
+"""The default training steps of the zoo's diffusion model (about 13 s on 2 cores)."""
 
 
 @dataclass
@@ -298,3 +303,136 @@ def sample_model(models: TrainedModels, model: str, n_samples: int, seed: int,
                          "labels")
     return sample(models.gan if model == "gan" else models.vae, n_samples, seed=seed,
                   labels=labels)
+
+
+@dataclass
+class TrainedDiffusion:
+    """A trained diffusion model with its recipe and where it came from.
+
+    Attributes
+    ----------
+    model : DiffusionModel
+        In eval mode; sample it with ``sample(trained.model, n, seed=...)`` (every class
+        equally often unless given ``labels=``).
+    recipe : DiffusionRecipe
+        How it was built and trained.
+    meta : dict
+        Settings (:func:`diffusion_settings`), steps, seconds, whether it came from the cache.
+
+    Notes
+    -----
+    Taught in ``06b_project_audio_diffusion``.
+    """
+
+    model: DiffusionModel
+    recipe: DiffusionRecipe
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def diffusion_settings(data: MelImageDataset, steps: int, seed: int,
+                       recipe: DiffusionRecipe = DIFFUSION_RECIPE) -> dict[str, Any]:
+    """The settings that key the diffusion model's cache: data set, spec, steps, seed, recipe.
+
+    The budget is a number of steps, not seconds, so a cached model is the same on every
+    machine. Another schedule, target or spec is another key, and a file at the key that
+    holds another one is refused (:func:`trained_diffusion`).
+
+    Notes
+    -----
+    Taught in ``06b_project_audio_diffusion``.
+    """
+    if not (isinstance(steps, int) and steps >= 1):
+        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    return {"dataset": data.name, "model": "diffusion", "spec": repr(data.spec),
+            "steps": steps, "seed": int(seed), "recipe": repr(recipe)}
+
+
+def trained_diffusion(dataset: str = "notes", steps: int = DIFFUSION_STEPS, seed: int = 0,
+                      recipe: DiffusionRecipe = DIFFUSION_RECIPE,
+                      device: str | torch.device | None = None,
+                      cache: bool = True) -> TrainedDiffusion:
+    """Load (or train for ``steps`` and cache) the zoo's diffusion model of ``dataset``.
+
+    Parameters
+    ----------
+    dataset : {"notes", "fsdd"}
+        Which mel-image data set.
+    steps : int
+        Training steps (batches).
+    seed : int
+        Seed of data, initialisation and training.
+    recipe : DiffusionRecipe
+        How to build and train it.
+    device : str or torch.device, optional
+        Where to train; default :func:`aigc_kit.get_device`.
+    cache : bool
+        Load a checkpoint of the same settings if there is one, save one after training.
+
+    Returns
+    -------
+    TrainedDiffusion
+        ``meta["cached"]`` says whether the weights came from the cache.
+
+    Warns
+    -----
+    RuntimeWarning
+        A damaged cache file, or one holding another recipe or spec (both named), is
+        ignored, and the model retrained and saved over it.
+
+    Notes
+    -----
+    Taught in ``06b_project_audio_diffusion`` (which trains it live and hands it on with
+    :func:`remember_diffusion`).
+    """
+    device = get_device(device)
+    data = load_mel_dataset(dataset, seed=seed)
+    settings = diffusion_settings(data, steps, seed, recipe)
+    model, path = recipe.build(data, seed=seed), cached_model_path(dataset, settings)
+    if cache and path.is_file():
+        try:
+            meta = load_checkpoint(path, {"diffusion": model})
+            _check_stored(path, meta.get("trained", {}), settings)
+            return TrainedDiffusion(model.to(device).eval(), recipe,
+                                    {**meta["trained"], "cached": True, "path": str(path)})
+        except CheckpointError as err:
+            warnings.warn(f"ignoring the cached diffusion model ({err}); training again",
+                          RuntimeWarning, stacklevel=2)
+            model = recipe.build(data, seed=seed)
+    model, result = recipe.train(data, RunConfig(steps=steps, seed=seed, device=device,
+                                                 progress=False), model)
+    trained = TrainedDiffusion(model, recipe, {**settings, "seconds": result.seconds})
+    if cache:
+        remember_diffusion(trained, settings)
+    return TrainedDiffusion(model, recipe, {**trained.meta, "cached": False, "path": str(path)})
+
+
+def _check_stored(path: Path, stored: dict[str, Any], settings: dict[str, Any]) -> None:
+    for key in ("recipe", "spec"):
+        if stored.get(key) != settings[key]:
+            raise CheckpointError(f"{path} holds a diffusion model of {key} "
+                                  f"{stored.get(key)}, not the requested {settings[key]}")
+
+
+def remember_diffusion(trained: TrainedDiffusion, settings: dict[str, Any]) -> Path:
+    """Cache a diffusion model trained elsewhere (the chapter) under ``settings``.
+
+    Parameters
+    ----------
+    trained : TrainedDiffusion
+        Trained as :func:`trained_diffusion` would (same recipe, steps and seed).
+    settings : dict
+        From :func:`diffusion_settings`.
+
+    Returns
+    -------
+    Path
+        The checkpoint :func:`trained_diffusion` with the same settings loads.
+
+    Notes
+    -----
+    Taught in ``06b_project_audio_diffusion``.
+    """
+    path = cached_model_path(settings["dataset"], settings)
+    save_checkpoint(path, {"diffusion": trained.model},
+                    meta={"trained": {**settings, "seconds": trained.meta.get("seconds")}})
+    return path

@@ -104,14 +104,15 @@ def train_diffusion(model: DiffusionModel, data: torch.Tensor, labels: torch.Ten
         y = torch.where(torch.rand(len(x0), device=device) < config.drop_label,
                         torch.full_like(y, none), y)
         noise = torch.randn_like(x0)
-        loss = (model(model.schedule.add_noise(x0, noise, t), t, y) - noise).pow(2).mean()
+        target = x0 if model.target == "x0" else noise
+        loss = (model(model.schedule.add_noise(x0, noise, t), t, y) - target).pow(2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         return loss.detach()[None]
 
     record = {**dataclasses.asdict(config), "seed": run.seed, "n_steps": n_steps,
-              "schedule": model.schedule.kind}
+              "schedule": model.schedule.kind, "target": model.target}
     return Trainer(run).fit(Task("train_diffusion", {"diffusion": model}, step,
                                  columns=("loss",), config=record, lr=config.lr,
                                  optimizers=(opt,)))

@@ -1,17 +1,22 @@
 import dataclasses
+from pathlib import Path
 
 import pytest
 import torch
 
 from aigc_kit.evaluation import heard_and_seen, judge_for
+from aigc_kit.features import load_mel_dataset
 from aigc_kit.generation import (
+    DIFFUSION_RECIPE,
     HARMONIC_RECIPE,
     KIT_RECIPE,
     TrainedModels,
     build_models,
+    diffusion_settings,
     remember_models,
     sample,
     sample_model,
+    trained_diffusion,
     trained_models,
     zoo_recipe,
     zoo_settings,
@@ -117,3 +122,24 @@ def test_build_models_gives_untrained_models_of_the_recipe():
     assert all(torch.equal(a, b) for a, b in zip(first.gan.parts.generator.parameters(),
                                                  again.gan.parts.generator.parameters(),
                                                  strict=True))
+
+
+def test_the_diffusion_model_is_cached_reloaded_and_a_stale_file_refused(cache_dir):
+    small = DIFFUSION_RECIPE.replace(hidden=(32, 32), sampling_steps=5)
+    first = trained_diffusion(steps=3, recipe=small, device="cpu")
+    assert not first.meta["cached"] and first.meta["steps"] == 3
+    second = trained_diffusion(steps=3, recipe=small, device="cpu")
+    assert second.meta["cached"] and second.recipe == small
+    assert torch.equal(sample(first.model, 6, seed=1), sample(second.model, 6, seed=1))
+    # a file at another recipe's key (stale or copied by hand) is refused, naming both
+    linear = small.replace(schedule="linear")
+    data = load_mel_dataset("notes")
+    stale = cached_model_path("notes", diffusion_settings(data, 3, 0, linear))
+    stale.write_bytes(Path(first.meta["path"]).read_bytes())
+    with pytest.warns(RuntimeWarning, match=r"recipe DiffusionRecipe\(.*schedule='cosine'.*"
+                                            r"not the requested .*schedule='linear'"):
+        third = trained_diffusion(steps=3, recipe=linear, device="cpu")
+    assert not third.meta["cached"] and third.model.schedule.kind == "linear"
+    assert trained_diffusion(steps=3, recipe=linear, device="cpu").meta["cached"]
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+        diffusion_settings(data, 0, 0)

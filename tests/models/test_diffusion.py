@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from aigc_kit.models import DiffusionModel, MLPDenoiser, NoiseSchedule, ddim_step, ddpm_step
+from aigc_kit.models.diffusion import noise_from_x0
 
 SHAPE = (1, 8, 4)
 
@@ -71,3 +72,31 @@ def test_bad_schedules_and_labels_are_refused():
         NoiseSchedule(10, "sigmoid")
     with pytest.raises(ValueError, match="n_steps must be an integer >= 2"):
         NoiseSchedule(1)
+
+
+def test_a_predicted_clean_image_steps_as_diffusers_sample_prediction():
+    diffusers = pytest.importorskip("diffusers", reason="diffusers is a test-only reference")
+    schedule = NoiseSchedule(200)
+    theirs = diffusers.DDIMScheduler(num_train_timesteps=200, beta_schedule="squaredcos_cap_v2",
+                                     prediction_type="sample")
+    theirs.set_timesteps(10)
+    visits, abars = schedule.timesteps(10, "ddim"), schedule.alpha_bars()
+    torch.manual_seed(0)
+    x_t = torch.randn(2, *SHAPE)
+    for i, t in enumerate(visits):
+        x0 = torch.rand(2, *SHAPE) * 2 - 1  # a denoiser's clean-image prediction
+        expected = theirs.step(x0, t, x_t).prev_sample
+        eps = noise_from_x0(abars[t], x_t, x0)
+        ours = ddim_step(schedule, eps, t, visits[i + 1] if i + 1 < len(visits) else -1, x_t)
+        assert torch.allclose(ours, expected, atol=1e-4), t
+        x_t = expected
+
+
+def test_the_target_is_checked_and_both_targets_sample():
+    with pytest.raises(ValueError, match=r"target must be one of \('x0', 'eps'\)"):
+        DiffusionModel(MLPDenoiser(SHAPE, 3, (8, 8)), NoiseSchedule(20), target="v")
+    for target in ("x0", "eps"):
+        model = DiffusionModel(MLPDenoiser(SHAPE, 3, (8, 8)), NoiseSchedule(20),
+                               sampling_steps=4, target=target).eval()
+        images = model.sample(3, generator=torch.Generator().manual_seed(0))
+        assert images.shape == (3, *SHAPE) and torch.isfinite(images).all()
