@@ -2,9 +2,10 @@
 
 Each generator trains on the notes' log-mel images (``NOTES_SPEC``) for ``--seconds`` of
 wall-clock time on ``--threads`` CPU threads: the source's MLP GAN (kit recipe), the harmonic
-GAN chapter 6 ends with, the MLP VAE, and the class-conditional diffusion model
-(:class:`aigc_kit.models.DiffusionModel`: cosine schedule over ``--diffusion-steps`` steps,
-the MLP denoiser, classifier-free guidance), the last with every seed of ``--seeds``. 192
+GAN chapter 6 ends with, the MLP VAE, and the class-conditional diffusion model of chapter
+6b (``DIFFUSION_RECIPE``: cosine schedule over ``--diffusion-steps`` steps, the MLP
+denoiser predicting the clean image, DDIM 25 steps, classifier-free guidance), the last with
+every seed of ``--seeds``, and once predicting the noise instead (Ho et al.'s choice). 192
 samples of each (a conditional model: every class four times) are vocoded with
 ``to_audio`` and judged:
 
@@ -32,9 +33,16 @@ import torch
 from aigc_kit import get_device, seed_everything
 from aigc_kit.evaluation import PitchJudge, judge_for
 from aigc_kit.features import load_mel_dataset
-from aigc_kit.generation import HARMONIC_RECIPE, KIT_RECIPE, sample, train_recipe
-from aigc_kit.models import VAE, DiffusionModel, MLPDecoder, MLPDenoiser, MLPEncoder, NoiseSchedule
-from aigc_kit.training import RunConfig, train_diffusion, train_vae
+from aigc_kit.generation import (
+    DIFFUSION_RECIPE,
+    HARMONIC_RECIPE,
+    KIT_RECIPE,
+    DiffusionRecipe,
+    sample,
+    train_recipe,
+)
+from aigc_kit.models import VAE, DiffusionModel, MLPDecoder, MLPEncoder
+from aigc_kit.training import RunConfig, train_vae
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,8 +52,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--diffusion-steps", type=int, default=200)
     parser.add_argument("--schedule", choices=("cosine", "linear"), default="cosine")
-    parser.add_argument("--guidance", type=float, nargs="+", default=[1.0, 2.0, 4.0])
-    parser.add_argument("--sampling-steps", type=int, nargs="+", default=[10, 25, 50])
+    parser.add_argument("--guidance", type=float, nargs="+", default=[0.0, 1.0, 2.0, 4.0])
+    parser.add_argument("--sampling-steps", type=int, nargs="+", default=[10, 25, 50, 100])
     return parser.parse_args()
 
 
@@ -81,13 +89,10 @@ def timed_sample(model, n: int, seed: int, **kwargs) -> tuple[torch.Tensor, floa
     return images, time.perf_counter() - start
 
 
-def train_diffusion_model(data, args: argparse.Namespace, seed: int, device) -> tuple:
-    torch.manual_seed(seed)
-    model = DiffusionModel(MLPDenoiser(data.spec.shape, data.n_classes),
-                           NoiseSchedule(args.diffusion_steps, args.schedule))
-    result = train_diffusion(model, data.x_train, data.y_train, run=RunConfig(
-        steps=None, max_seconds=args.seconds, seed=seed, device=device, progress=False))
-    return model.eval(), result
+def train_diffusion_model(data, recipe: DiffusionRecipe, seconds: float, seed: int,
+                          device) -> tuple:
+    return recipe.train(data, RunConfig(steps=None, max_seconds=seconds, seed=seed,
+                                        device=device, progress=False))
 
 
 def main() -> None:
@@ -111,13 +116,19 @@ def main() -> None:
     images, sample_s = timed_sample(vae, n, seed + 1)
     judge.row("MLP VAE", images, sample_s, seed=seed, steps=vae_run.steps,
               train_s=vae_run.seconds)
+    recipe = DIFFUSION_RECIPE.replace(n_steps=args.diffusion_steps, schedule=args.schedule)
     first = None
     for s in args.seeds:
-        model, result = train_diffusion_model(data, args, s, device)
+        model, result = train_diffusion_model(data, recipe, args.seconds, s, device)
         first = first or model
         images, sample_s = timed_sample(model, n, s + 1)
         judge.row(f"diffusion (DDIM {model.sampling_steps}, w {model.guidance:g})", images,
                   sample_s, seed=s, steps=result.steps, train_s=result.seconds)
+    eps, result = train_diffusion_model(data, recipe.replace(target="eps"), args.seconds, seed,
+                                        device)
+    images, sample_s = timed_sample(eps, n, seed + 1)
+    judge.row("diffusion predicting the noise", images, sample_s, seed=seed,
+              steps=result.steps, train_s=result.seconds)
     for w in args.guidance:
         images, sample_s = timed_sample(first, n, seed + 1, guidance=w)
         judge.row(f"  guidance w = {w:g} (DDIM {first.sampling_steps})", images, sample_s,

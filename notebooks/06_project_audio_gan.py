@@ -383,11 +383,16 @@ if dataset == "notes":
 
 # %% [markdown]
 # Listen: the harmonic GAN's notes, each next to a real note of the class it was asked
-# for, with the pitch judge's verdict on both.
+# for, with the pitch judge's verdict on both. (For spoken digits the GAN is not told the
+# class: each word is paired with a real word of the digit the listener hears in it.)
 
 # %%
 asked = torch.tensor([0, 16, 31, 47]) % data.n_classes  # organ C4, pluck E4, bell G4, bowed B4
-made = sample(final_gan, len(asked), seed=seed + 1, labels=asked)
+if final_recipe.conditional:
+    made = sample(final_gan, len(asked), seed=seed + 1, labels=asked)
+else:
+    made = sample(final_gan, len(asked), seed=seed + 1)
+    asked = torch.as_tensor(judge.probabilities(made).argmax(1))
 real_of = [int(torch.nonzero(data.y_test == c)[0, 0]) for c in asked.tolist()]
 made_audio, real_audio = to_audio(made, spec), data.audio_test[real_of]
 if dataset == "notes":

@@ -15,7 +15,8 @@ is not passed raises :class:`ExerciseNotPassed` instead, so a solution that stop
 its own check fails the build.
 
 The checks of chapter ``NN`` live in ``aigc_kit.check.chNN`` as ``ex1``, ``ex2``, ...;
-``check.chNN_exK`` is ``aigc_kit.check.chNN.exK``.
+``check.chNN_exK`` is ``aigc_kit.check.chNN.exK``. A chapter inserted after chapter ``NN``
+has the id ``NNb`` (``06b_project_audio_diffusion``: ``check.ch06b_ex1``).
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from typing import Any
 
 from aigc_kit.check.core import ExerciseNotPassed, Verdict, close, exercise, right, wrong
 
-__all__ = ["ExerciseNotPassed", "Verdict", "close", "exercise", "right", "wrong", "names"]
+__all__ = ["ExerciseNotPassed", "Verdict", "chapter_id", "close", "exercise", "right", "wrong",
+           "names"]
 
-_NAME = re.compile(r"^ch(\d\d)_ex(\d+)$")
+_NAME = re.compile(r"^ch(\d\d[a-z]?)_ex(\d+)$")
 
 
 def __getattr__(name: str) -> Callable[..., Verdict]:
@@ -47,23 +49,43 @@ def __getattr__(name: str) -> Callable[..., Verdict]:
         return getattr(module, f"ex{number}")
     except AttributeError:
         raise AttributeError(f"chapter {chapter} has no exercise {number}; its checks are "
-                             f"{names(int(chapter))}") from None
+                             f"{names(chapter)}") from None
 
 
-def names(chapter: int) -> list[str]:
+def chapter_id(stem: str) -> str:
+    """The id of the chapter notebook ``stem``: ``"05"`` for ``05_math_losses_optimizers``,
+    ``"06b"`` for ``06b_project_audio_diffusion`` (its checks are ``check.ch06b_exK``).
+
+    Notes
+    -----
+    Used by the course tooling (exercises, site, reading lists) to name a chapter.
+    """
+    match = re.match(r"^(\d\d[a-z]?)_", stem)
+    if match is None:
+        raise ValueError(f"{stem!r} is not a chapter notebook (NN_topic or NNb_topic)")
+    return match.group(1)
+
+
+def names(chapter: int | str) -> list[str]:
     """The check names of one chapter, e.g. ``['ch05_ex1', 'ch05_ex2', 'ch05_ex3']``.
+
+    ``chapter`` is a number (5) or an id (``"05"``, ``"06b"``).
 
     Notes
     -----
     Used by ``aigc-kit exercises`` (nbgrader export) to find each chapter's checks.
     """
     try:
-        module = importlib.import_module(f"aigc_kit.check.ch{chapter:02d}")
+        module = importlib.import_module(f"aigc_kit.check.ch{_id(chapter)}")
     except ModuleNotFoundError:
         return []
     found: list[tuple[int, str]] = []
     for attr in dir(module):
         value: Any = getattr(module, attr)
         if re.fullmatch(r"ex\d+", attr) and getattr(value, "is_exercise_check", False):
-            found.append((int(attr[2:]), f"ch{chapter:02d}_{attr}"))
+            found.append((int(attr[2:]), f"ch{_id(chapter)}_{attr}"))
     return [name for _, name in sorted(found)]
+
+
+def _id(chapter: int | str) -> str:
+    return f"{chapter:02d}" if isinstance(chapter, int) else chapter

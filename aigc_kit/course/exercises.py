@@ -33,7 +33,7 @@ from aigc_kit.course import NOTEBOOKS_DIR
 SOLUTION_TAG = "solution"
 CODE_STUB = "# Write your code here."
 MARKDOWN_STUB = "*Write your answer here.*"
-_CHECK_CALL = re.compile(r"^check\.(ch\d\d_ex\d+)\(", re.MULTILINE)
+_CHECK_CALL = re.compile(r"^check\.(ch\d\d[a-z]?_ex\d+)\(", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ def graded_check(source: str) -> str:
         call = node.value if isinstance(node, ast.Expr) else None
         if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
                 and isinstance(call.func.value, ast.Name) and call.func.value.id == "check"
-                and re.fullmatch(r"ch\d\d_ex\d+", call.func.attr)):
+                and re.fullmatch(r"ch\d\d[a-z]?_ex\d+", call.func.attr)):
             ends.append((call.end_lineno - 1, call.end_col_offset))
     for row, col in reversed(ends):  # from the end, so earlier positions stay valid
         line = lines[row].encode()  # ast offsets count UTF-8 bytes
@@ -244,7 +244,7 @@ def export_exercises(source: str | Path | None, out: str | Path, nbgrader: bool 
     source, out = notebook_folder(source), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for py_path in sorted(source.glob("[0-9][0-9]_*.py")):
+    for py_path in sorted(source.glob("[0-9][0-9]*_*.py")):
         nb = jupytext.read(py_path, fmt="py:percent")
         solutions = sum(is_solution(c) for c in nb.cells)
         if not solutions:

@@ -122,6 +122,25 @@ REFERENCES: dict[str, Reference] = {r.key: r for r in [
     _ref("miyato2018cgan", "Miyato and Koyama", 2018, "cGANs with Projection Discriminator",
          "International Conference on Learning Representations (ICLR 2018)",
          "https://arxiv.org/abs/1802.05637", "models.ProjectionDiscriminator"),
+    _ref("ho2020", "Ho, Jain and Abbeel", 2020, "Denoising Diffusion Probabilistic Models",
+         "Advances in Neural Information Processing Systems 33 (NeurIPS 2020)",
+         "https://arxiv.org/abs/2006.11239", "models.DiffusionModel", "models.ddpm_step",
+         "training.train_diffusion"),
+    _ref("nichol2021", "Nichol and Dhariwal", 2021,
+         "Improved Denoising Diffusion Probabilistic Models",
+         "International Conference on Machine Learning (ICML 2021), PMLR 139",
+         "https://arxiv.org/abs/2102.09672", "models.NoiseSchedule"),
+    _ref("song2021ddim", "Song, Meng and Ermon", 2021, "Denoising Diffusion Implicit Models",
+         "International Conference on Learning Representations (ICLR 2021)",
+         "https://arxiv.org/abs/2010.02502", "models.ddim_step"),
+    _ref("ho2022cfg", "Ho and Salimans", 2022, "Classifier-Free Diffusion Guidance",
+         "NeurIPS 2021 Workshop on Deep Generative Models and Downstream Applications; "
+         "arXiv:2207.12598", "https://arxiv.org/abs/2207.12598", "models.DiffusionModel",
+         "generation.DIFFUSION_RECIPE"),
+    _ref("kong2021", "Kong et al.", 2021,
+         "DiffWave: A Versatile Diffusion Model for Audio Synthesis",
+         "International Conference on Learning Representations (ICLR 2021)",
+         "https://arxiv.org/abs/2009.09761"),
     _ref("engel2020", "Engel et al.", 2020, "DDSP: Differentiable Digital Signal Processing",
          "International Conference on Learning Representations (ICLR 2020)",
          "https://arxiv.org/abs/2001.04643", "models.HarmonicGenerator",
@@ -332,7 +351,7 @@ REFERENCES: dict[str, Reference] = {r.key: r for r in [
 ]}
 
 #: The reference keys of each chapter, in the order its closing list shows them.
-CHAPTERS: dict[int, tuple[str, ...]] = {
+CHAPTERS: dict[int | str, tuple[str, ...]] = {
     1: ("fsdd", "tipping1999", "griffin1984", "davis1980", "huggins2006"),
     2: ("fsdd", "karplus1983", "chowning1973", "iglewicz1993"),
     3: ("mauch2014", "davis1980", "mcfee2015"),
@@ -341,6 +360,8 @@ CHAPTERS: dict[int, tuple[str, ...]] = {
     6: ("radford2016", "ioffe2015", "mescheder2018", "karras2020", "gurumurthy2017",
         "yazici2019", "salimans2016", "griffin1984", "perraudin2013", "wang2017", "mauch2014",
         "mirza2014", "miyato2018cgan", "engel2020"),
+    "6b": ("ho2020", "nichol2021", "song2021ddim", "ho2022cfg", "kong2021", "heusel2017",
+           "mauch2014"),
     7: ("salimans2016", "heusel2017", "kilgour2019", "szegedy2016", "leroux2019", "itu_p800",
         "itu_bs1534", "schoeffler2018", "clark1982", "wilson1927"),
     8: ("deboer2005", "kingma2014"),
@@ -419,8 +440,17 @@ SOURCE_TOOLS: tuple[tuple[str, str], ...] = (
 )
 
 
-def chapter_references(chapter: int) -> list[Reference]:
-    """The references chapter ``chapter`` (1-13) draws on, in order.
+def chapter_key(stem: str) -> int | str:
+    """The key in :data:`CHAPTERS` of the chapter notebook ``stem``: 5 for
+    ``05_math_losses_optimizers``, ``"6b"`` for ``06b_project_audio_diffusion``."""
+    from aigc_kit.check import chapter_id
+
+    found = chapter_id(stem)
+    return int(found) if found.isdigit() else found.lstrip("0")
+
+
+def chapter_references(chapter: int | str) -> list[Reference]:
+    """The references chapter ``chapter`` (1-13, or ``"6b"``) draws on, in order.
 
     Notes
     -----
@@ -433,7 +463,7 @@ def _kit(reference: Reference) -> str:
     return ", ".join(f"`{name}`" for name in reference.kit) or "background, not used directly"
 
 
-def chapter_reading_list(chapter: int) -> str:
+def chapter_reading_list(chapter: int | str) -> str:
     """The markdown cell that ends chapter ``chapter``: its references, one line each.
 
     Notes

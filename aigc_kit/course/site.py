@@ -161,7 +161,7 @@ def executed_chapters(folder: Path) -> list[Chapter]:
     if (folder / SUMMARY_FILE).exists():
         runs = {r["name"]: r for r in json.loads((folder / SUMMARY_FILE).read_text("utf-8"))}
     chapters = []
-    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted(folder.glob("[0-9][0-9]*_*.ipynb")):
         run = runs.get(path.stem, {})
         chapters.append(Chapter(path.stem, *describe(path), run.get("seconds"),
                                 run.get("ok", True)))

@@ -76,3 +76,12 @@ def test_call_student_returns_the_result_or_a_hint_naming_the_error_and_the_call
     assert result is None and hint.ok is False
     assert "AttributeError" in hint.text and "called as answer(x) with x a number" in hint.text
     assert "called as" not in call_student(lambda: 1 / 0)[1].text
+
+
+def test_chapter_ids_of_numbered_and_inserted_chapters():
+    assert check.chapter_id("05_math_losses_optimizers") == "05"
+    assert check.chapter_id("06b_project_audio_diffusion") == "06b"
+    assert check.names("06b") == ["ch06b_ex1", "ch06b_ex2", "ch06b_ex3"]
+    assert check.names(5) == check.names("05") and check.names(5)[0] == "ch05_ex1"
+    with pytest.raises(ValueError, match="'report_model' is not a chapter notebook"):
+        check.chapter_id("report_model")

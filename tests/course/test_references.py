@@ -13,13 +13,15 @@ from aigc_kit.course.references import (
     REFERENCES,
     SOURCE_LIST,
     SOURCE_TOOLS,
+    chapter_key,
     chapter_reading_list,
     further_reading_markdown,
     further_reading_notebook,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTER_FILES = {int(p.name[:2]): p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))}
+CHAPTER_FILES = {chapter_key(p.stem): p
+                 for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.py"))}
 
 
 def test_every_chapter_has_references_and_every_reference_is_used():
@@ -41,7 +43,7 @@ def test_each_reference_is_complete_and_names_real_kit_functions(key):
         assert attr in importlib.import_module(module).__all__, f"{key}: {name}"
 
 
-@pytest.mark.parametrize("chapter", sorted(CHAPTER_FILES))
+@pytest.mark.parametrize("chapter", list(CHAPTER_FILES))
 def test_each_chapter_ends_with_its_reading_list(chapter):
     nb = jupytext.read(CHAPTER_FILES[chapter], fmt="py:percent")
     last = nb.cells[-1]
