@@ -90,8 +90,8 @@ def ex3(answer: Any, guidance_table: pd.DataFrame) -> Outcome:
     if float(got.reshape(())) not in [float(w) for w in guidance_table.index]:
         return wrong(f"give one of the scales in the table's index: "
                      f"{[float(w) for w in guidance_table.index]}")
-    if close(got.reshape(()), float(guidance_table["IS ratio (heard)"].idxmax()), atol=1e-9):
-        return wrong("that scale has the best heard IS ratio; the question asks for the "
+    if close(got.reshape(()), float(guidance_table["IS ratio (in-domain)"].idxmax()), atol=1e-9):
+        return wrong("that scale has the best in-domain IS ratio; the question asks for the "
                      "pitch judge's clear rate")
     return wrong("look at the column 'pitch clear / real' and take the row where it is "
                  "highest")

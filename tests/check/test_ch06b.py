@@ -48,12 +48,12 @@ def test_ex2_one_ddim_step():
 
 def test_ex3_the_best_guidance_scale_ties_included():
     table = pd.DataFrame({"pitch clear / real": [0.6, 0.9, 0.9, 0.5],
-                          "IS ratio (heard)": [0.3, 0.6, 0.8, 0.4]},
+                          "IS ratio (in-domain)": [0.3, 0.6, 0.8, 0.4]},
                          index=pd.Index([0.0, 1.0, 2.0, 4.0], name="guidance w"))
     assert check.ch06b_ex3(1.0, table).ok is True
     table.loc[2.0, "pitch clear / real"] = 0.8
     assert check.ch06b_ex3(1.0, table).ok is True
     best_heard = check.ch06b_ex3(2.0, table)
-    assert best_heard.ok is False and "heard IS ratio" in best_heard.message
+    assert best_heard.ok is False and "in-domain IS ratio" in best_heard.message
     assert "one of the scales" in check.ch06b_ex3(3.0, table).message
     assert check.ch06b_ex3(4.0, table).ok is False
