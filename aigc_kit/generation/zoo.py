@@ -153,21 +153,32 @@ def trained_models(
     models = build_models(data, recipe, seed)
     path = _cache_path(settings)
     if cache and path.is_file():
-        try:
-            meta = load_checkpoint(path, _modules(models))
-            stored = meta.get("trained", {}).get("recipe")
-            if stored != settings["recipe"]:
-                raise CheckpointError(f"{path} holds a GAN of recipe {stored}, not the "
-                                      f"requested {settings['recipe']}")
-            return _finish(models, device, {**meta.get("trained", {}), "cached": True,
-                                            "path": str(path)})
-        except CheckpointError as err:
-            warnings.warn(f"ignoring the cached models ({err}); training again",
-                          RuntimeWarning, stacklevel=2)
+        stored = _load_cached(path, _modules(models), settings, "a GAN", "models")
+        if stored is not None:
+            return _finish(models, device, {**stored, "cached": True, "path": str(path)})
     trained = _train(models, settings, device)
     if cache:
         save_checkpoint(path, _modules(models), meta={"trained": trained})
     return _finish(models, device, {**trained, "cached": False, "path": str(path)})
+
+
+def _load_cached(path: Path, modules: dict[str, torch.nn.Module], settings: dict[str, Any],
+                 what: str, label: str, keys: tuple[str, ...] = ("recipe",)
+                 ) -> dict[str, Any] | None:
+    """The ``trained`` meta of the checkpoint at ``path``, its weights loaded into ``modules``;
+    None, with a warning naming why, when the file is damaged or holds another ``keys``
+    setting than ``settings`` (``what``: "a GAN"; ``label``: "models", as in the message)."""
+    try:
+        stored = load_checkpoint(path, modules).get("trained", {})
+        for key in keys:
+            if stored.get(key) != settings[key]:
+                raise CheckpointError(f"{path} holds {what} of {key} {stored.get(key)}, not "
+                                      f"the requested {settings[key]}")
+        return stored
+    except CheckpointError as err:
+        warnings.warn(f"ignoring the cached {label} ({err}); training again", RuntimeWarning,
+                      stacklevel=3)
+        return None
 
 
 def zoo_settings(dataset: str, gan_seconds: float, vae_seconds: float, classifier_epochs: int,
@@ -389,28 +400,18 @@ def trained_diffusion(dataset: str = "notes", steps: int = DIFFUSION_STEPS, seed
     settings = diffusion_settings(data, steps, seed, recipe)
     model, path = recipe.build(data, seed=seed), cached_model_path(dataset, settings)
     if cache and path.is_file():
-        try:
-            meta = load_checkpoint(path, {"diffusion": model})
-            _check_stored(path, meta.get("trained", {}), settings)
+        stored = _load_cached(path, {"diffusion": model}, settings, "a diffusion model",
+                              "diffusion model", ("recipe", "spec"))
+        if stored is not None:
             return TrainedDiffusion(model.to(device).eval(), recipe,
-                                    {**meta["trained"], "cached": True, "path": str(path)})
-        except CheckpointError as err:
-            warnings.warn(f"ignoring the cached diffusion model ({err}); training again",
-                          RuntimeWarning, stacklevel=2)
-            model = recipe.build(data, seed=seed)
+                                    {**stored, "cached": True, "path": str(path)})
+        model = recipe.build(data, seed=seed)  # the refused file's weights were loaded
     model, result = recipe.train(data, RunConfig(steps=steps, seed=seed, device=device,
                                                  progress=False), model)
     trained = TrainedDiffusion(model, recipe, {**settings, "seconds": result.seconds})
     if cache:
         remember_diffusion(trained, settings)
     return TrainedDiffusion(model, recipe, {**trained.meta, "cached": False, "path": str(path)})
-
-
-def _check_stored(path: Path, stored: dict[str, Any], settings: dict[str, Any]) -> None:
-    for key in ("recipe", "spec"):
-        if stored.get(key) != settings[key]:
-            raise CheckpointError(f"{path} holds a diffusion model of {key} "
-                                  f"{stored.get(key)}, not the requested {settings[key]}")
 
 
 def remember_diffusion(trained: TrainedDiffusion, settings: dict[str, Any]) -> Path:
