@@ -37,6 +37,7 @@ from aigc_kit.training.loop import (
     Trainer,
     TrainResult,
     fit,
+    place,
     prepare_data,
     prepare_labels,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "in_notebook",
     "plot_history",
     "predict",
+    "place",
     "prepare_data",
     "prepare_labels",
     "random_time_shift",

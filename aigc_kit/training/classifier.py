@@ -23,6 +23,7 @@ from aigc_kit.training.loop import (
     Task,
     Trainer,
     TrainResult,
+    place,
     prepare_data,
     prepare_labels,
 )
@@ -98,7 +99,7 @@ def train_classifier(
     x = prepare_data(x, "x", device, param_dtype(model))
     y = prepare_labels(y, len(x), "y").to(device)
     validation = _validation_set(x_val, y_val, x.dtype)
-    model.to(device).train()
+    place(model, device).train()
     make_opt = optimizer or (
         lambda p: torch.optim.AdamW(p, lr=lr, weight_decay=weight_decay))
     opt = make_opt(model.parameters())

@@ -16,7 +16,15 @@ from torch import nn
 
 import aigc_kit.training.losses as losses
 from aigc_kit.runtime.device import param_dtype
-from aigc_kit.training.loop import Batches, RunConfig, Task, Trainer, TrainResult, prepare_data
+from aigc_kit.training.loop import (
+    Batches,
+    RunConfig,
+    Task,
+    Trainer,
+    TrainResult,
+    place,
+    prepare_data,
+)
 from aigc_kit.training.optim import OptimizerFactory, adam
 
 Prior = Callable[[int], torch.Tensor]
@@ -167,8 +175,8 @@ def train_gan(
     data = prepare_data(data, "data", device, param_dtype(generator))
     if labels is not None:
         labels = _check_labels(labels, len(data)).to(device)
-    generator.to(device).train()
-    discriminator.to(device).train()
+    place(generator, device).train()
+    place(discriminator, device).train()
     if prior is None:
         def prior(n: int) -> torch.Tensor:
             return torch.randn(n, config.latent_dim, device=device)
@@ -313,7 +321,7 @@ class _EMA:
 
     def __init__(self, ema: nn.Module, generator: nn.Module, decay: float,
                  device: torch.device) -> None:
-        ema.to(device).eval()
+        place(ema, device).eval()
         mine, theirs = ema.state_dict(), generator.state_dict()
         if mine.keys() != theirs.keys() or any(mine[k].shape != theirs[k].shape for k in mine):
             raise ValueError("ema must be a copy of the generator (copy.deepcopy(generator)): "

@@ -462,6 +462,26 @@ class Batches:
         return self.perm[start:start + self.size]
 
 
+def place(model: nn.Module, device: torch.device) -> nn.Module:
+    """Move ``model`` to ``device`` (in place, like ``Module.to``) and return it.
+
+    On the CPU a model with 2-D convolutions also gets its 4-D weights in channels-last
+    memory order (the same values, stored pixel by pixel): oneDNN's convolutions then skip
+    a layout conversion each call, which halves a training step of chapter 10's digit voice
+    and cuts the chapter 4 classifier's by a quarter on 2 cores (measured 12-07). Inputs
+    need no change, and checkpoints load into a model of either order.
+
+    Notes
+    -----
+    Taught in ``04_deep_learning_models`` (every trainer places its model through it).
+    """
+    model.to(device)
+    if device.type == "cpu" and any(isinstance(m, nn.Conv2d | nn.ConvTranspose2d)
+                                    for m in model.modules()):
+        model.to(memory_format=torch.channels_last)
+    return model
+
+
 def prepare_data(data: Any, label: str, device: torch.device,
                  dtype: torch.dtype) -> torch.Tensor:
     """``data`` as a finite floating tensor ``(N, ...)`` on ``device``; ValueError otherwise.

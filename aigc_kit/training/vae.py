@@ -11,7 +11,15 @@ from torch import nn
 
 import aigc_kit.training.losses as losses
 from aigc_kit.runtime.device import param_dtype
-from aigc_kit.training.loop import Batches, RunConfig, Task, Trainer, TrainResult, prepare_data
+from aigc_kit.training.loop import (
+    Batches,
+    RunConfig,
+    Task,
+    Trainer,
+    TrainResult,
+    place,
+    prepare_data,
+)
 from aigc_kit.training.optim import OptimizerFactory, adam
 
 
@@ -70,7 +78,7 @@ def train_vae(
         if len(labels) != len(data):
             raise ValueError(f"train_vae: {len(labels)} labels for {len(data)} examples; give "
                              "one row of labels per example")
-    vae.to(device).train()
+    place(vae, device).train()
     opt = (optimizer or (lambda p: adam(p, lr=lr)))(vae.parameters())
     batches = Batches(len(data), batch_size, device)
 
