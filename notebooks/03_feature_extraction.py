@@ -32,6 +32,7 @@ n_speech = 600  # FSDD recordings in the separation study
 tempo_bpm = 120.0  # tempo of the generated melody in the rhythm section
 
 # %%
+import librosa
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -71,8 +72,16 @@ speech = fsdd()
 # the error in **cents** (hundredths of a semitone; 50 cents is a quarter tone, the point
 # where a note is heard as a different note).
 
+#
+# pYIN searches a range of pitches on a grid of tenths of a semitone counted from `fmin`.
+# Telling it where to look pays twice: the notes here lie between C4 and B4, so a search
+# from C3 to C6 (three octaves, instead of the default five from 65 to 2,093 Hz) takes
+# less than half the time, and starting the grid on a C puts every grid point on an exact
+# tuned pitch.
+
 # %%
-estimated = clip_pitch(notes.to_array(), sr)
+search = {"fmin": librosa.note_to_hz("C3"), "fmax": librosa.note_to_hz("C6")}  # Hz
+estimated = clip_pitch(notes.to_array(), sr, **search)
 cents = hz_to_cents_error(estimated, notes.labels.f0_hz.to_numpy())
 notes.labels["pitch_error_cents"] = cents
 within = np.mean(np.abs(cents) <= 50)

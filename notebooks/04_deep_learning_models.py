@@ -23,7 +23,7 @@
 # to [−1, 1], a *mel image* (`aigc_kit.features`).
 
 # %% tags=["parameters"]
-classifier_epochs = 12  # passes over the 2,700 training images (about 10 s on 2 cores)
+classifier_epochs = 12  # passes over the 2,700 training images (about 30 s on 2 cores)
 gan_demo_steps = 150  # adversarial steps shown in the GAN anatomy section
 vae_demo_steps = 150  # steps shown in the VAE anatomy section
 seed = 0

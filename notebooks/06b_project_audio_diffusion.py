@@ -37,7 +37,7 @@ guidance = 1.0  # classifier-free guidance scale w of the model handed on
 sampling_steps = 25  # DDIM steps of the model handed on
 score_every = 200  # training steps between scores of the quality-vs-compute curve
 n_generated = 96  # samples per model in the comparison (two per class)
-source_gan_seconds = 10.0  # the source's MLP GAN, trained here for the comparison (s)
+source_gan_seconds = 6.0  # the source's MLP GAN, trained here for the comparison (s)
 seed = 0
 
 # %%

@@ -26,8 +26,8 @@
 # 5. **steering from words**: a prompt becomes conditioning by a small, visible rule set.
 
 # %% tags=["parameters"]
-lstm_seconds = 30.0  # LSTM training budget (s)
-vae_seconds = 12.0  # VAE training budget (s)
+lstm_seconds = 20.0  # LSTM training budget (s)
+vae_seconds = 8.0  # VAE training budget (s)
 temperature = 0.9  # LSTM sampling temperature (0: greedy, 1: as learnt)
 vae_temperature = 1.0  # VAE note sampling temperature
 prompt = "a calm evening song with five lines of lyrics"

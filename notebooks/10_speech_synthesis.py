@@ -35,8 +35,8 @@
 # every generated word is vocoded first.
 
 # %% tags=["parameters"]
-live_steps = 200  # a short live training run (about 25 s on 2 CPU cores), heard as it trains
-voice_steps = 1000  # the voice that speaks: trained once (about 2 min), then loaded from the cache
+live_steps = 100  # a short live training run (about 10 s on 2 CPU cores), heard as it trains
+voice_steps = 1000  # the voice that speaks: trained once (about 80 s), then loaded from the cache
 temperature = 0.2  # scale of the latent codes when speaking (lower: clearer, less varied)
 text = "2026"  # what to say
 speaker = "theo"  # one of FSDD's six speakers
@@ -101,7 +101,7 @@ real_in_domain = verdicts.loc["real held-out words", IN_DOMAIN]
 #
 # A voice a stranger understands needs more steps than a minute of CPU gives, so the kit
 # does what chapter 6 does with its models: the voice of `voice_steps` steps is trained
-# once (about two minutes on 2 cores, the first time this chapter or `bench_tts.py` runs),
+# once (about 80 s on 2 cores, the first time this chapter or `bench_tts.py` runs),
 # stored in the model cache keyed by every setting (`runtime.cached_model_path`), and
 # loaded in a second afterwards. Here a short live run shows the start of training; both
 # runs were heard as they trained by both judges (60 words each time), so the plot is the
@@ -111,7 +111,7 @@ real_in_domain = verdicts.loc["real held-out words", IN_DOMAIN]
 live = train_digit_voice(run=RunConfig(steps=live_steps, seed=seed, device=device,
                                        live_plot=True), curve_every=max(live_steps // 2, 1))
 voice = train_digit_voice(run=RunConfig(steps=voice_steps, seed=seed, device=device),
-                          cache=True, curve_every=max(voice_steps // 5, 1))
+                          cache=True, curve_every=max(voice_steps // 4, 1))
 voice.temperature = live.temperature = temperature
 print(f"live run: {live.result.steps} steps in {live.result.seconds:.0f} s; the voice: "
       f"{voice.meta['steps']} steps, "

@@ -30,7 +30,7 @@
 seed = 0
 n_shots = 6  # shots in the demo clip
 target_seconds = 6.0  # length of the automatic edit
-eval_clips = 4  # clips per transition type for the small F1 evaluation
+eval_clips = 3  # clips per transition type for the small F1 evaluation
 flow_method = "ilk"  # optical flow: "ilk" (fast) or "tvl1"
 player_format = "auto"  # "auto" (MP4 when FFmpeg is present, else GIF), "gif" or "mp4"
 sound_target_seconds = 3.0  # length of the edit of the real clip with sound

@@ -35,7 +35,7 @@ iterations = 20  # Adam steps per frame (three times as many for the first frame
 temporal_weight = 100.0  # weight of the temporal-consistency term
 flow_method = "ilk"  # optical flow for the warped mode: "ilk" (fast) or "tvl1" (sharper)
 train_clips = 2048  # moving-shape clips to train the VAE on
-train_seconds = 30.0  # VAE training budget, seconds
+train_seconds = 20.0  # VAE training budget, seconds
 player_format = "auto"  # "auto" (MP4 when FFmpeg is present, else GIF), "gif" or "mp4"
 threads = 1  # torch threads: these small models run fastest on one on a shared CPU
 
