@@ -75,6 +75,7 @@ from aigc_kit.features import (
     FSDD_SPEC,
     FSDD_SPEC_24MS,
     FSDD_SPEC_32,
+    FSDD_SPEC_32MS,
     NOTES_SPEC_32,
     VOCODERS,
     MelSpec,
@@ -86,8 +87,8 @@ from aigc_kit.training import RunConfig, train_vocoder
 WORD_SPECS = {
     "32x32 FSDD_SPEC_32 8k 48/24ms": FSDD_SPEC_32,
     "64x32 FSDD_SPEC_24MS 8k 48/24ms": FSDD_SPEC_24MS,
-    "64x64 8k 40/12ms": MelSpec(sr=8000, n_fft=320, hop_length=96, n_mels=64, n_frames=64),
-    "64x64 FSDD_SPEC 8k 32/12ms": FSDD_SPEC,
+    "64x64 FSDD_SPEC_32MS 8k 32/12ms": FSDD_SPEC_32MS,
+    "64x64 FSDD_SPEC 8k 40/12ms": FSDD_SPEC,
     "80x64 8k 32/12ms": MelSpec(sr=8000, n_fft=256, hop_length=96, n_mels=80, n_frames=64),
     "64x80 8k 32/10ms": MelSpec(sr=8000, n_fft=256, hop_length=80, n_mels=64, n_frames=80),
 }

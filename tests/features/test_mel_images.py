@@ -10,6 +10,7 @@ from aigc_kit.features import (
     FSDD_SPEC,
     FSDD_SPEC_24MS,
     FSDD_SPEC_32,
+    FSDD_SPEC_32MS,
     FSDD_SPEC_64,
     NOTES_SPEC,
     NOTES_SPEC_32,
@@ -45,7 +46,9 @@ def test_presets_have_the_documented_sizes():
     assert NOTES_SPEC.duration_s == pytest.approx(0.992)
     assert FSDD_SPEC.duration_s == pytest.approx(0.756)
     assert FSDD_SPEC_24MS.duration_s == pytest.approx(0.744)
-    assert set(SPECS) == {"notes", "fsdd", "fsdd24ms", "notes32", "fsdd32"}
+    assert set(SPECS) == {"notes", "fsdd", "fsdd32ms", "fsdd24ms", "notes32", "fsdd32"}
+    assert FSDD_SPEC.n_fft / FSDD_SPEC.sr == pytest.approx(0.040)  # 40 ms window
+    assert FSDD_SPEC_32MS.n_fft == 256 and FSDD_SPEC_32MS.shape == FSDD_SPEC.shape
     with pytest.raises(ValueError, match="positive integers"):
         MelSpec(sr=8000, n_fft=0, hop_length=128, n_mels=32, n_frames=32)
 

@@ -578,3 +578,28 @@ def test_prepare_data_errors_name_the_argument_and_the_first_bad_example():
     # A value that overflows the training dtype is as bad as an infinite one.
     with pytest.raises(ValueError, match=r"1 NaN/Inf values in 1 examples \(first: index 1\)"):
         prepare_data(np.array([[1.0], [1e300]]), "x", CPU, torch.float32)
+
+
+def test_place_stores_conv_weights_channels_last_on_the_cpu_only_and_keeps_values():
+    from aigc_kit.models import ConvGenerator, MelClassifier, MLPGenerator
+    from aigc_kit.training import place
+
+    torch.manual_seed(0)
+    conv = MelClassifier(n_classes=10, in_shape=(1, 32, 32))
+    before = {k: v.clone() for k, v in conv.state_dict().items()}
+    x = torch.randn(4, 1, 32, 32)
+    out_before = conv.eval()(x)
+    assert place(conv, torch.device("cpu")) is conv
+    weights = [m.weight for m in conv.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert weights and all(w.is_contiguous(memory_format=torch.channels_last) for w in weights)
+    assert not weights[-1].is_contiguous()  # really another order, not a no-op
+    assert all(torch.equal(before[k], v) for k, v in conv.state_dict().items())
+    assert torch.allclose(conv(x), out_before, atol=1e-5)
+    fresh = MelClassifier(n_classes=10, in_shape=(1, 32, 32))
+    fresh.load_state_dict(conv.state_dict())  # checkpoints load into the default order
+    assert torch.allclose(fresh.eval()(x), out_before, atol=1e-5)
+    mlp = MLPGenerator(8, (1, 8, 8))
+    place(mlp, torch.device("cpu"))
+    assert all(p.is_contiguous() for p in mlp.parameters())  # nothing to convert
+    gen = place(ConvGenerator(8, (1, 16, 16)), torch.device("cpu"))
+    assert gen(torch.randn(2, 8)).shape == (2, 1, 16, 16)

@@ -45,9 +45,9 @@ from aigc_kit.runtime.device import seed_everything
 from aigc_kit.training.loop import RunConfig, TrainResult
 from aigc_kit.training.vae import train_vae
 
-DIGIT_VOICE_STEPS = 1000  # the digit voice's default training budget, steps (12-06, seed 0,
-# 300 words: heard as intended by the outside judge 0.663 vs 0.747 real, 0.89x; in-domain
-# 0.97x; benchmarks/bench_tts.py). Chapter 10 loads it from the model cache.
+DIGIT_VOICE_STEPS = 1000  # the digit voice's default training budget, steps (12-07, 40 ms
+# FSDD_SPEC, seeds 0/1/2, 300 words: heard as intended by the outside judge 0.85x / 0.87x /
+# 0.95x real; in-domain 0.95x; benchmarks/bench_tts.py). Chapter 10 loads it from the cache.
 DIGIT_VOICE_POWER = 1.3  # the default sharpening of the generated images before vocoding
 # (1,000 steps, seed 0, 120 words each, outside judge: power 1.0 -> 0.81x real, 1.3 -> 0.88x,
 # 1.6 -> 0.85x, 2.0 -> 0.75x; in-domain 0.98 / 0.96 / 0.89 / 0.74 of the words)
