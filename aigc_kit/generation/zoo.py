@@ -156,6 +156,7 @@ def trained_models(
         stored = _load_cached(path, _modules(models), settings, "a GAN", "models")
         if stored is not None:
             return _finish(models, device, {**stored, "cached": True, "path": str(path)})
+        models = build_models(data, recipe, seed)  # not on from the refused file's weights
     trained = _train(models, settings, device)
     if cache:
         save_checkpoint(path, _modules(models), meta={"trained": trained})

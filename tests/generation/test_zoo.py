@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import torch
 
+import aigc_kit.generation.zoo as zoo
 from aigc_kit.evaluation import heard_and_seen, judge_for
 from aigc_kit.features import load_mel_dataset
 from aigc_kit.generation import (
@@ -70,7 +71,7 @@ def test_trained_models_are_cached_and_reloaded_identically(cache_dir):
     assert trained_models(**settings).meta["cached"]
 
 
-def test_models_remembered_by_chapter_6_are_the_ones_later_chapters_load(cache_dir):
+def test_models_remembered_by_chapter_6_are_the_ones_later_chapters_load(cache_dir, monkeypatch):
     settings = zoo_settings("notes", gan_seconds=3.0, vae_seconds=2.0, classifier_epochs=1,
                             seed=0)
     models = trained_models(cache=False, gan_seconds=0.3, vae_seconds=0.3, classifier_epochs=1,
@@ -100,10 +101,23 @@ def test_models_remembered_by_chapter_6_are_the_ones_later_chapters_load(cache_d
     assert sorted(cache_dir.glob("notes-*.pt")) == sorted([path, remember_models(models, other)])
     # a checkpoint of another recipe found where this recipe's belongs is refused, naming both
     path.write_bytes(cached_model_path("notes", other).read_bytes())
+    started_from = []
+    real_train = zoo._train
+
+    def spy(models, settings, device):
+        started_from.append(models.classifier.state_dict())
+        return real_train(models, settings, device)
+
+    monkeypatch.setattr(zoo, "_train", spy)
     with pytest.warns(RuntimeWarning, match=r"holds a GAN of recipe .*r1_gamma=2\.0.*not the "
                                             r"requested .*r1_gamma=1\.0"):
         trained_models(gan_seconds=3.0, vae_seconds=2.0, classifier_epochs=1, device="cpu",
                        cache=True)
+    # the refused file's weights were loaded to be checked; training starts from fresh ones
+    refused = models.classifier.state_dict()
+    assert len(started_from) == 1
+    assert not any(torch.equal(started_from[0][k], refused[k]) for k in refused
+                   if refused[k].is_floating_point() and refused[k].numel() > 1)
 
 
 def test_build_models_gives_untrained_models_of_the_recipe():
