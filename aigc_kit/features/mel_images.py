@@ -25,10 +25,10 @@ real notes) and pYIN pitch (within 50 cents):
   0.78x of the real held-out words after its round trip. At a 12 ms hop the round trip
   keeps what the outside judge hears (``benchmarks/bench_tts.py`` and
   ``bench_roundtrip.py``, 300 held-out words: the README's benchmark table has the
-  figures). A 40 ms analysis window
-  rather than 32 ms (n_fft 256, :data:`FSDD_SPEC_32MS`) resolves the harmonics of the
-  lower voices: the round trip kept 0.96-0.99x of the real words' recognition over three
-  phase seeds (mean 0.98x; 32 ms: 0.94-0.98x, mean 0.96x), the same image size. The clip:
+  figures). A 40 ms analysis window rather than 32 ms (n_fft 256, :data:`FSDD_SPEC_32MS`)
+  resolves the harmonics of the lower voices: the round trip kept 0.96-0.99x of the real
+  words' recognition over three phase seeds (mean 0.98x; 32 ms: 0.94-0.98x, mean 0.96x),
+  the same image size. The clip:
   after trimming silence (30 dB), 8 of FSDD's 3,000 recordings are longer than the old
   0.744 s (all training takes of one speaker, none of the 300 test words), 6 longer than
   0.756 s; apart from four takes of 0.94-2.28 s that hold noise after the word, the

@@ -156,7 +156,6 @@ def trained_models(
         stored = _load_cached(path, _modules(models), settings, "a GAN", "models")
         if stored is not None:
             return _finish(models, device, {**stored, "cached": True, "path": str(path)})
-        models = build_models(data, recipe, seed)  # not on from the refused file's weights
     trained = _train(models, settings, device)
     if cache:
         save_checkpoint(path, _modules(models), meta={"trained": trained})
@@ -167,15 +166,19 @@ def _load_cached(path: Path, modules: dict[str, torch.nn.Module], settings: dict
                  what: str, label: str, keys: tuple[str, ...] = ("recipe",)
                  ) -> dict[str, Any] | None:
     """The ``trained`` meta of the checkpoint at ``path``, its weights loaded into ``modules``;
-    None, with a warning naming why, when the file is damaged or holds another ``keys``
-    setting than ``settings`` (``what``: "a GAN"; ``label``: "models", as in the message)."""
-    try:
-        stored = load_checkpoint(path, modules).get("trained", {})
+    None, with a warning naming why and ``modules`` untouched, when the file is damaged or
+    holds another ``keys`` setting than ``settings`` (``what``: "a GAN"; ``label``:
+    "models", as in the message)."""
+
+    def same_settings(meta: dict[str, Any]) -> None:
+        stored = meta.get("trained", {})
         for key in keys:
             if stored.get(key) != settings[key]:
                 raise CheckpointError(f"{path} holds {what} of {key} {stored.get(key)}, not "
                                       f"the requested {settings[key]}")
-        return stored
+
+    try:
+        return load_checkpoint(path, modules, check=same_settings).get("trained", {})
     except CheckpointError as err:
         warnings.warn(f"ignoring the cached {label} ({err}); training again", RuntimeWarning,
                       stacklevel=3)
@@ -406,7 +409,6 @@ def trained_diffusion(dataset: str = "notes", steps: int = DIFFUSION_STEPS, seed
         if stored is not None:
             return TrainedDiffusion(model.to(device).eval(), recipe,
                                     {**stored, "cached": True, "path": str(path)})
-        model = recipe.build(data, seed=seed)  # the refused file's weights were loaded
     model, result = recipe.train(data, RunConfig(steps=steps, seed=seed, device=device,
                                                  progress=False), model)
     trained = TrainedDiffusion(model, recipe, {**settings, "seconds": result.seconds})

@@ -21,7 +21,7 @@ import json
 import os
 import pickle
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -124,12 +124,13 @@ def load_checkpoint(
     *,
     optimizers: Mapping[str, torch.optim.Optimizer] | None = None,
     map_location: str | torch.device = "cpu",
+    check: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Load weights saved by :func:`save_checkpoint` into ``models``; return the meta dict.
 
     The file is read with ``weights_only=True`` (it cannot run code), its digest is checked,
-    and every model is checked against the file before any weights are copied, so a failed
-    load leaves the models untouched.
+    and every model (and ``check``, on the meta) is checked against the file before any
+    weights are copied, so a failed load leaves the models untouched.
 
     Parameters
     ----------
@@ -141,6 +142,10 @@ def load_checkpoint(
         Optimisers whose states to restore (they must have been saved).
     map_location : str or torch.device
         Where tensors are read to before being copied into the models.
+    check : callable, optional
+        Called with the saved meta before anything is copied; it raises
+        :class:`CheckpointError` to refuse a file made with other settings (the model cache
+        refuses another recipe this way).
 
     Returns
     -------
@@ -164,6 +169,8 @@ def load_checkpoint(
     # Check everything before copying anything, so a failed load leaves the models untouched.
     _check_models(path, models, saved, meta)
     _check_optimizer_names(path, optimizers or {}, saved_opt)
+    if check is not None:
+        check(meta)
     for name, model in models.items():
         model.load_state_dict(saved[name])
     _load_optimizer_states(path, optimizers or {}, saved_opt)

@@ -56,6 +56,26 @@ def test_roundtrip_restores_weights_optimiser_and_meta(tmp_path):
     assert torch.load(path, weights_only=True)["format"] == ckpt.FORMAT
 
 
+def test_a_refusing_check_of_the_meta_leaves_the_models_untouched(tmp_path):
+    torch.manual_seed(0)
+    path = save_checkpoint(tmp_path / "net.pt", {"net": _net()}, meta={"recipe": "A"})
+    torch.manual_seed(1)
+    other = _net()
+    before = {k: v.clone() for k, v in other.state_dict().items()}
+    seen = []
+
+    def refuse(meta):
+        seen.append(meta["recipe"])
+        raise CheckpointError(f"{path} holds recipe {meta['recipe']}, not B")
+
+    with pytest.raises(CheckpointError, match="holds recipe A, not B"):
+        load_checkpoint(path, {"net": other}, check=refuse)
+    assert seen == ["A"]
+    assert all(torch.equal(before[k], v) for k, v in other.state_dict().items())
+    assert load_checkpoint(path, {"net": other}, check=seen.append)["recipe"] == "A"
+    assert not all(torch.equal(before[k], v) for k, v in other.state_dict().items())
+
+
 def test_meta_must_be_json(tmp_path):
     with pytest.raises(ValueError, match="JSON"):
         save_checkpoint(tmp_path / "x.pt", {"net": _net()}, meta={"bad": object()})
