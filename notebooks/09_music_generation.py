@@ -237,15 +237,17 @@ print("notes per line:", sung.phrase_lengths, "| mode:", sung.mode)
 from importlib.resources import files
 
 from aigc_kit.apps.music import MelodySteering
-from aigc_kit.interaction import VoiceLoop, microphone
+from aigc_kit.interaction import MicrophonePlaceholder, VoiceLoop, microphone
 
 steering = MelodySteering(lstm, steer(prompt), sr=SR, temperature=temperature, seed=seed)
 voice_loop = VoiceLoop(steering.actions())
 print(f"say one of: {', '.join(voice_loop.recognizer.words)}; now: {steering.describe()}")
 before, before_bpm = steering.melody, steering.conditioning.bpm
 outcome = voice_loop.handle(files("aigc_kit.interaction") / "static" / "higher.wav")
-if voice:  # no widget headless: nothing would show it, an exported page has no kernel
+if voice:
     display(microphone(voice_loop))  # press the button, allow the microphone, speak
+else:  # headless and in the exported page: no kernel to hear you, so say how to speak
+    display(MicrophonePlaceholder(voice_loop, "voice = True"))
 print(f"recorded 'higher': {outcome.message} ({outcome.seconds * 1000:.0f} ms to recognise, "
       f"write and render)")
 print(f"lowest and highest note before {before.pitch.min()}-{before.pitch.max()}, after "

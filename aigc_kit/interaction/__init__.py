@@ -74,6 +74,7 @@ from aigc_kit.interaction.simulated_raters import (
     spectral_distance_db,
 )
 from aigc_kit.interaction.voice import (
+    BACKGROUND_WORDS,
     COMMAND_WORDS,
     VOCABULARY,
     CommandRecognizer,
@@ -106,6 +107,7 @@ from aigc_kit.interaction.widgets import (
 )
 
 __all__ = [
+    "BACKGROUND_WORDS",
     "COMMAND_WORDS",
     "PROBLEM_HELP",
     "SOURCES",
@@ -114,6 +116,7 @@ __all__ = [
     "ExplorerVoice",
     "Heard",
     "Microphone",
+    "MicrophonePlaceholder",
     "Outcome",
     "RatingSession",
     "RecognizerConfig",
@@ -182,7 +185,7 @@ __all__ = [
 ]
 
 
-_MICROPHONE = ("Microphone", "microphone", "PROBLEM_HELP")
+_MICROPHONE = ("Microphone", "MicrophonePlaceholder", "microphone", "PROBLEM_HELP")
 
 
 def __getattr__(name: str) -> object:

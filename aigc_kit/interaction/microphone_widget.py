@@ -20,6 +20,7 @@ Taught in ``08_interaction_feedback_loop`` (and used by ``09_music_generation``)
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ import traitlets
 
 from aigc_kit.interaction.voice import Outcome, VoiceLoop, as_clip
 
-__all__ = ["PROBLEM_HELP", "Microphone", "microphone"]
+__all__ = ["PROBLEM_HELP", "Microphone", "MicrophonePlaceholder", "microphone"]
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -167,3 +168,38 @@ def microphone(loop: VoiceLoop, mode: str = "auto") -> Microphone:
     Taught in ``08_interaction_feedback_loop`` (and used by ``09_music_generation``).
     """
     return Microphone(loop, mode=mode)
+
+
+class MicrophonePlaceholder:
+    """What stands in the microphone widget's place where no kernel can hear you.
+
+    An executed notebook exported as a page (the course site) has no kernel, so no widget
+    could record there; headless runs (papermill, the tests) make no widget at all. This
+    shows the widget's button greyed out, the words it listens for, and how to speak them:
+    open the notebook in JupyterLab and turn the voice on (``how``). Plain text where HTML
+    is not shown.
+
+    Parameters
+    ----------
+    loop : VoiceLoop
+        The loop the widget would feed (its words are listed).
+    how : str
+        What to set in the notebook to speak, e.g. ``'rater = "human"'``.
+
+    Notes
+    -----
+    Taught in ``08_interaction_feedback_loop`` (and used by ``09_music_generation``).
+    """
+
+    def __init__(self, loop: VoiceLoop, how: str) -> None:
+        self.words = loop.recognizer.words
+        self.message = (f"microphone: speaking needs a running kernel; open this notebook in "
+                        f"JupyterLab and set {how} (it listens for: {', '.join(self.words)})")
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def _repr_html_(self) -> str:
+        return ('<div class="aigc-mic aigc-mic-placeholder" style="font-size:13px">'
+                '<button disabled style="padding:4px 12px">🎤 start listening</button> '
+                f"<span>{html.escape(self.message)}</span></div>")

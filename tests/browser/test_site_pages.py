@@ -1,5 +1,5 @@
 """The course site's pages in Chromium, offline: chapter 1's diagram, a widget page, players'
-durations, code on a phone, and the index's search box.
+durations, code on a phone, the index's search box, and what stands in the microphone's place.
 
 Each page is built from a small notebook (chapter 1's first cell, or a few cells executed in
 seconds), not from the whole course; ``test_site_audit.py`` audits every page of a full build.
@@ -27,6 +27,8 @@ CELLS = [
     "values = {f'value_{i}': i for i in range(40)}\nglobals().update(values)\n" + LONG_LINE,
     "optimizer = Adam",
     "import pandas as pd\npd.DataFrame([[f'a wide table, cell {i}' for i in range(10)]])",
+    "from aigc_kit.interaction import MicrophonePlaceholder, VoiceLoop\n"
+    "MicrophonePlaceholder(VoiceLoop({'again': print}), 'rater = \"human\"')",
 ]
 
 
@@ -86,6 +88,20 @@ def test_widget_page_typesets_labels_and_raises_no_error(site, offline_context, 
     label = page.locator(".widget-label").first.inner_text()
     context.close()
     assert "$" not in label  # typeset, not raw TeX
+
+
+def test_the_microphone_says_it_needs_a_kernel_on_the_page(site, offline_context):
+    # issue 24: where no kernel runs, the microphone widget's place says so
+    context = offline_context([])
+    page = context.new_page()
+    page.goto((site / "01_pages.html").as_uri())
+    button = page.locator(".aigc-mic-placeholder button")
+    text = page.locator(".aigc-mic-placeholder").inner_text()
+    disabled = button.is_disabled()
+    context.close()
+    assert disabled
+    assert "needs a running kernel" in text and 'rater = "human"' in text
+    assert "again, stop" in text
 
 
 def test_every_player_shows_its_duration(site, offline_context):

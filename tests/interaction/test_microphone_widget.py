@@ -47,11 +47,11 @@ def test_silence_from_the_browser_is_rejected_and_nothing_plays(mic: Microphone)
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_a_browser_clip_at_48k_gets_a_wav_reply(mic: Microphone) -> None:
-    clip, sr = espeak("again")
+    clip, sr = espeak("three")
     from aigc_kit.data.preprocess import resample
     pcm = (resample(clip, sr, 48000) * 32767).astype(np.int16).tobytes()
     mic._on_message(mic, {"kind": "clip", "id": 7, "sr": 48000}, [pcm])
-    assert mic.status.startswith("heard 'again'")
+    assert mic.status.startswith("heard 'three'")
     (content, buffers), = mic.sent
     assert content == {"kind": "reply", "id": 7}
     reply, reply_sr = sf.read(io.BytesIO(buffers[0]))
@@ -60,10 +60,10 @@ def test_a_browser_clip_at_48k_gets_a_wav_reply(mic: Microphone) -> None:
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_take_runs_a_file_through_the_same_loop(mic: Microphone, tmp_path) -> None:
-    clip, sr = espeak("again")
-    sf.write(tmp_path / "again.wav", np.stack([clip, clip]).T, sr)  # stereo file
-    outcome = mic.take(tmp_path / "again.wav")
-    assert outcome.heard.command == "again" and mic.status == outcome.message
+    clip, sr = espeak("three")
+    sf.write(tmp_path / "three.wav", np.stack([clip, clip]).T, sr)  # stereo file
+    outcome = mic.take(tmp_path / "three.wav")
+    assert outcome.heard.command == "three" and mic.status == outcome.message
     assert len(mic.sent) == 1
 
 
@@ -71,3 +71,15 @@ def test_text_form_says_a_kernel_is_needed(mic: Microphone) -> None:
     bundle = mic._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "JupyterLab" in data["text/plain"]
+
+
+def test_placeholder_says_how_to_speak_without_a_kernel(mic: Microphone) -> None:
+    from aigc_kit.interaction import MicrophonePlaceholder
+
+    note = MicrophonePlaceholder(mic.loop, 'rater = "human"')
+    assert note.words == mic.loop.recognizer.words
+    text = repr(note)
+    assert "running kernel" in text and 'rater = "human"' in text and "one, two" in text
+    page = note._repr_html_()
+    assert "<button disabled" in page
+    assert 'rater = &quot;human&quot;' in page and '"human"' not in page  # escaped

@@ -12,12 +12,14 @@ import soundfile as sf
 from aigc_kit.data import fsdd
 from aigc_kit.interaction import FeedbackLog, latent_explorer
 from aigc_kit.interaction.voice import (
+    BACKGROUND_WORDS,
     COMMAND_WORDS,
     VOCABULARY,
     CommandRecognizer,
     ExplorerVoice,
     Heard,
     RatingSession,
+    RecognizerConfig,
     VoiceLoop,
     as_clip,
     confusion_matrix,
@@ -91,6 +93,37 @@ def test_two_words_at_once_are_rejected(rating_recognizer: CommandRecognizer) ->
         assert not heard.accepted, text
 
 
+@needs_espeak
+def test_words_outside_the_vocabulary_are_rejected(rating_recognizer: CommandRecognizer) -> None:
+    # issue 24: without the checking pass, 10 of these 36 were taken for a rating command
+    words = ("hello", "banana", "window", "computer", "music", "maybe", "please", "water",
+             "purple", "tomorrow", "listen", "hundred", "okay", "never", "coffee", "garden",
+             "yellow", "pencil")
+    heard = [rating_recognizer.hear(*espeak(w, v)) for v in ("en-us", "en-gb") for w in words]
+    assert sum(h.accepted for h in heard) <= 3
+    assert all(h.message.startswith("didn't catch that") for h in heard if not h.accepted)
+
+
+@needs_espeak
+def test_the_checking_pass_names_the_rival_and_can_be_turned_off() -> None:
+    coffee = espeak("coffee", "en-us")
+    heard = CommandRecognizer(RATING_WORDS).hear(*coffee)
+    assert not heard.accepted and heard.word == "stop"
+    assert "sounded more like '" in heard.reason
+    unchecked = CommandRecognizer(RATING_WORDS, RecognizerConfig(background_prior=0.0))
+    assert unchecked.hear(*coffee).command == "stop"  # the grammar alone takes it
+
+
+def test_background_words_leave_the_vocabulary_alone() -> None:
+    import pocketsphinx
+
+    homophones = {"won", "to", "too", "for", "fore", "ate", "tree", "free", "hire"}
+    assert not set(BACKGROUND_WORDS) & (set(VOCABULARY) | homophones)
+    assert len(set(BACKGROUND_WORDS)) == len(BACKGROUND_WORDS) > 200
+    decoder = pocketsphinx.Decoder(pocketsphinx.Config(lm=None, loglevel="FATAL"))
+    assert all(decoder.lookup_word(w) for w in BACKGROUND_WORDS)  # in the dictionary
+
+
 def test_any_rate_and_channels_are_mixed_down(tmp_path: Path) -> None:
     x = np.sin(2 * np.pi * 440 * np.arange(4410) / 44100).astype(np.float32)
     clip, sr = as_clip(np.stack([x, x]).T, 44100)  # (n_samples, n_channels)
@@ -146,9 +179,10 @@ def test_loop_writes_only_confident_commands(tmp_path: Path, monkeypatch) -> Non
 def test_loop_end_to_end_with_a_spoken_word(tmp_path: Path) -> None:
     session = _session(tmp_path)
     loop = VoiceLoop(session.actions())
-    outcome = loop.handle(*espeak("again"))
-    assert outcome.heard.command == "again" and outcome.reply.clip is not None
-    assert session.log.read() == [] and outcome.seconds < 2.0
+    outcome = loop.handle(*espeak("three"))
+    assert outcome.heard.command == "three" and outcome.reply.clip is not None
+    [record] = session.log.read()
+    assert (record["score"], record["source"]) == (3, "voice") and outcome.seconds < 2.0
 
 
 def test_explorer_voice_louder_softer_and_direction() -> None:
