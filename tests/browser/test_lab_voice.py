@@ -7,7 +7,8 @@ microphone widget of a chapter-8 rating session; the test presses the button, an
 that each rating lands in the feedback log (``source="voice"``), that the next clip plays,
 and the latency the page measured from the end of the word to that clip playing, median
 and worst of :data:`REPEATS` commands (target: under 0.5 s on 2 cores; the test only
-bounds it loosely, the figure is printed).
+bounds it loosely, the figure is printed). Then chapter 8 itself, with ``rater = "human"``,
+is run in JupyterLab and rated by the same spoken word through its own microphone widget.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import shutil
 import time
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -23,7 +25,11 @@ import pytest
 import soundfile as sf
 
 from aigc_kit.data.preprocess import resample
+from aigc_kit.generation import trained_models
 from aigc_kit.interaction.voice import CommandRecognizer, espeak
+
+CHAPTER_8 = (Path(__file__).resolve().parents[2] / "notebooks"
+             / "08_interaction_feedback_loop.ipynb")
 
 REPEATS = 20  # the word is said this many times, 1.5 s apart
 WORDS = ("one", "two", "three", "four", "five", "again", "next", "stop")
@@ -68,12 +74,14 @@ def spoken(lab) -> tuple[str, str]:
     return str(path), word
 
 
-def _open(browser, lab, name: str, args: list[str]):
+def _open(browser, lab, name: str, args: list[str], nb=None):
     """A second Chromium of the session's Playwright (started with ``args``) showing the
-    microphone notebook ``name`` run in JupyterLab: (chromium, page)."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    microphone notebook ``name`` (``nb``, or the small rating session of :data:`CELLS`) run
+    in JupyterLab: (chromium, page)."""
+    if nb is None:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
     nbformat.write(nb, lab.root / name)
     chromium = browser.browser_type.launch(
         executable_path=os.environ.get("AIGC_KIT_CHROMIUM", "/usr/bin/chromium"),
@@ -101,14 +109,18 @@ def _open(browser, lab, name: str, args: list[str]):
     return chromium, page
 
 
+def _fake_microphone(wav: str) -> list[str]:
+    """Chromium's switches: permission granted, ``wav`` played once as the microphone."""
+    return ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}%noloop"]
+
+
 @pytest.fixture(scope="module")
 def page(browser, lab, spoken):
     # ``browser`` (conftest) skips, or fails in CI, without Chromium; this test needs a
     # second Chromium of the same Playwright, started with the fake microphone
     wav, _ = spoken
-    chromium, page = _open(browser, lab, "voice.ipynb",
-                           ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                            f"--use-file-for-fake-audio-capture={wav}%noloop"])
+    chromium, page = _open(browser, lab, "voice.ipynb", _fake_microphone(wav))
     yield page
     chromium.close()
 
@@ -151,3 +163,31 @@ def test_spoken_ratings_land_in_the_log_and_the_next_clip_plays(page, lab, spoke
           f"next clip playing: median {np.median(seconds):.3f} s, worst {seconds.max():.3f} s "
           f"over {seconds.size} (target < 0.5 s on 2 cores)")
     assert np.median(seconds) < 1.5  # a loose bound: the target is measured, not asserted
+
+
+def test_chapter_8_rated_by_voice_in_jupyterlab(browser, lab, spoken, poll):
+    # issue 24: chapter 8 itself (rater = "human") run in JupyterLab, rated by speaking
+    wav, word = spoken
+    nb = nbformat.read(CHAPTER_8, as_version=4)
+    (parameters,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    parameters.source = parameters.source.replace('rater = "simulated"', 'rater = "human"')
+    parameters.source = parameters.source.replace('log_path = ""',
+                                                  'log_path = "ch08_voice.jsonl"')
+    assert 'rater = "human"' in parameters.source and "ch08_voice" in parameters.source
+    trained_models("notes", seed=0)  # the zoo's models, as after chapter 6 (cached)
+    chromium, page = _open(browser, lab, "ch08_voice.ipynb", _fake_microphone(wav), nb)
+    try:
+        button = page.locator(".aigc-mic-button")
+        button.scroll_into_view_if_needed()
+        button.click()
+        log = lab.root / "ch08_voice.jsonl"
+        text = poll(lambda: log.read_text() if log.exists() else "",
+                    lambda t: '"voice"' in t, timeout_s=REPEATS * 1.7 + 30)
+        status = page.locator(".aigc-mic-status").inner_text()
+    finally:
+        chromium.close()
+    voiced = [r for r in map(json.loads, text.splitlines()) if r.get("source") == "voice"]
+    assert voiced, f"no voice rating reached chapter 8's log; the widget says: {status!r}"
+    assert {(r["score"], r["rater_id"], r["test"]) for r in voiced} == {
+        (WORDS.index(word) + 1, "me-by-voice", "mos")}
+    assert voiced[0]["sample_id"] == "voice-0"
