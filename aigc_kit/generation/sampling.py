@@ -124,19 +124,9 @@ class GANSampler:
                 return predict(self.generator, z, batch_size=_BATCH, device=device).to(device)
         if labels is None:
             labels = balanced_labels(n, n_classes, generator)
-        return _predict_conditional(self.generator, z, torch.as_tensor(labels).to(device))
-
-
-@torch.no_grad()
-def _predict_conditional(model: nn.Module, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """``model(z, labels)`` in batches of 256, in eval mode (the mode is restored)."""
-    was_training = model.training
-    model.to(z.device).eval()
-    try:
-        return torch.cat([model(z[i : i + _BATCH], labels[i : i + _BATCH])
-                          for i in range(0, len(z), _BATCH)])
-    finally:
-        model.train(was_training)
+        with torch.no_grad():
+            return predict(self.generator, z, torch.as_tensor(labels), batch_size=_BATCH,
+                           device=device).to(device)
 
 
 def sample(

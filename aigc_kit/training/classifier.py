@@ -161,6 +161,7 @@ def _validation_set(x_val: Any, y_val: Any, dtype: torch.dtype
 def predict(
     model: nn.Module,
     x: torch.Tensor,
+    *context: torch.Tensor,
     batch_size: int = 256,
     device: str | torch.device | None = None,
 ) -> torch.Tensor:
@@ -172,6 +173,9 @@ def predict(
         Any model; put in eval mode for the call and returned to its previous mode after.
     x : torch.Tensor, shape (N, ...)
         Inputs.
+    *context : torch.Tensor, shape (N, ...)
+        Further inputs cut into the same batches, e.g. class labels:
+        ``model(x[batch], labels[batch])`` (integer tensors keep their dtype).
     batch_size : int
         Examples per forward pass.
     device : str or torch.device, optional
@@ -192,8 +196,11 @@ def predict(
     was_training = model.training
     model.eval()
     try:
-        dtype = param_dtype(model) if x.is_floating_point() else x.dtype
-        outputs = [model(x[i:i + batch_size].to(device, dtype)).cpu()
+        dtype = param_dtype(model)
+        inputs = [torch.as_tensor(t) for t in (x, *context)]
+        inputs = [t.to(device, dtype) if t.is_floating_point() else t.to(device)
+                  for t in inputs]
+        outputs = [model(*(t[i:i + batch_size] for t in inputs)).cpu()
                    for i in range(0, len(x), batch_size)]
     finally:
         model.train(was_training)

@@ -77,3 +77,19 @@ def test_random_time_shift_rolls_each_example_by_its_own_shift():
     assert torch.equal(random_time_shift(0)(batch), batch)
     with pytest.raises(ValueError, match="max_frames must be >= 0, got -1"):
         random_time_shift(-1)
+
+
+def test_predict_cuts_further_inputs_into_the_same_batches():
+    class Shifted(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.table = torch.nn.Embedding(5, 2)
+
+        def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+            assert labels.dtype == torch.long and len(x) == len(labels) <= 3
+            return x + self.table(labels)
+
+    model = Shifted().train()
+    x, labels = torch.randn(7, 2), torch.tensor([0, 1, 2, 3, 4, 0, 1])
+    out = predict(model, x, labels, batch_size=3)
+    assert torch.allclose(out, x + model.table(labels).detach()) and model.training

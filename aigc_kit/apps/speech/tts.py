@@ -255,10 +255,12 @@ def _load_voice(path: Path, settings: dict[str, Any], spec: MelSpec) -> DigitVoi
     model = ConditionalVAE(spec.shape, (10, len(fsdd_speakers())),
                            latent_dim=settings["latent_dim"],
                            width=settings["width"])
-    try:
-        meta = load_checkpoint(path, {"voice": model})
+    def same_settings(meta: dict[str, Any]) -> None:
         if meta.get("settings") != settings:
             raise CheckpointError(f"{path}: made with other settings")
+
+    try:
+        meta = load_checkpoint(path, {"voice": model}, check=same_settings)
     except CheckpointError as err:
         warnings.warn(f"ignoring the cached digit voice ({err}); training it again",
                       RuntimeWarning, stacklevel=3)
