@@ -34,7 +34,7 @@ English words; the rule: the most commands right with at most 5 % of the tuning 
 accepted. On the held-out test sets (seed 0, 2 cores): FSDD test-split "one" ... "five"
 (real, 8 kHz) 51 % right with chapter 8's grammar and 95 % of the accepted ones right;
 command words in CMU flite's five voices 84 % right, in espeak-ng's seven robotic voices
-35 %; an English word outside the vocabulary is taken for a command 3-8 % of the time in
+35 %; an English word outside the vocabulary is taken for a command 2.5-7.5 % of the time in
 espeak-ng voices and 27 % in flite's (before the checking pass: 35-38 % and 65 %); silence,
 noise, music and two words at once never. The check costs about 25 ms a command.
 
