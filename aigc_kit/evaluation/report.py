@@ -43,6 +43,7 @@ the small in-process form a chapter shows.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
@@ -57,7 +58,7 @@ import pandas as pd
 import torch
 
 from aigc_kit.evaluation.generative import class_coverage, nearest_neighbour_distance
-from aigc_kit.evaluation.judges import AudioJudge, _content_key, heard_and_seen, judge_for
+from aigc_kit.evaluation.judges import AudioJudge, heard_and_seen, judge_for
 from aigc_kit.evaluation.pitch import PitchJudge
 from aigc_kit.evaluation.rating_stats import t_half_width
 from aigc_kit.evaluation.signal import mse, snr
@@ -213,7 +214,7 @@ _REAL_CLEAR: dict[str, float] = {}
 
 def _real_clear_rate(audio: np.ndarray, sr: int) -> float:
     """The pitch judge's clear rate of real notes, computed once per set of clips."""
-    key = f"{_content_key(audio)}@{sr}"
+    key = hashlib.sha1(np.ascontiguousarray(audio).tobytes()).hexdigest() + str(sr)
     if key not in _REAL_CLEAR:
         _REAL_CLEAR[key] = PitchJudge().rate(audio, sr)["clear_rate"]
     return _REAL_CLEAR[key]
