@@ -326,10 +326,18 @@ def _rivals(decoder: Any, words: Sequence[str]) -> tuple[str, ...]:
     """The :data:`BACKGROUND_WORDS` more than one phone away from every pronunciation of
     ``words`` (a minimal pair such as "four"/"door" would turn the check into a test of
     the acoustic model on one phone, which narrowband speech fails)."""
-    prons = [decoder.lookup_word(v).split() for w in words
-             for v in (w, *(f"{w}({k})" for k in range(2, 5))) if decoder.lookup_word(v)]
-    return tuple(w for w in BACKGROUND_WORDS
-                 if min(_phone_distance(decoder.lookup_word(w).split(), p) for p in prons) > 1)
+    prons = []
+    for word in words:
+        for variant in (word, *(f"{word}({k})" for k in range(2, 5))):
+            pron = decoder.lookup_word(variant)  # each looked up once
+            if pron:
+                prons.append(pron.split())
+    rivals = []
+    for word in BACKGROUND_WORDS:
+        phones = decoder.lookup_word(word).split()
+        if min(_phone_distance(phones, p) for p in prons) > 1:
+            rivals.append(word)
+    return tuple(rivals)
 
 
 class CommandRecognizer:

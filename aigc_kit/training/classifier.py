@@ -186,18 +186,25 @@ def predict(
     torch.Tensor, shape (N, ...)
         The stacked outputs, on the CPU.
 
+    Raises
+    ------
+    ValueError
+        A further input with another number of rows than ``x`` (the lengths named).
+
     Notes
     -----
     Taught in ``04_deep_learning_models``.
     """
+    inputs = [torch.as_tensor(t) for t in (x, *context)]
+    if any(len(t) != len(inputs[0]) for t in inputs):
+        raise ValueError(f"predict: every input needs one row per example, got lengths "
+                         f"{[len(t) for t in inputs]}")
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
-    x = torch.as_tensor(x)
     was_training = model.training
     model.eval()
     try:
         dtype = param_dtype(model)
-        inputs = [torch.as_tensor(t) for t in (x, *context)]
         inputs = [t.to(device, dtype) if t.is_floating_point() else t.to(device)
                   for t in inputs]
         outputs = [model(*(t[i:i + batch_size] for t in inputs)).cpu()

@@ -93,3 +93,5 @@ def test_predict_cuts_further_inputs_into_the_same_batches():
     x, labels = torch.randn(7, 2), torch.tensor([0, 1, 2, 3, 4, 0, 1])
     out = predict(model, x, labels, batch_size=3)
     assert torch.allclose(out, x + model.table(labels).detach()) and model.training
+    with pytest.raises(ValueError, match=r"lengths \[7, 6\]"):
+        predict(model, x, labels[:6], batch_size=3)
